@@ -1,0 +1,110 @@
+/*
+ * quorum: the domain.  Validation, scheduling rules, permissions, the
+ * feed catalogue and the feed cache.  The CLI and the HTTP layer call
+ * only this; it calls the store and the iCalendar layer.
+ */
+#ifndef QUORUM_CORE_H
+#define QUORUM_CORE_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "quorum/error.h"
+#include "quorum/model.h"
+
+#define QRM_DEFAULT_TZ			"Europe/London"
+#define QRM_CANCELLED_RETENTION_DAYS	90
+#define QRM_MAX_BODY			(1u << 20)
+
+struct qrm;			/* the service: database path, caches */
+struct feed_cache;
+
+/* Who is asking.  The CLI acts as the local administrator. */
+struct actor {
+	int64_t		 member;	/* 0 for the CLI */
+	enum role	 role;
+	const char	*name;		/* for the audit log */
+};
+
+/* A served feed: immutable once built, shared by reference. */
+struct feed {
+	char		*body;
+	size_t		 len;
+	char		*gz;
+	size_t		 gzlen;
+	char		 etag[40];	/* quoted */
+	char		 etag_gz[44];
+	time_t		 last_modified;
+	int		 public;	/* may be cached by proxies */
+	int		 refresh_minutes;
+	int		 refs;
+};
+
+/* context.c */
+int	 qrm_open(const char *dbpath, const char *feeds_dir, struct qrm **,
+	    struct qrm_error *);
+void	 qrm_close(struct qrm *);
+struct store	*qrm_store(struct qrm *, struct qrm_error *);
+void	 qrm_thread_done(struct qrm *);
+const char	*qrm_feeds_dir(const struct qrm *);
+
+/* catalogue.c */
+int	 catalogue_read(const char *dir, struct audience_list *,
+	    struct qrm_error *);
+int	 catalogue_load(struct qrm *, struct qrm_error *);
+
+/* event.c */
+int	 event_from_json(const json_t *, struct event *, int patch,
+	    struct qrm_error *);
+json_t	*event_to_json(const struct event *);
+int	 event_validate(struct event *, struct qrm_error *);
+int	 core_event_create(struct qrm *, const struct actor *, const json_t *,
+	    struct event *, struct qrm_error *);
+int	 core_event_update(struct qrm *, const struct actor *, int64_t id,
+	    const json_t *, struct event *, struct qrm_error *);
+int	 core_event_cancel(struct qrm *, const struct actor *, int64_t id,
+	    struct event *, struct qrm_error *);
+int	 core_event_get(struct qrm *, const struct actor *, int64_t id,
+	    struct event *, struct qrm_error *);
+int	 core_event_list(struct qrm *, const struct actor *, const char *from,
+	    const char *to, const char *audience, const char *kind,
+	    const char *tz, struct event_list *, struct qrm_error *);
+int	 core_event_occurrences(struct qrm *, const struct actor *, int64_t id,
+	    const char *from, const char *to, json_t **, struct qrm_error *);
+int	 core_time_bound(const char *, const char *tz, int end, int64_t *,
+	    struct qrm_error *, const char *field);
+
+/* transfer.c */
+int	 core_import(struct qrm *, const struct actor *, const char *text,
+	    size_t len, const char *audience, json_t **report,
+	    struct qrm_error *);
+int	 core_export(struct qrm *, const char *audience, const char *from,
+	    const char *to, struct buf *, struct qrm_error *);
+
+/* people.c */
+int	 core_member_add(struct qrm *, const struct actor *, struct member *,
+	    struct qrm_error *);
+int	 core_token_issue(struct qrm *, const struct actor *, int64_t member,
+	    enum token_scope, char **token, struct qrm_error *);
+int	 core_auth(struct qrm *, enum token_scope, const char *token,
+	    struct member *, struct qrm_error *);
+int	 core_audience_list(struct qrm *, struct audience_list *,
+	    struct qrm_error *);
+int	 core_may_see_audience(struct qrm *, const struct member *,
+	    const struct audience *, struct qrm_error *);
+
+/* feed.c */
+struct feed_cache	*feed_cache_new(void);
+void	 feed_cache_free(struct feed_cache *);
+int	 feed_get(struct qrm *, const char *slug, const char *token,
+	    struct feed **, struct qrm_error *);
+int	 feed_personal_get(struct qrm *, const char *token, struct feed **,
+	    struct qrm_error *);
+void	 feed_release(struct feed *);
+int	 feed_build_audience(struct qrm *, const struct audience *,
+	    struct buf *, time_t *last_modified, struct qrm_error *);
+
+/* demo.c */
+int	 demo_load(struct qrm *, time_t now, struct qrm_error *);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * quorum: the HTTP service, the only code that speaks to libmicrohttpd.
+ */
+#ifndef QUORUM_HTTP_H
+#define QUORUM_HTTP_H
+
+#include "quorum/core.h"
+
+struct http_server;
+
+/* daemon.c */
+int	 http_start(struct qrm *, const char *listen, struct http_server **,
+	    struct qrm_error *);
+int	 http_port(const struct http_server *);
+void	 http_stop(struct http_server *);
+int	 http_status_of(int qrm_code);
+
+#endif

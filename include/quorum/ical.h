@@ -1,0 +1,42 @@
+/*
+ * quorum: the iCalendar layer, the only code that speaks to libical.
+ * It takes model structs and returns text (feeds, exports) or takes text
+ * and returns model structs (imports).  Times are IANA zones throughout.
+ */
+#ifndef QUORUM_ICAL_H
+#define QUORUM_ICAL_H
+
+#include "quorum/error.h"
+#include "quorum/model.h"
+
+#define ICAL_MAX_OCCURRENCES	5000	/* expansion cap for one series */
+#define ICAL_MAX_IMPORT_BYTES	(8u << 20)
+
+struct feed_meta {
+	const char	*name;		/* NAME and X-WR-CALNAME */
+	const char	*description;
+	const char	*colour;
+	int		 refresh_minutes;
+	const char	*tzid;		/* X-WR-TIMEZONE */
+	int		 export;	/* carry quorum's own X- properties */
+};
+
+/* ical_time.c */
+int	 ical_tz_known(const char *tzid);
+int	 ical_local_to_utc(const char *local, const char *tzid, int64_t *);
+int	 ical_utc_to_local(int64_t, const char *tzid, char *, size_t);
+int	 ical_rrule_check(const char *rrule, const char *tzid, int all_day,
+	    char **normalised, struct qrm_error *);
+int	 ical_event_span(struct event *, struct qrm_error *);
+int	 ical_event_occurrences(const struct event *, int64_t from, int64_t to,
+	    struct occurrence **, size_t *, struct qrm_error *);
+
+/* ical_feed.c */
+int	 ical_feed_build(const struct feed_meta *, const struct event_list *,
+	    struct buf *, struct qrm_error *);
+
+/* ical_import.c */
+int	 ical_import_parse(const char *text, size_t len, const char *default_tz,
+	    struct event_list *, struct qrm_error *);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * quorum: the model.  Plain data passed between the layers; every list
+ * and struct is freed by its _free function (which takes NULL).
+ */
+#ifndef QUORUM_MODEL_H
+#define QUORUM_MODEL_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "quorum/util.h"
+
+enum event_kind {
+	KIND_WORKSHOP,
+	KIND_JES_PANEL,
+	KIND_EMPLOYER_MEETING,
+	KIND_MEMBER_BRIEFING,
+	KIND_JOINT_UNION_MEETING,
+	KIND_AWAY_DAY,
+	KIND_OTHER,
+	KIND__MAX
+};
+
+enum event_status {
+	EVSTATUS_TENTATIVE,
+	EVSTATUS_CONFIRMED,
+	EVSTATUS_CANCELLED,
+	EVSTATUS__MAX
+};
+
+enum visibility {
+	VIS_PUBLIC,
+	VIS_MEMBERS,
+	VIS_OFFICIALS,
+	VIS__MAX
+};
+
+enum role {
+	ROLE_MEMBER,
+	ROLE_REP,
+	ROLE_OFFICIAL,
+	ROLE_ADMIN,
+	ROLE__MAX
+};
+
+enum token_scope {
+	SCOPE_FEED,
+	SCOPE_API,
+	SCOPE__MAX
+};
+
+#define LOCAL_TIME_LEN	20	/* "YYYY-MM-DDTHH:MM:SS" + NUL */
+#define UTC_NONE	INT64_MAX	/* a series with no end */
+
+struct audience {
+	char		*slug;
+	char		*name;
+	char		*description;
+	enum visibility	 visibility;
+	char		*colour;	/* "#rrggbb" or NULL */
+	char		*parent;	/* slug or NULL for a root */
+	int		 refresh_minutes;
+};
+
+struct audience_list {
+	struct audience	*v;
+	size_t		 n;
+};
+
+struct event {
+	int64_t			 id;
+	char			*uid;
+	enum event_kind		 kind;
+	char			*title;
+	char			*description;
+	char			*location;
+	char			*url;
+	char			*tzid;
+	char			 start[LOCAL_TIME_LEN];	/* local, or a date */
+	char			 end[LOCAL_TIME_LEN];
+	int			 all_day;
+	char			*rrule;
+	struct strv		 exdates;	/* local times, or dates */
+	enum event_status	 status;
+	int			 sequence;
+	int			 capacity;	/* 0: no limit */
+	char			*organizer;
+	int64_t			 created;	/* unix seconds */
+	int64_t			 updated;	/* the last revision */
+	struct strv		 audiences;	/* slugs, sorted */
+	struct strv		 hosts;		/* member ids as text */
+	int64_t			 after;		/* event id or 0 */
+	int64_t			 start_utc;	/* derived, for lists */
+	int64_t			 end_utc;
+	int64_t			 last_utc;	/* end of the last occurrence */
+	int			 src_line;	/* where an import read it */
+};
+
+struct event_list {
+	struct event	*v;
+	size_t		 n;
+};
+
+struct event_filter {
+	int64_t			 from_utc;	/* 0: no bound */
+	int64_t			 to_utc;	/* 0: no bound */
+	const struct strv	*audiences;	/* NULL: any */
+	int			 kind;		/* -1: any */
+	/*
+	 * 0 keeps every cancelled event; otherwise a cancelled event is
+	 * kept only while it was changed since then or is not yet over
+	 * at now (the retention window of feeds).
+	 */
+	int64_t			 cancelled_since;
+	int64_t			 now;
+};
+
+struct member {
+	int64_t		 id;
+	char		*name;
+	char		*email;
+	enum role	 role;
+	char		*branch;
+	struct strv	 audiences;
+	struct strv	 scopes;
+	int		 active;
+};
+
+struct occurrence {
+	int64_t	start_utc;
+	int64_t	end_utc;
+	char	start[LOCAL_TIME_LEN];
+};
+
+/* model.c */
+extern const char *const event_kind_names[KIND__MAX];
+extern const char *const event_status_names[EVSTATUS__MAX];
+extern const char *const visibility_names[VIS__MAX];
+extern const char *const role_names[ROLE__MAX];
+extern const char *const token_scope_names[SCOPE__MAX];
+int	 model_enum_parse(const char *const *names, int count, const char *);
+
+void	 event_init(struct event *);
+int	 event_copy(struct event *dst, const struct event *src);
+void	 event_clear(struct event *);
+void	 event_list_free(struct event_list *);
+void	 audience_clear(struct audience *);
+void	 audience_list_free(struct audience_list *);
+void	 member_clear(struct member *);
+
+#endif

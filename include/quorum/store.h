@@ -1,0 +1,62 @@
+/*
+ * quorum: the store, the only code that speaks to SQLite.  One struct
+ * store is one connection; use it from one thread at a time.  Writes go
+ * inside store_tx_begin() (BEGIN IMMEDIATE) and store_tx_commit().
+ */
+#ifndef QUORUM_STORE_H
+#define QUORUM_STORE_H
+
+#include "quorum/error.h"
+#include "quorum/model.h"
+
+struct store;
+
+/* store.c */
+int	 store_open(const char *path, struct store **, struct qrm_error *);
+void	 store_close(struct store *);
+int	 store_tx_begin(struct store *, struct qrm_error *);
+int	 store_tx_commit(struct store *, struct qrm_error *);
+void	 store_tx_rollback(struct store *);
+int	 store_schema_version(struct store *, int *);
+int	 store_data_version(struct store *, int64_t *);
+int	 store_audit_add(struct store *, const char *actor, const char *verb,
+	    const char *object, const char *detail, struct qrm_error *);
+int	 store_audit_count(struct store *, int64_t *);
+
+/* store_audience.c */
+int	 store_audience_upsert(struct store *, const struct audience *,
+	    struct qrm_error *);
+int	 store_audience_get(struct store *, const char *slug,
+	    struct audience *, struct qrm_error *);
+int	 store_audience_list(struct store *, struct audience_list *,
+	    struct qrm_error *);
+int	 store_audience_lineage(struct store *, const char *slug,
+	    struct strv *, struct qrm_error *);
+
+/* store_event.c */
+int	 store_event_insert(struct store *, struct event *, struct qrm_error *);
+int	 store_event_update(struct store *, const struct event *,
+	    struct qrm_error *);
+int	 store_event_get(struct store *, int64_t id, struct event *,
+	    struct qrm_error *);
+int	 store_event_get_uid(struct store *, const char *uid, struct event *,
+	    struct qrm_error *);
+int	 store_event_list(struct store *, const struct event_filter *,
+	    struct event_list *, struct qrm_error *);
+int	 store_event_count(struct store *, int64_t *);
+
+/* store_member.c */
+int	 store_member_insert(struct store *, struct member *,
+	    struct qrm_error *);
+int	 store_member_get(struct store *, int64_t id, struct member *,
+	    struct qrm_error *);
+int	 store_member_get_email(struct store *, const char *email,
+	    struct member *, struct qrm_error *);
+int	 store_member_set_audiences(struct store *, int64_t id,
+	    const struct strv *, struct qrm_error *);
+int	 store_token_insert(struct store *, int64_t member, enum token_scope,
+	    const char *hash, struct qrm_error *);
+int	 store_token_member(struct store *, enum token_scope, const char *hash,
+	    int64_t *member, struct qrm_error *);
+
+#endif

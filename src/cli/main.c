@@ -1,0 +1,707 @@
+/*
+ * main.c: the quorum command.  Every command goes through the domain
+ * layer exactly as the HTTP API does, so the CLI and the API accept and
+ * refuse the same things with the same messages.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quorum/core.h"
+#include "quorum/http.h"
+
+#define EXIT_USAGE	2
+
+static const struct actor cli_actor = { 0, ROLE_ADMIN, "cli" };
+
+static void
+usage(void)
+{
+	fputs("usage: quorum [--db PATH] [--feeds DIR] [-v] COMMAND ...\n"
+	    "commands:\n"
+	    "  init                          create or migrate the database, "
+	    "load feeds/\n"
+	    "  serve [--listen ADDR:PORT] [--demo]\n"
+	    "  demo                          load the demo programme\n"
+	    "  member add --name N --email E [--role R] [--audience SLUG]... "
+	    "[--scope SLUG]...\n"
+	    "  token issue --member ID --scope api|feed\n"
+	    "  event add|update ID [--title T] [--kind K] [--start S] "
+	    "[--end E] [--tz TZ]\n"
+	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
+	    "SLUG]... [--location L]\n"
+	    "        [--url U] [--description D] [--capacity N] [--status S] "
+	    "[--organizer O]\n"
+	    "        [--host ID]... [--after ID] [--uid UID] [--json FILE|-]\n"
+	    "  event list [--from D] [--to D] [--audience SLUG] [--kind K] "
+	    "[--json]\n"
+	    "  event show ID | event cancel ID\n"
+	    "  import FILE.ics --audience SLUG\n"
+	    "  export [--audience SLUG] [--from DATE] [--to DATE]\n"
+	    "  publish --out DIR\n", stderr);
+}
+
+static int
+fail(const struct qrm_error *err, int code)
+{
+	if (err->field[0] != '\0' && strstr(err->msg, err->field) == NULL)
+		fprintf(stderr, "quorum: %s: %s\n", err->field, err->msg);
+	else
+		fprintf(stderr, "quorum: %s\n", err->msg[0] ? err->msg :
+		    qrm_err_name(code));
+	return 1;
+}
+
+static char *
+read_all(FILE *f, size_t max, size_t *len)
+{
+	struct buf	b = { 0 };
+	char		chunk[65536];
+	size_t		n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (b.len + n > max || buf_append(&b, chunk, n) == -1) {
+			buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
+	}
+	if (ferror(f)) {
+		buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_detach(&b);
+}
+
+static char *
+read_file(const char *path, size_t max, size_t *len)
+{
+	FILE	*f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char	*text;
+
+	if (f == NULL)
+		return NULL;
+	text = read_all(f, max, len);
+	if (f != stdin)
+		fclose(f);
+	return text;
+}
+
+static void
+json_append(json_t *o, const char *key, json_t *v)
+{
+	json_t	*a = json_object_get(o, key);
+
+	if (a == NULL) {
+		a = json_array();
+		json_object_set_new(o, key, a);
+	}
+	json_array_append_new(a, v);
+}
+
+/* Turn event options into the JSON object the API would receive. */
+static int
+event_options(int argc, char **argv, json_t **out)
+{
+	static const struct option opts[] = {
+		{ "title", required_argument, NULL, 't' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "start", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "all-day", no_argument, NULL, 'A' },
+		{ "rrule", required_argument, NULL, 'r' },
+		{ "exdate", required_argument, NULL, 'x' },
+		{ "audience", required_argument, NULL, 'a' },
+		{ "location", required_argument, NULL, 'l' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "description", required_argument, NULL, 'd' },
+		{ "capacity", required_argument, NULL, 'c' },
+		{ "status", required_argument, NULL, 'S' },
+		{ "organizer", required_argument, NULL, 'o' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "after", required_argument, NULL, 'F' },
+		{ "uid", required_argument, NULL, 'U' },
+		{ "json", required_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t		*o = json_object(), *file;
+	json_error_t	 je;
+	int64_t		 n;
+	int		 c;
+	char		*text;
+	size_t		 len;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': json_object_set_new(o, "title", json_string(optarg));
+			break;
+		case 'k': json_object_set_new(o, "kind", json_string(optarg));
+			break;
+		case 's': json_object_set_new(o, "start", json_string(optarg));
+			break;
+		case 'e': json_object_set_new(o, "end", json_string(optarg));
+			break;
+		case 'z': json_object_set_new(o, "tz", json_string(optarg));
+			break;
+		case 'A': json_object_set_new(o, "all_day", json_true());
+			break;
+		case 'r': json_object_set_new(o, "rrule", json_string(optarg));
+			break;
+		case 'x': json_append(o, "exdates", json_string(optarg));
+			break;
+		case 'a': json_append(o, "audiences", json_string(optarg));
+			break;
+		case 'l': json_object_set_new(o, "location",
+			    json_string(optarg));
+			break;
+		case 'u': json_object_set_new(o, "url", json_string(optarg));
+			break;
+		case 'd': json_object_set_new(o, "description",
+			    json_string(optarg));
+			break;
+		case 'S': json_object_set_new(o, "status", json_string(optarg));
+			break;
+		case 'o': json_object_set_new(o, "organizer",
+			    json_string(optarg));
+			break;
+		case 'U': json_object_set_new(o, "uid", json_string(optarg));
+			break;
+		case 'c': case 'H': case 'F':
+			if (parse_int64(optarg, &n) == -1) {
+				fprintf(stderr, "quorum: --%s: '%s' is not a "
+				    "whole number\n", c == 'c' ? "capacity" :
+				    c == 'H' ? "host" : "after", optarg);
+				json_decref(o);
+				return -1;
+			}
+			if (c == 'H')
+				json_append(o, "hosts", json_integer(n));
+			else
+				json_object_set_new(o, c == 'c' ? "capacity" :
+				    "after", json_integer(n));
+			break;
+		case 'J':
+			if ((text = read_file(optarg, 1u << 20, &len)) == NULL) {
+				fprintf(stderr, "quorum: %s: %s\n", optarg,
+				    strerror(errno));
+				json_decref(o);
+				return -1;
+			}
+			file = json_loadb(text, len, JSON_REJECT_DUPLICATES,
+			    &je);
+			free(text);
+			if (file == NULL || !json_is_object(file)) {
+				fprintf(stderr, "quorum: %s: malformed JSON at "
+				    "line %d: %s\n", optarg, je.line, file ?
+				    "not an object" : je.text);
+				json_decref(file);
+				json_decref(o);
+				return -1;
+			}
+			json_object_update_missing(o, file);
+			json_decref(file);
+			break;
+		default:
+			json_decref(o);
+			return -1;
+		}
+	}
+	*out = o;
+	return 0;
+}
+
+static int
+print_json(json_t *o)
+{
+	char	*text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	json_decref(o);
+	if (text == NULL)
+		return 1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static int
+cmd_event(struct qrm *q, int argc, char **argv)
+{
+	static const struct option list_opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "audience", required_argument, NULL, 'a' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	struct event_list	 evs;
+	const char		*sub, *from = NULL, *to = NULL, *aud = NULL;
+	const char		*kind = NULL, *tz = NULL;
+	json_t			*o, *items;
+	int64_t			 id = 0;
+	size_t			 i;
+	int			 rc, c, as_json = 0;
+
+	if (argc < 2) {
+		usage();
+		return EXIT_USAGE;
+	}
+	sub = argv[1];
+	if (strcmp(sub, "list") == 0) {
+		optind = 1;
+		while ((c = getopt_long(argc - 1, argv + 1, "", list_opts,
+		    NULL)) != -1) {
+			switch (c) {
+			case 'f': from = optarg; break;
+			case 't': to = optarg; break;
+			case 'a': aud = optarg; break;
+			case 'k': kind = optarg; break;
+			case 'z': tz = optarg; break;
+			case 'j': as_json = 1; break;
+			default: return EXIT_USAGE;
+			}
+		}
+		if ((rc = core_event_list(q, &cli_actor, from, to, aud, kind,
+		    tz, &evs, &err)) != QRM_OK)
+			return fail(&err, rc);
+		items = json_array();
+		for (i = 0; i < evs.n; i++) {
+			if (as_json)
+				json_array_append_new(items,
+				    event_to_json(&evs.v[i]));
+			else
+				printf("%lld\t%s\t%s\t%-10s\t%s\n",
+				    (long long)evs.v[i].id, evs.v[i].start,
+				    event_kind_names[evs.v[i].kind],
+				    event_status_names[evs.v[i].status],
+				    evs.v[i].title);
+		}
+		event_list_free(&evs);
+		if (as_json)
+			return print_json(json_pack("{s:o}", "items", items));
+		json_decref(items);
+		return 0;
+	}
+	if (strcmp(sub, "add") != 0) {
+		if (argc < 3 || parse_int64(argv[2], &id) == -1 || id < 1) {
+			fprintf(stderr, "quorum: event %s needs an event id\n",
+			    sub);
+			return EXIT_USAGE;
+		}
+	}
+	if (strcmp(sub, "show") == 0)
+		rc = core_event_get(q, &cli_actor, id, &ev, &err);
+	else if (strcmp(sub, "cancel") == 0)
+		rc = core_event_cancel(q, &cli_actor, id, &ev, &err);
+	else if (strcmp(sub, "add") == 0 || strcmp(sub, "update") == 0) {
+		optind = 1;
+		if (event_options(argc - (id ? 2 : 1), argv + (id ? 2 : 1),
+		    &o) == -1)
+			return EXIT_USAGE;
+		if (id)
+			rc = core_event_update(q, &cli_actor, id, o, &ev, &err);
+		else
+			rc = core_event_create(q, &cli_actor, o, &ev, &err);
+		json_decref(o);
+	} else {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	o = event_to_json(&ev);
+	event_clear(&ev);
+	return print_json(o);
+}
+
+static int
+cmd_member(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "branch", required_argument, NULL, 'b' },
+		{ "audience", required_argument, NULL, 'a' },
+		{ "scope", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	err = { 0 };
+	struct member		m;
+	int			c, rc, role;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0) {
+		usage();
+		return EXIT_USAGE;
+	}
+	memset(&m, 0, sizeof(m));
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': free(m.name); m.name = strdup(optarg); break;
+		case 'e': free(m.email); m.email = strdup(optarg); break;
+		case 'b': free(m.branch); m.branch = strdup(optarg); break;
+		case 'r':
+			if ((role = model_enum_parse(role_names, ROLE__MAX,
+			    optarg)) < 0) {
+				fprintf(stderr, "quorum: role: '%s' must be "
+				    "member, rep, official or admin\n", optarg);
+				member_clear(&m);
+				return 1;
+			}
+			m.role = (enum role)role;
+			break;
+		case 'a': strv_push(&m.audiences, optarg); break;
+		case 's': strv_push(&m.scopes, optarg); break;
+		default:
+			member_clear(&m);
+			return EXIT_USAGE;
+		}
+	}
+	rc = core_member_add(q, &cli_actor, &m, &err);
+	if (rc == QRM_OK)
+		printf("%lld\n", (long long)m.id);
+	member_clear(&m);
+	return rc == QRM_OK ? 0 : fail(&err, rc);
+}
+
+static int
+cmd_token(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "member", required_argument, NULL, 'm' },
+		{ "scope", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	char			*token = NULL;
+	int64_t			 member = 0;
+	int			 c, rc, scope = -1;
+
+	if (argc < 2 || strcmp(argv[1], "issue") != 0) {
+		usage();
+		return EXIT_USAGE;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_int64(optarg, &member) == -1) {
+				fprintf(stderr, "quorum: member: '%s' is not a "
+				    "member id\n", optarg);
+				return 1;
+			}
+			break;
+		case 's':
+			scope = model_enum_parse(token_scope_names, SCOPE__MAX,
+			    optarg);
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (member < 1 || scope < 0) {
+		fputs("quorum: token issue needs --member ID and --scope "
+		    "api|feed\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = core_token_issue(q, &cli_actor, member,
+	    (enum token_scope)scope, &token, &err)) != QRM_OK)
+		return fail(&err, rc);
+	puts(token);
+	free(token);
+	return 0;
+}
+
+static int
+cmd_import(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "audience", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	const char		*audience = NULL, *file = NULL;
+	json_t			*report;
+	char			*text;
+	size_t			 len;
+	int			 c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'a')
+			return EXIT_USAGE;
+		audience = optarg;
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (file == NULL || audience == NULL) {
+		fputs("quorum: usage: quorum import FILE.ics --audience SLUG\n",
+		    stderr);
+		return EXIT_USAGE;
+	}
+	if ((text = read_file(file, 8u << 20, &len)) == NULL) {
+		fprintf(stderr, "quorum: %s: %s\n", file, errno == EFBIG ?
+		    "larger than 8 MiB" : strerror(errno));
+		return 1;
+	}
+	rc = core_import(q, &cli_actor, text, len, audience, &report, &err);
+	free(text);
+	if (rc != QRM_OK) {
+		fprintf(stderr, "quorum: %s: ", file);
+		return fail(&err, rc);
+	}
+	return print_json(report);
+}
+
+static int
+cmd_export(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "audience", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct buf		 out = { 0 };
+	const char		*audience = NULL, *from = NULL, *to = NULL;
+	int			 c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': audience = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if ((rc = core_export(q, audience, from, to, &out, &err)) != QRM_OK)
+		return fail(&err, rc);
+	fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int
+cmd_publish(struct qrm *q, int argc, char **argv)
+{
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 l;
+	struct buf		 body;
+	char			 path[4096], tmp[4200];
+	const char		*dir = NULL;
+	time_t			 lm;
+	FILE			*f;
+	size_t			 i;
+	int			 rc, n = 0;
+
+	if (argc == 3 && strcmp(argv[1], "--out") == 0)
+		dir = argv[2];
+	if (dir == NULL) {
+		fputs("quorum: usage: quorum publish --out DIR\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		fprintf(stderr, "quorum: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	if ((rc = core_audience_list(q, &l, &err)) != QRM_OK)
+		return fail(&err, rc);
+	for (i = 0; i < l.n && rc == QRM_OK; i++) {
+		if (l.v[i].visibility != VIS_PUBLIC)
+			continue;
+		memset(&body, 0, sizeof(body));
+		if ((rc = feed_build_audience(q, &l.v[i], &body, &lm, &err)))
+			break;
+		snprintf(path, sizeof(path), "%s/%s.ics", dir, l.v[i].slug);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		if ((f = fopen(tmp, "wb")) == NULL ||
+		    fwrite(body.p, 1, body.len, f) != body.len ||
+		    fclose(f) != 0 || rename(tmp, path) == -1) {
+			fprintf(stderr, "quorum: %s: %s\n", path,
+			    strerror(errno));
+			buf_free(&body);
+			audience_list_free(&l);
+			return 1;
+		}
+		buf_free(&body);
+		printf("%s\n", path);
+		n++;
+	}
+	audience_list_free(&l);
+	return rc == QRM_OK ? 0 : fail(&err, rc);
+}
+
+static void
+print_demo_links(struct qrm *q, const char *base)
+{
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 l;
+	char			*feed = NULL, *api = NULL;
+	size_t			 i;
+
+	printf("\nPublic feed (subscribe in any calendar app):\n"
+	    "  %s/feeds/all-members.ics\n", base);
+	if (core_token_issue(q, &cli_actor, 4, SCOPE_FEED, &feed, &err) ==
+	    QRM_OK) {
+		printf("\nPriya Shah, a facilitator (member 4), may "
+		    "subscribe to:\n"
+		    "  %s/feeds/facilitators.ics?token=%s\n"
+		    "  %s/feeds/programmes.ics?token=%s\n"
+		    "  %s/feeds/me.ics?token=%s   (her personal feed)\n",
+		    base, feed, base, feed, base, feed);
+	}
+	if (core_token_issue(q, &cli_actor, 2, SCOPE_API, &api, &err) ==
+	    QRM_OK)
+		printf("\nAPI token of Carole Doherty, official (member 2):\n"
+		    "  curl -H 'Authorization: Bearer %s' %s/api/v1/events\n",
+		    api, base);
+	if (core_audience_list(q, &l, &err) == QRM_OK) {
+		printf("\nAll feeds (non-public ones need a member's "
+		    "?token=):\n");
+		for (i = 0; i < l.n; i++)
+			printf("  %s/feeds/%s.ics  (%s)\n", base, l.v[i].slug,
+			    visibility_names[l.v[i].visibility]);
+		audience_list_free(&l);
+	}
+	free(feed);
+	free(api);
+}
+
+static int
+cmd_serve(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "demo", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct http_server	*srv;
+	const char		*listen = "127.0.0.1:8080";
+	char			 base[160], host[128];
+	sigset_t		 set;
+	int			 c, rc, sig, demo = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 'd': demo = 1; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (demo && (rc = demo_load(q, time(NULL), &err)) != QRM_OK)
+		return fail(&err, rc);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if ((rc = http_start(q, listen, &srv, &err)) != QRM_OK)
+		return fail(&err, rc);
+	snprintf(host, sizeof(host), "%.*s", (int)(strrchr(listen, ':') -
+	    listen), listen);
+	snprintf(base, sizeof(base), "http://%s:%d", host, http_port(srv));
+	printf("quorum: listening on %s/\n", base);
+	if (demo)
+		print_demo_links(q, base);
+	fflush(stdout);
+	sigdelset(&set, SIGPIPE);
+	sigwait(&set, &sig);
+	log_info("signal %d: stopping", sig);
+	http_stop(srv);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "feeds", required_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 l = { 0 };
+	struct qrm		*q = NULL;
+	const char		*db = getenv("QUORUM_DB");
+	const char		*feeds = getenv("QUORUM_FEEDS");
+	const char		*cmd;
+	struct stat		 sb;
+	int			 c, rc;
+
+	if (db == NULL)
+		db = "quorum.db";
+	if (feeds == NULL)
+		feeds = stat("feeds", &sb) == 0 && S_ISDIR(sb.st_mode) ?
+		    "feeds" : QUORUM_FEEDS_DIR;
+	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': db = optarg; break;
+		case 'F': feeds = optarg; break;
+		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
+		case 'h': usage(); return 0;
+		default: usage(); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	cmd = argv[0];
+	if ((rc = qrm_open(db, feeds, &q, &err)) != QRM_OK)
+		return fail(&err, rc);
+	/* init and serve (re)load the catalogue; others only if empty */
+	if (strcmp(cmd, "init") == 0 || strcmp(cmd, "serve") == 0 ||
+	    (core_audience_list(q, &l, &err) == QRM_OK && l.n == 0))
+		rc = catalogue_load(q, &err);
+	audience_list_free(&l);
+	if (rc != QRM_OK) {
+		qrm_close(q);
+		return fail(&err, rc);
+	}
+	if (strcmp(cmd, "init") == 0)
+		rc = 0;
+	else if (strcmp(cmd, "serve") == 0)
+		rc = cmd_serve(q, argc, argv);
+	else if (strcmp(cmd, "demo") == 0)
+		rc = demo_load(q, time(NULL), &err) == QRM_OK ? 0 :
+		    fail(&err, err.code);
+	else if (strcmp(cmd, "event") == 0)
+		rc = cmd_event(q, argc, argv);
+	else if (strcmp(cmd, "member") == 0)
+		rc = cmd_member(q, argc, argv);
+	else if (strcmp(cmd, "token") == 0)
+		rc = cmd_token(q, argc, argv);
+	else if (strcmp(cmd, "import") == 0)
+		rc = cmd_import(q, argc, argv);
+	else if (strcmp(cmd, "export") == 0)
+		rc = cmd_export(q, argc, argv);
+	else if (strcmp(cmd, "publish") == 0)
+		rc = cmd_publish(q, argc, argv);
+	else {
+		fprintf(stderr, "quorum: unknown command '%s'\n", cmd);
+		usage();
+		rc = EXIT_USAGE;
+	}
+	qrm_close(q);
+	return rc;
+}

@@ -1,0 +1,785 @@
+/*
+ * event.c: events as the domain sees them: JSON in and out, validation,
+ * the scheduling rules, and create/update/cancel/list with permissions
+ * and the audit log.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core_int.h"
+#include "quorum/ical.h"
+
+#define MAX_TITLE	200
+#define MAX_TEXT	10000
+#define MAX_SHORT	500
+#define MAX_LIST	64
+
+static const char *const readonly_fields[] = {
+	"id", "sequence", "created", "updated", NULL
+};
+static const char *const writable_fields[] = {
+	"uid", "kind", "title", "description", "location", "url", "start",
+	"end", "tz", "all_day", "rrule", "exdates", "status", "capacity",
+	"audiences", "organizer", "hosts", "after", NULL
+};
+
+static int
+in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* A text field: string, or null to clear it where clearing is allowed. */
+static int
+take_text(const json_t *o, const char *key, char **dst, int nullable,
+    size_t max, struct qrm_error *err)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL)
+		return QRM_OK;
+	if (json_is_null(v)) {
+		if (!nullable)
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "%s may not be null", key);
+		free(*dst);
+		*dst = NULL;
+		return QRM_OK;
+	}
+	if (!json_is_string(v))
+		return qrm_seterr(err, QRM_EINVAL, key,
+		    "%s must be a string", key);
+	if (json_string_length(v) > max)
+		return qrm_seterr(err, QRM_EINVAL, key,
+		    "%s is longer than %zu characters", key, max);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return qrm_seterr(err, QRM_EINVAL, key,
+		    "%s may not contain NUL characters", key);
+	free(*dst);
+	if (nullable && json_string_length(v) == 0) {
+		*dst = NULL;
+		return QRM_OK;
+	}
+	if ((*dst = strdup(json_string_value(v))) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	return QRM_OK;
+}
+
+static int
+take_local(const json_t *o, const char *key, char *dst,
+    struct qrm_error *err)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL)
+		return QRM_OK;
+	if (!json_is_string(v) || json_string_length(v) >= LOCAL_TIME_LEN)
+		return qrm_seterr(err, QRM_EINVAL, key, "%s must be a local "
+		    "time YYYY-MM-DDTHH:MM:SS or a date YYYY-MM-DD", key);
+	snprintf(dst, LOCAL_TIME_LEN, "%s", json_string_value(v));
+	return QRM_OK;
+}
+
+static int
+take_enum(const json_t *o, const char *key, const char *const *names,
+    int count, int *dst, struct qrm_error *err)
+{
+	json_t	*v = json_object_get(o, key);
+	int	 i;
+
+	if (v == NULL)
+		return QRM_OK;
+	if (!json_is_string(v) ||
+	    (i = model_enum_parse(names, count, json_string_value(v))) < 0) {
+		char	one_of[256] = "";
+		int	k;
+
+		for (k = 0; k < count; k++)
+			snprintf(one_of + strlen(one_of), sizeof(one_of) -
+			    strlen(one_of), "%s%s", k ? ", " : "", names[k]);
+		return qrm_seterr(err, QRM_EINVAL, key,
+		    "%s must be one of: %s", key, one_of);
+	}
+	*dst = i;
+	return QRM_OK;
+}
+
+/* An array of strings (or of integers, given as text) into sv. */
+static int
+take_array(const json_t *o, const char *key, struct strv *sv, int integers,
+    struct qrm_error *err)
+{
+	json_t	*v = json_object_get(o, key), *it;
+	size_t	 i;
+	char	 num[32];
+
+	if (v == NULL)
+		return QRM_OK;
+	if (json_is_null(v)) {
+		strv_free(sv);
+		return QRM_OK;
+	}
+	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
+		return qrm_seterr(err, QRM_EINVAL, key, "%s must be an array "
+		    "of at most %d %s", key, MAX_LIST,
+		    integers ? "member ids" : "strings");
+	strv_free(sv);
+	json_array_foreach(v, i, it) {
+		if (integers) {
+			if (!json_is_integer(it) || json_integer_value(it) < 1)
+				return qrm_seterr(err, QRM_EINVAL, key,
+				    "%s must hold member ids (integers)", key);
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(it));
+			if (!strv_contains(sv, num) && strv_push(sv, num) == -1)
+				return qrm_seterr(err, QRM_ESYS, "", "no memory");
+			continue;
+		}
+		if (!json_is_string(it) || json_string_length(it) == 0 ||
+		    json_string_length(it) > 64)
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "%s must hold non-empty strings", key);
+		if (!strv_contains(sv, json_string_value(it)) &&
+		    strv_push(sv, json_string_value(it)) == -1)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	return QRM_OK;
+}
+
+/*
+ * Apply the JSON object o to ev.  With patch, absent fields keep their
+ * value; without, ev starts from defaults.  Types are checked here,
+ * meaning in event_validate().
+ */
+int
+event_from_json(const json_t *o, struct event *ev, int patch,
+    struct qrm_error *err)
+{
+	const char	*key;
+	json_t		*v;
+	int		 rc, kind, status;
+
+	if (!json_is_object(o))
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
+		    "object");
+	json_object_foreach((json_t *)o, key, v) {
+		if (!in_list(writable_fields, key) &&
+		    !in_list(readonly_fields, key))
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "unknown field '%s'", key);
+	}
+	if (!patch)
+		event_init(ev);
+	kind = (int)ev->kind;
+	status = (int)ev->status;
+	if ((v = json_object_get(o, "uid")) != NULL && patch &&
+	    (!json_is_string(v) || ev->uid == NULL ||
+	    strcmp(json_string_value(v), ev->uid) != 0))
+		return qrm_seterr(err, QRM_EINVAL, "uid",
+		    "uid cannot be changed");
+	if ((rc = take_text(o, "uid", &ev->uid, 0, 255, err)) ||
+	    (rc = take_enum(o, "kind", event_kind_names, KIND__MAX, &kind,
+	    err)) ||
+	    (rc = take_text(o, "title", &ev->title, 0, MAX_TITLE, err)) ||
+	    (rc = take_text(o, "description", &ev->description, 1, MAX_TEXT,
+	    err)) ||
+	    (rc = take_text(o, "location", &ev->location, 1, MAX_SHORT, err)) ||
+	    (rc = take_text(o, "url", &ev->url, 1, MAX_SHORT, err)) ||
+	    (rc = take_local(o, "start", ev->start, err)) ||
+	    (rc = take_local(o, "end", ev->end, err)) ||
+	    (rc = take_text(o, "tz", &ev->tzid, 0, 64, err)) ||
+	    (rc = take_text(o, "rrule", &ev->rrule, 1, MAX_SHORT, err)) ||
+	    (rc = take_array(o, "exdates", &ev->exdates, 0, err)) ||
+	    (rc = take_enum(o, "status", event_status_names, EVSTATUS__MAX,
+	    &status, err)) ||
+	    (rc = take_array(o, "audiences", &ev->audiences, 0, err)) ||
+	    (rc = take_text(o, "organizer", &ev->organizer, 1, 255, err)) ||
+	    (rc = take_array(o, "hosts", &ev->hosts, 1, err)))
+		return rc;
+	ev->kind = (enum event_kind)kind;
+	ev->status = (enum event_status)status;
+	if ((v = json_object_get(o, "all_day")) != NULL) {
+		if (!json_is_boolean(v))
+			return qrm_seterr(err, QRM_EINVAL, "all_day",
+			    "all_day must be true or false");
+		ev->all_day = json_is_true(v);
+	} else if (!patch && strlen(ev->start) == 10)
+		ev->all_day = 1;
+	if ((v = json_object_get(o, "capacity")) != NULL) {
+		if (json_is_null(v))
+			ev->capacity = 0;
+		else if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 100000)
+			return qrm_seterr(err, QRM_EINVAL, "capacity",
+			    "capacity must be an integer from 0 to 100000");
+		else
+			ev->capacity = (int)json_integer_value(v);
+	}
+	if ((v = json_object_get(o, "after")) != NULL) {
+		if (json_is_null(v))
+			ev->after = 0;
+		else if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return qrm_seterr(err, QRM_EINVAL, "after",
+			    "after must be the id of an event (an integer)");
+		else
+			ev->after = json_integer_value(v);
+	}
+	return QRM_OK;
+}
+
+static int
+valid_uid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isgraph((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/*
+ * Check ev as a whole and fill in what derives from it: the time zone
+ * default, the normalised RRULE, the UTC span.  Errors name the field.
+ */
+int
+event_validate(struct event *ev, struct qrm_error *err)
+{
+	int	 ad, y, mo, d, h, mi, s, rc;
+	char	*norm = NULL;
+	size_t	 i;
+
+	if (ev->title == NULL || ev->title[0] == '\0')
+		return qrm_seterr(err, QRM_EINVAL, "title", "title is required");
+	if (ev->uid != NULL && (ev->uid[0] == '\0' || !valid_uid(ev->uid)))
+		return qrm_seterr(err, QRM_EINVAL, "uid",
+		    "uid must be printable text without spaces");
+	if (ev->tzid == NULL && (ev->tzid = strdup(QRM_DEFAULT_TZ)) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	if (!ical_tz_known(ev->tzid))
+		return qrm_seterr(err, QRM_EINVAL, "tz", "unknown time zone "
+		    "'%s' (use an IANA name such as Europe/London)", ev->tzid);
+	if (ev->start[0] == '\0')
+		return qrm_seterr(err, QRM_EINVAL, "start", "start is required");
+	if (parse_local_datetime(ev->start, &ad, &y, &mo, &d, &h, &mi, &s))
+		return qrm_seterr(err, QRM_EINVAL, "start", "start '%s' is not "
+		    "a valid YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD", ev->start);
+	if (ad != ev->all_day)
+		return qrm_seterr(err, QRM_EINVAL, "start", ev->all_day ?
+		    "an all-day event starts on a date (YYYY-MM-DD)" :
+		    "a timed event starts at a time (YYYY-MM-DDTHH:MM:SS)");
+	if (ev->end[0] == '\0') {
+		if (!ev->all_day)
+			return qrm_seterr(err, QRM_EINVAL, "end",
+			    "end is required");
+		memcpy(ev->end, ev->start, LOCAL_TIME_LEN);
+	}
+	if (parse_local_datetime(ev->end, &ad, &y, &mo, &d, &h, &mi, &s))
+		return qrm_seterr(err, QRM_EINVAL, "end", "end '%s' is not "
+		    "a valid YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD", ev->end);
+	if (ad != ev->all_day)
+		return qrm_seterr(err, QRM_EINVAL, "end", "end must be of the "
+		    "same kind as start (both dates or both times)");
+	/* normalise HH:MM to HH:MM:SS so that text compares as time */
+	if (!ev->all_day && strlen(ev->start) == 16)
+		memcpy(ev->start + 16, ":00", 4);
+	if (!ev->all_day && strlen(ev->end) == 16)
+		memcpy(ev->end + 16, ":00", 4);
+	if (ev->all_day ? strcmp(ev->end, ev->start) < 0 :
+	    strcmp(ev->end, ev->start) <= 0)
+		return qrm_seterr(err, QRM_EINVAL, "end",
+		    "end must be after start");
+	if (ev->url != NULL && strncmp(ev->url, "https://", 8) != 0 &&
+	    strncmp(ev->url, "http://", 7) != 0)
+		return qrm_seterr(err, QRM_EINVAL, "url",
+		    "url must start with https:// or http://");
+	if (ev->rrule != NULL) {
+		if ((rc = ical_rrule_check(ev->rrule, ev->tzid, ev->all_day,
+		    &norm, err)) != QRM_OK)
+			return rc;
+		free(ev->rrule);
+		ev->rrule = norm;
+	}
+	for (i = 0; i < ev->exdates.n; i++) {
+		if (parse_local_datetime(ev->exdates.v[i], &ad, &y, &mo, &d,
+		    &h, &mi, &s) || ad != ev->all_day)
+			return qrm_seterr(err, QRM_EINVAL, "exdates", "exdate "
+			    "'%s' must be a %s", ev->exdates.v[i], ev->all_day ?
+			    "date YYYY-MM-DD" : "local time YYYY-MM-DDTHH:MM:SS");
+		if (!ev->all_day && strlen(ev->exdates.v[i]) == 16) {
+			char	*longer = malloc(LOCAL_TIME_LEN);
+
+			if (longer == NULL)
+				return qrm_seterr(err, QRM_ESYS, "", "no memory");
+			snprintf(longer, LOCAL_TIME_LEN, "%s:00",
+			    ev->exdates.v[i]);
+			free(ev->exdates.v[i]);
+			ev->exdates.v[i] = longer;
+		}
+	}
+	if (ev->exdates.n > 0 && ev->rrule == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "exdates",
+		    "exdates need an rrule");
+	if (ev->audiences.n == 0)
+		return qrm_seterr(err, QRM_EINVAL, "audiences",
+		    "audiences must name at least one audience");
+	strv_sort(&ev->audiences);
+	strv_sort(&ev->exdates);
+	return ical_event_span(ev, err);
+}
+
+static json_t *
+json_text_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+strv_json(const struct strv *sv, int integers)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < sv->n; i++)
+		json_array_append_new(a, integers ?
+		    json_integer(strtoll(sv->v[i], NULL, 10)) :
+		    json_string(sv->v[i]));
+	return a;
+}
+
+/* The event as the API shows it; the caller decrefs it. */
+json_t *
+event_to_json(const struct event *ev)
+{
+	char	created[32], updated[32];
+
+	utc_format(ev->created, created, sizeof(created));
+	utc_format(ev->updated, updated, sizeof(updated));
+	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, "
+	    "s:b, s:o, s:o, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:s}",
+	    "id", (json_int_t)ev->id,
+	    "uid", ev->uid,
+	    "kind", event_kind_names[ev->kind],
+	    "title", ev->title,
+	    "description", json_text_or_null(ev->description),
+	    "location", json_text_or_null(ev->location),
+	    "url", json_text_or_null(ev->url),
+	    "start", ev->start,
+	    "end", ev->end,
+	    "tz", ev->tzid,
+	    "all_day", ev->all_day,
+	    "rrule", json_text_or_null(ev->rrule),
+	    "exdates", strv_json(&ev->exdates, 0),
+	    "status", event_status_names[ev->status],
+	    "sequence", ev->sequence,
+	    "capacity", ev->capacity,
+	    "audiences", strv_json(&ev->audiences, 0),
+	    "organizer", json_text_or_null(ev->organizer),
+	    "hosts", strv_json(&ev->hosts, 1),
+	    "after", ev->after ? json_integer(ev->after) : json_null(),
+	    "created", created,
+	    "updated", updated);
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static int
+same_strv(const struct strv *a, const struct strv *b)
+{
+	size_t	i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Does the change from a to b matter to attendees (RFC 5545 §3.8.7.4:
+ * time, recurrence, status; and where and what it is)?  Then SEQUENCE
+ * rises.  Returns 2 for that, 1 for a lesser change, 0 for none.
+ */
+int
+event_change(const struct event *a, const struct event *b)
+{
+	if (strcmp(a->start, b->start) || strcmp(a->end, b->end) ||
+	    strcmp(a->tzid, b->tzid) || a->all_day != b->all_day ||
+	    !same_text(a->rrule, b->rrule) ||
+	    !same_strv(&a->exdates, &b->exdates) || a->status != b->status ||
+	    !same_text(a->location, b->location) ||
+	    !same_text(a->url, b->url) || strcmp(a->title, b->title))
+		return 2;
+	if (a->kind != b->kind || !same_text(a->description, b->description) ||
+	    a->capacity != b->capacity ||
+	    !same_text(a->organizer, b->organizer) ||
+	    !same_strv(&a->audiences, &b->audiences) ||
+	    !same_strv(&a->hosts, &b->hosts) || a->after != b->after)
+		return 1;
+	return 0;
+}
+
+/* The scheduling rule "after": the earlier event must end first. */
+static int
+check_after(struct store *st, const struct event *ev, struct qrm_error *err)
+{
+	struct event	before;
+	int		rc;
+
+	if (ev->after == 0)
+		return QRM_OK;
+	if (ev->after == ev->id)
+		return qrm_seterr(err, QRM_EINVAL, "after",
+		    "an event cannot come after itself");
+	if ((rc = store_event_get(st, ev->after, &before, NULL)) != QRM_OK)
+		return qrm_seterr(err, QRM_EINVAL, "after",
+		    "after names event %lld, which does not exist",
+		    (long long)ev->after);
+	if (before.end_utc > ev->start_utc)
+		rc = qrm_seterr(err, QRM_ECONFLICT, "after", "this event must "
+		    "come after event %lld ('%s'), which ends %s %s", (long long)
+		    before.id, before.title, before.end, before.tzid);
+	event_clear(&before);
+	return rc;
+}
+
+static void
+audit_object(char *out, size_t sz, int64_t id)
+{
+	snprintf(out, sz, "event/%lld", (long long)id);
+}
+
+/* Create an event from JSON (officials and admins); *out is the result. */
+int
+core_event_create(struct qrm *q, const struct actor *a, const json_t *o,
+    struct event *out, struct qrm_error *err)
+{
+	struct store	*st;
+	char		 uid[64], object[32];
+	int		 rc;
+
+	event_init(out);
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if ((rc = event_from_json(o, out, 0, err)) != QRM_OK ||
+	    (rc = event_validate(out, err)) != QRM_OK)
+		goto fail;
+	if (out->uid == NULL) {
+		core_random_hex(uid, 16);
+		memcpy(uid + 32, "@quorum", 8);
+		if ((out->uid = strdup(uid)) == NULL) {
+			rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+			goto fail;
+		}
+	}
+	out->created = out->updated = (int64_t)time(NULL);
+	if ((st = qrm_store(q, err)) == NULL) {
+		rc = QRM_EDB;
+		goto fail;
+	}
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		goto fail;
+	if ((rc = check_after(st, out, err)) != QRM_OK ||
+	    (rc = store_event_insert(st, out, err)) != QRM_OK)
+		goto rollback;
+	audit_object(object, sizeof(object), out->id);
+	if ((rc = store_audit_add(st, a->name, "event.create", object,
+	    out->title, err)) != QRM_OK)
+		goto rollback;
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		goto fail;
+	return QRM_OK;
+rollback:
+	store_tx_rollback(st);
+fail:
+	event_clear(out);
+	return rc;
+}
+
+/*
+ * Apply a JSON patch to event id.  A change that matters to attendees
+ * raises SEQUENCE; no change at all writes nothing.  *out is the event
+ * as it now stands.
+ */
+int
+core_event_update(struct qrm *q, const struct actor *a, int64_t id,
+    const json_t *patch, struct event *out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct event	 old;
+	char		 object[32];
+	int		 rc, change;
+
+	event_init(out);
+	event_init(&old);
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_event_get(st, id, &old, err)) != QRM_OK)
+		goto rollback;
+	if (event_copy(out, &old) == -1) {
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		goto rollback;
+	}
+	if ((rc = event_from_json(patch, out, 1, err)) != QRM_OK ||
+	    (rc = event_validate(out, err)) != QRM_OK ||
+	    (rc = check_after(st, out, err)) != QRM_OK)
+		goto rollback;
+	change = event_change(&old, out);
+	if (change == 0) {
+		store_tx_rollback(st);
+		event_clear(&old);
+		return QRM_OK;
+	}
+	if (change == 2)
+		out->sequence = old.sequence + 1;
+	out->updated = (int64_t)time(NULL);
+	if (out->updated <= old.updated)
+		out->updated = old.updated + 1;	/* DTSTAMP must move */
+	audit_object(object, sizeof(object), id);
+	if ((rc = store_event_update(st, out, err)) != QRM_OK ||
+	    (rc = store_audit_add(st, a->name, out->status ==
+	    EVSTATUS_CANCELLED && old.status != EVSTATUS_CANCELLED ?
+	    "event.cancel" : "event.update", object, out->title, err)) !=
+	    QRM_OK)
+		goto rollback;
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		goto fail;
+	event_clear(&old);
+	return QRM_OK;
+rollback:
+	store_tx_rollback(st);
+fail:
+	event_clear(&old);
+	event_clear(out);
+	return rc;
+}
+
+/* Cancel: the event stays (feeds show STATUS:CANCELLED) with SEQUENCE up. */
+int
+core_event_cancel(struct qrm *q, const struct actor *a, int64_t id,
+    struct event *out, struct qrm_error *err)
+{
+	json_t	*patch = json_pack("{s:s}", "status", "cancelled");
+	int	 rc;
+
+	rc = core_event_update(q, a, id, patch, out, err);
+	json_decref(patch);
+	return rc;
+}
+
+/* May the actor see ev?  Officials all; others by its audiences. */
+static int
+actor_may_see(struct qrm *q, const struct actor *a, const struct event *ev,
+    struct strv *visible)
+{
+	size_t	i;
+
+	(void)q;
+	if (a->role >= ROLE_OFFICIAL)
+		return 1;
+	for (i = 0; i < ev->audiences.n; i++)
+		if (strv_contains(visible, ev->audiences.v[i]))
+			return 1;
+	return 0;
+}
+
+/* The audiences whose events a non-official actor may see. */
+static int
+actor_visible(struct qrm *q, const struct actor *a, struct strv *out,
+    struct qrm_error *err)
+{
+	struct store		*st;
+	struct member		 m;
+	struct audience_list	 all;
+	size_t			 i;
+	int			 rc;
+
+	if (a->role >= ROLE_OFFICIAL)
+		return QRM_OK;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_member_get(st, a->member, &m, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_audience_list(st, &all, err)) == QRM_OK) {
+		for (i = 0; i < all.n; i++)
+			if (core_may_see_audience(q, &m, &all.v[i], NULL))
+				strv_push(out, all.v[i].slug);
+		audience_list_free(&all);
+	}
+	member_clear(&m);
+	return rc;
+}
+
+int
+core_event_get(struct qrm *q, const struct actor *a, int64_t id,
+    struct event *out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct strv	 visible = { 0 };
+	int		 rc;
+
+	event_init(out);
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_event_get(st, id, out, err)) != QRM_OK)
+		return rc;
+	if ((rc = actor_visible(q, a, &visible, err)) == QRM_OK &&
+	    !actor_may_see(q, a, out, &visible))
+		rc = qrm_seterr(err, QRM_ENOTFOUND, "id", "no event %lld",
+		    (long long)id);
+	strv_free(&visible);
+	if (rc != QRM_OK)
+		event_clear(out);
+	return rc;
+}
+
+/*
+ * A from/to bound: a date (its midnight; for an end bound, the next
+ * midnight) or a local time in tz, or a UTC time ending in Z.
+ */
+int
+core_time_bound(const char *s, const char *tz, int end, int64_t *out,
+    struct qrm_error *err, const char *field)
+{
+	char	local[LOCAL_TIME_LEN];
+	size_t	len;
+
+	if (s == NULL || *s == '\0') {
+		*out = 0;
+		return QRM_OK;
+	}
+	len = strlen(s);
+	if (len >= LOCAL_TIME_LEN + 1)
+		goto bad;
+	snprintf(local, sizeof(local), "%s", s);
+	if (len == 20 && s[19] == 'Z') {
+		local[19] = '\0';
+		tz = "UTC";
+	}
+	if (ical_local_to_utc(local, tz, out) != 0)
+		goto bad;
+	if (end && strlen(local) == 10)
+		*out += 86400;	/* through the whole day; DST shifts ignored */
+	return QRM_OK;
+bad:
+	return qrm_seterr(err, QRM_EINVAL, field, "%s must be a date "
+	    "YYYY-MM-DD or a time YYYY-MM-DDTHH:MM:SS", field);
+}
+
+/* Events matching the filters that the actor may see, earliest first. */
+int
+core_event_list(struct qrm *q, const struct actor *a, const char *from,
+    const char *to, const char *audience, const char *kind, const char *tz,
+    struct event_list *out, struct qrm_error *err)
+{
+	struct store		*st;
+	struct event_filter	 f;
+	struct strv		 lineage = { 0 }, visible = { 0 };
+	struct audience		 aud;
+	size_t			 i, keep;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
+	f.kind = -1;
+	if (tz == NULL || *tz == '\0')
+		tz = QRM_DEFAULT_TZ;
+	if (!ical_tz_known(tz))
+		return qrm_seterr(err, QRM_EINVAL, "tz",
+		    "unknown time zone '%s'", tz);
+	if ((rc = core_time_bound(from, tz, 0, &f.from_utc, err, "from")) ||
+	    (rc = core_time_bound(to, tz, 1, &f.to_utc, err, "to")))
+		return rc;
+	if (f.from_utc && f.to_utc && f.to_utc <= f.from_utc)
+		return qrm_seterr(err, QRM_EINVAL, "to", "to must be after from");
+	if (kind != NULL && *kind != '\0' && (f.kind = model_enum_parse(
+	    event_kind_names, KIND__MAX, kind)) < 0)
+		return qrm_seterr(err, QRM_EINVAL, "kind",
+		    "unknown kind '%s'", kind);
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if (audience != NULL && *audience != '\0') {
+		if ((rc = store_audience_get(st, audience, &aud, err)) != QRM_OK)
+			return rc == QRM_ENOTFOUND ? qrm_seterr(err, QRM_EINVAL,
+			    "audience", "unknown audience '%s'", audience) : rc;
+		audience_clear(&aud);
+		if ((rc = store_audience_lineage(st, audience, &lineage, err)))
+			goto out;
+		f.audiences = &lineage;
+	}
+	if ((rc = actor_visible(q, a, &visible, err)) != QRM_OK ||
+	    (rc = store_event_list(st, &f, out, err)) != QRM_OK)
+		goto out;
+	for (i = keep = 0; i < out->n; i++) {
+		if (actor_may_see(q, a, &out->v[i], &visible))
+			out->v[keep++] = out->v[i];
+		else
+			event_clear(&out->v[i]);
+	}
+	out->n = keep;
+out:
+	strv_free(&lineage);
+	strv_free(&visible);
+	return rc;
+}
+
+/* The occurrences of event id in [from, to) as {"items": [...]}. */
+int
+core_event_occurrences(struct qrm *q, const struct actor *a, int64_t id,
+    const char *from, const char *to, json_t **out, struct qrm_error *err)
+{
+	struct event		 ev;
+	struct occurrence	*occ = NULL;
+	size_t			 n = 0, i;
+	int64_t			 f, t;
+	char			 end[LOCAL_TIME_LEN], su[32], eu[32];
+	json_t			*items;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
+		return rc;
+	if ((rc = core_time_bound(from, ev.tzid, 0, &f, err, "from")) ||
+	    (rc = core_time_bound(to, ev.tzid, 1, &t, err, "to")))
+		goto out;
+	if (f == 0)
+		f = ev.start_utc;
+	if (t == 0)
+		t = f + 366 * 86400;
+	if ((rc = ical_event_occurrences(&ev, f, t, &occ, &n, err)) != QRM_OK)
+		goto out;
+	items = json_array();
+	for (i = 0; i < n; i++) {
+		ical_utc_to_local(occ[i].end_utc, ev.tzid, end, sizeof(end));
+		if (ev.all_day)
+			ical_utc_to_local(occ[i].end_utc - 86400, ev.tzid, end,
+			    sizeof(end));
+		if (ev.all_day)
+			end[10] = '\0';
+		utc_format(occ[i].start_utc, su, sizeof(su));
+		utc_format(occ[i].end_utc, eu, sizeof(eu));
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}",
+		    "start", occ[i].start, "end", end, "start_utc", su,
+		    "end_utc", eu));
+	}
+	*out = json_pack("{s:o}", "items", items);
+out:
+	free(occ);
+	event_clear(&ev);
+	return rc;
+}

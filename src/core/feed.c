@@ -1,0 +1,358 @@
+/*
+ * feed.c: audience and personal feeds, and the cache that keeps each
+ * serialized feed and its gzip in memory.  An entry is valid while the
+ * database's data_version and the day (which moves the retention
+ * window of cancelled events) are those it was built for.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <zlib.h>
+
+#include "core_int.h"
+#include "quorum/ical.h"
+
+#define CACHE_SLOTS	256
+
+struct cache_entry {
+	char		 key[64];
+	int64_t		 version;
+	int64_t		 day;
+	struct feed	*feed;
+	uint64_t	 used;
+};
+
+struct feed_cache {
+	pthread_mutex_t		 mu;
+	struct cache_entry	 e[CACHE_SLOTS];
+	uint64_t		 clock;
+};
+
+struct feed_cache *
+feed_cache_new(void)
+{
+	struct feed_cache	*c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+static void
+feed_free(struct feed *f)
+{
+	if (f == NULL)
+		return;
+	free(f->body);
+	free(f->gz);
+	free(f);
+}
+
+/* Drop a reference; the last one frees the feed. */
+void
+feed_release(struct feed *f)
+{
+	if (f != NULL && __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		feed_free(f);
+}
+
+static void
+feed_ref(struct feed *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void
+feed_cache_free(struct feed_cache *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		feed_release(c->e[i].feed);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static struct feed *
+cache_get(struct feed_cache *c, const char *key, int64_t version, int64_t day)
+{
+	struct feed	*f = NULL;
+	size_t		 i;
+
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (c->e[i].feed != NULL && c->e[i].version == version &&
+		    c->e[i].day == day && strcmp(c->e[i].key, key) == 0) {
+			f = c->e[i].feed;
+			feed_ref(f);
+			c->e[i].used = ++c->clock;
+			break;
+		}
+	pthread_mutex_unlock(&c->mu);
+	return f;
+}
+
+/* Keep f under key, replacing that key's entry or the least used one. */
+static void
+cache_put(struct feed_cache *c, const char *key, int64_t version, int64_t day,
+    struct feed *f)
+{
+	struct cache_entry	*slot = NULL;
+	struct feed		*old;
+	size_t			 i;
+
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (c->e[i].feed != NULL && strcmp(c->e[i].key, key) == 0) {
+			slot = &c->e[i];
+			break;
+		}
+	for (i = 0; slot == NULL && i < CACHE_SLOTS; i++)
+		if (c->e[i].feed == NULL)
+			slot = &c->e[i];
+	for (i = 0; slot == NULL && i < CACHE_SLOTS; i++)
+		if (slot == NULL || c->e[i].used < slot->used)
+			slot = &c->e[i];
+	if (slot == NULL)
+		slot = &c->e[0];
+	old = slot->feed;
+	snprintf(slot->key, sizeof(slot->key), "%s", key);
+	slot->version = version;
+	slot->day = day;
+	slot->feed = f;
+	slot->used = ++c->clock;
+	feed_ref(f);
+	pthread_mutex_unlock(&c->mu);
+	feed_release(old);
+}
+
+static int
+gzip_bytes(const char *in, size_t len, char **out, size_t *outlen)
+{
+	z_stream	z;
+	size_t		cap = deflateBound(NULL, len) + 64;
+	char		*p;
+
+	memset(&z, 0, sizeof(z));
+	if ((p = malloc(cap)) == NULL)
+		return -1;
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(p);
+		return -1;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)p;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(p);
+		return -1;
+	}
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	*out = p;
+	return 0;
+}
+
+/* Wrap built bytes as a feed with its gzip, ETags and dates. */
+static int
+feed_new(struct buf *body, time_t last_modified, int public, int refresh,
+    struct feed **out, struct qrm_error *err)
+{
+	struct feed	*f;
+	unsigned char	 h[16];
+	char		 hex[33];
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	f->len = body->len;
+	f->body = buf_detach(body);
+	if (f->body == NULL || gzip_bytes(f->body, f->len, &f->gz,
+	    &f->gzlen) == -1) {
+		feed_free(f);
+		return qrm_seterr(err, QRM_ESYS, "", "cannot compress a feed");
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)f->body,
+	    f->len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(f->etag, sizeof(f->etag), "\"%s\"", hex);
+	snprintf(f->etag_gz, sizeof(f->etag_gz), "\"%s-gz\"", hex);
+	f->last_modified = last_modified;
+	f->public = public;
+	f->refresh_minutes = refresh;
+	f->refs = 1;
+	*out = f;
+	return QRM_OK;
+}
+
+static int
+feed_events(struct store *st, const struct strv *audiences,
+    struct event_list *evs, time_t *last_modified, struct qrm_error *err)
+{
+	struct event_filter	f;
+	size_t			i;
+	int			rc;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = -1;
+	f.audiences = audiences;
+	f.now = (int64_t)time(NULL);
+	f.cancelled_since = f.now - QRM_CANCELLED_RETENTION_DAYS * 86400;
+	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK)
+		return rc;
+	*last_modified = 0;
+	for (i = 0; i < evs->n; i++)
+		if (evs->v[i].updated > *last_modified)
+			*last_modified = (time_t)evs->v[i].updated;
+	return QRM_OK;
+}
+
+/* Build the feed text of audience a: its events and its ancestors'. */
+int
+feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
+    time_t *last_modified, struct qrm_error *err)
+{
+	struct store		*st;
+	struct strv		 lineage = { 0 };
+	struct event_list	 evs = { 0 };
+	struct feed_meta	 meta;
+	int			 rc;
+
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_audience_lineage(st, a->slug, &lineage, err)) ||
+	    (rc = feed_events(st, &lineage, &evs, last_modified, err)))
+		goto out;
+	memset(&meta, 0, sizeof(meta));
+	meta.name = a->name;
+	meta.description = a->description;
+	meta.colour = a->colour;
+	meta.refresh_minutes = a->refresh_minutes;
+	meta.tzid = QRM_DEFAULT_TZ;
+	rc = ical_feed_build(&meta, &evs, out, err);
+out:
+	event_list_free(&evs);
+	strv_free(&lineage);
+	return rc;
+}
+
+static int64_t
+today(void)
+{
+	return (int64_t)time(NULL) / 86400;
+}
+
+/*
+ * The feed of audience slug for the holder of token (NULL for none).
+ * A feed that is not public, or that the token may not see, is
+ * QRM_ENOTFOUND, exactly as one that does not exist.  *out is shared:
+ * give it back with feed_release().
+ */
+int
+feed_get(struct qrm *q, const char *slug, const char *token,
+    struct feed **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct audience	 a;
+	struct member	 m;
+	struct buf	 body = { 0 };
+	struct feed	*f;
+	char		 key[64];
+	time_t		 lm;
+	int64_t		 version;
+	int		 rc, may;
+
+	*out = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if (store_audience_get(st, slug, &a, NULL) != QRM_OK)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	if (a.visibility != VIS_PUBLIC) {
+		may = core_auth(q, SCOPE_FEED, token, &m, NULL) == QRM_OK &&
+		    core_may_see_audience(q, &m, &a, NULL);
+		member_clear(&m);
+		if (!may) {
+			audience_clear(&a);
+			return qrm_seterr(err, QRM_ENOTFOUND, "",
+			    "no such feed");
+		}
+	}
+	if ((rc = store_data_version(st, &version)) != QRM_OK) {
+		audience_clear(&a);
+		return qrm_seterr(err, QRM_EDB, "", "database error");
+	}
+	snprintf(key, sizeof(key), "a:%s", slug);
+	if ((f = cache_get(q->cache, key, version, today())) != NULL) {
+		audience_clear(&a);
+		*out = f;
+		return QRM_OK;
+	}
+	if ((rc = feed_build_audience(q, &a, &body, &lm, err)) == QRM_OK &&
+	    (rc = feed_new(&body, lm, a.visibility == VIS_PUBLIC,
+	    a.refresh_minutes, &f, err)) == QRM_OK) {
+		cache_put(q->cache, key, version, today(), f);
+		*out = f;
+	}
+	buf_free(&body);
+	audience_clear(&a);
+	return rc;
+}
+
+/* The personal feed of the holder of a feed token. */
+int
+feed_personal_get(struct qrm *q, const char *token, struct feed **out,
+    struct qrm_error *err)
+{
+	struct store		*st;
+	struct member		 m;
+	struct strv		 lineage = { 0 };
+	struct event_list	 evs = { 0 };
+	struct feed_meta	 meta;
+	struct buf		 body = { 0 };
+	struct feed		*f;
+	char			 key[64], name[300];
+	time_t			 lm;
+	int64_t			 version;
+	int			 rc;
+
+	*out = NULL;
+	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	if ((st = qrm_store(q, err)) == NULL) {
+		rc = QRM_EDB;
+		goto out;
+	}
+	if ((rc = store_data_version(st, &version)) != QRM_OK)
+		goto out;
+	snprintf(key, sizeof(key), "m:%lld", (long long)m.id);
+	if ((*out = cache_get(q->cache, key, version, today())) != NULL)
+		goto out;
+	if ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
+	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK)
+		goto out;
+	snprintf(name, sizeof(name), "quorum: %s", m.name);
+	memset(&meta, 0, sizeof(meta));
+	meta.name = name;
+	meta.description = "Your union meetings";
+	meta.refresh_minutes = 60;
+	meta.tzid = QRM_DEFAULT_TZ;
+	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
+	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {
+		cache_put(q->cache, key, version, today(), f);
+		*out = f;
+	}
+out:
+	buf_free(&body);
+	event_list_free(&evs);
+	strv_free(&lineage);
+	member_clear(&m);
+	return rc;
+}

@@ -1,0 +1,225 @@
+/*
+ * people.c: members, tokens and who may see what.  Tokens are 256 bits
+ * from the OS random source, shown once and stored only as SHA-256.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core_int.h"
+
+#define TOKEN_BYTES	32
+#define TOKEN_LEN	43	/* base64url of 32 bytes, unpadded */
+
+int
+core_random_hex(char *out, size_t bytes)
+{
+	unsigned char	raw[64];
+
+	if (bytes > sizeof(raw))
+		return -1;
+	randombytes_buf(raw, bytes);
+	sodium_bin2hex(out, bytes * 2 + 1, raw, bytes);
+	return 0;
+}
+
+int
+core_require_role(const struct actor *a, enum role min, struct qrm_error *err)
+{
+	if (a->role >= min)
+		return QRM_OK;
+	return qrm_seterr(err, QRM_EFORBIDDEN, "", "this needs the role %s "
+	    "or higher; you are %s", role_names[min], role_names[a->role]);
+}
+
+static void
+token_hash(const char *token, char hex[65])
+{
+	unsigned char	h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+static int
+valid_email(const char *e)
+{
+	const char	*at = strchr(e, '@');
+
+	return at != NULL && at != e && strchr(at + 1, '.') != NULL &&
+	    strchr(at + 1, '@') == NULL && strlen(e) < 255 &&
+	    strpbrk(e, " \t\r\n<>,;\"") == NULL;
+}
+
+/* Add a member (an administrator's or official's act). */
+int
+core_member_add(struct qrm *q, const struct actor *a, struct member *m,
+    struct qrm_error *err)
+{
+	struct store	*st;
+	char		 object[32];
+	int		 rc;
+
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if (m->name == NULL || *m->name == '\0' || strlen(m->name) > 200)
+		return qrm_seterr(err, QRM_EINVAL, "name",
+		    "name is required (at most 200 characters)");
+	if (m->email == NULL || !valid_email(m->email))
+		return qrm_seterr(err, QRM_EINVAL, "email",
+		    "email must be an address like name@example.org");
+	if (m->role == ROLE_ADMIN && a->role != ROLE_ADMIN)
+		return qrm_seterr(err, QRM_EFORBIDDEN, "role",
+		    "only an administrator may add an administrator");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_member_insert(st, m, err)) != QRM_OK)
+		goto fail;
+	snprintf(object, sizeof(object), "member/%lld", (long long)m->id);
+	if ((rc = store_audit_add(st, a->name, "member.add", object,
+	    role_names[m->role], err)) != QRM_OK)
+		goto fail;
+	return store_tx_commit(st, err);
+fail:
+	store_tx_rollback(st);
+	return rc;
+}
+
+/*
+ * Issue a token of scope for member; *token (the caller frees it) is
+ * the only copy of the secret there will ever be.
+ */
+int
+core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
+    enum token_scope scope, char **token, struct qrm_error *err)
+{
+	struct store	*st;
+	struct member	 m;
+	unsigned char	 raw[TOKEN_BYTES];
+	char		 text[TOKEN_LEN + 2], hash[65], object[32];
+	int		 rc;
+
+	*token = NULL;
+	if (a->member != member &&
+	    (rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_member_get(st, member, &m, err)) != QRM_OK)
+		return rc;
+	member_clear(&m);
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(text, sizeof(text), raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	token_hash(text, hash);
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	snprintf(object, sizeof(object), "member/%lld", (long long)member);
+	if ((rc = store_token_insert(st, member, scope, hash, err)) !=
+	    QRM_OK || (rc = store_audit_add(st, a->name, "token.issue",
+	    object, token_scope_names[scope], err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		return rc;
+	if ((*token = strdup(text)) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	return QRM_OK;
+}
+
+/*
+ * The member holding token for scope, into *m (the caller clears it).
+ * QRM_EUNAUTH for anything else; the token is looked up by its hash, so
+ * nothing about the secret itself is compared byte by byte.
+ */
+int
+core_auth(struct qrm *q, enum token_scope scope, const char *token,
+    struct member *m, struct qrm_error *err)
+{
+	struct store	*st;
+	char		 hash[65];
+	int64_t		 id;
+	size_t		 i;
+	int		 rc;
+
+	memset(m, 0, sizeof(*m));
+	if (token == NULL || strlen(token) != TOKEN_LEN)
+		return qrm_seterr(err, QRM_EUNAUTH, "token",
+		    "a valid token is required");
+	for (i = 0; i < TOKEN_LEN; i++)
+		if (!isalnum((unsigned char)token[i]) && token[i] != '-' &&
+		    token[i] != '_')
+			return qrm_seterr(err, QRM_EUNAUTH, "token",
+			    "a valid token is required");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	token_hash(token, hash);
+	if ((rc = store_token_member(st, scope, hash, &id, err)) != QRM_OK)
+		return rc;
+	return store_member_get(st, id, m, err);
+}
+
+int
+core_audience_list(struct qrm *q, struct audience_list *out,
+    struct qrm_error *err)
+{
+	struct store	*st;
+
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	return store_audience_list(st, out, err);
+}
+
+/* Every audience m belongs to, with all their ancestors. */
+int
+core_member_lineage(struct store *st, const struct member *m,
+    struct strv *out, struct qrm_error *err)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < m->audiences.n; i++)
+		if ((rc = store_audience_lineage(st, m->audiences.v[i], out,
+		    err)) != QRM_OK)
+			return rc;
+	return QRM_OK;
+}
+
+/*
+ * May m (NULL: anonymous) see the feed of a?  Public feeds: anyone.
+ * Officials' feeds: officials and admins.  Members' feeds: officials,
+ * and members of the audience or of any audience below it.
+ */
+int
+core_may_see_audience(struct qrm *q, const struct member *m,
+    const struct audience *a, struct qrm_error *err)
+{
+	struct store	*st;
+	struct strv	 lineage = { 0 };
+	int		 yes;
+
+	if (a->visibility == VIS_PUBLIC)
+		return 1;
+	if (m == NULL || !m->active)
+		return 0;
+	if (m->role >= ROLE_OFFICIAL)
+		return 1;
+	if (a->visibility == VIS_OFFICIALS)
+		return 0;
+	if ((st = qrm_store(q, err)) == NULL)
+		return 0;
+	if (core_member_lineage(st, m, &lineage, err) != QRM_OK) {
+		strv_free(&lineage);
+		return 0;
+	}
+	yes = strv_contains(&lineage, a->slug);
+	strv_free(&lineage);
+	return yes;
+}

@@ -1,0 +1,248 @@
+/*
+ * api.c: the JSON API under /api/v1/, behind a Bearer API token.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+
+static int
+is(const struct request *r, const char *method)
+{
+	return strcmp(r->method, method) == 0;
+}
+
+static enum MHD_Result
+not_allowed(struct request *r, const char *allow)
+{
+	char	msg[128];
+
+	snprintf(msg, sizeof(msg), "this resource answers %s", allow);
+	return http_error_msg(r, 405, "method_not_allowed", msg);
+}
+
+/* The member behind the Authorization header, as an actor. */
+static int
+authenticate(struct request *r, struct member *m, struct actor *a,
+    struct qrm_error *err)
+{
+	const char	*h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	int		 rc;
+
+	memset(m, 0, sizeof(*m));
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return qrm_seterr(err, QRM_EUNAUTH, "token", "an API token is "
+		    "required: Authorization: Bearer TOKEN");
+	if ((rc = core_auth(r->q, SCOPE_API, h + 7, m, err)) != QRM_OK)
+		return rc;
+	a->member = m->id;
+	a->role = m->role;
+	a->name = m->email;
+	return QRM_OK;
+}
+
+/* The request body as JSON, or an error (400 or 415). */
+static int
+body_json(struct request *r, json_t **out, struct qrm_error *err)
+{
+	const char	*ct = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_error_t	 je;
+
+	*out = NULL;
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return qrm_seterr(err, QRM_EINVAL, "Content-Type",
+		    "send the body as Content-Type: application/json");
+	if (r->body.len == 0)
+		return qrm_seterr(err, QRM_EINVAL, "", "the body is empty");
+	if ((*out = json_loadb(r->body.p, r->body.len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "", "malformed JSON at line "
+		    "%d, column %d: %s", je.line, je.column, je.text);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a "
+		    "JSON object");
+	}
+	return QRM_OK;
+}
+
+static enum MHD_Result
+events_list(struct request *r, const struct actor *a)
+{
+	struct qrm_error	 err = { 0 };
+	struct event_list	 evs;
+	json_t			*items;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = core_event_list(r->q, a, http_arg(r, "from"),
+	    http_arg(r, "to"), http_arg(r, "audience"), http_arg(r, "kind"),
+	    http_arg(r, "tz"), &evs, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	items = json_array();
+	for (i = 0; i < evs.n; i++)
+		json_array_append_new(items, event_to_json(&evs.v[i]));
+	event_list_free(&evs);
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static enum MHD_Result
+event_reply(struct request *r, unsigned int status, struct event *ev)
+{
+	struct MHD_Response	*resp;
+	json_t			*o = event_to_json(ev);
+	char			*text, loc[64];
+
+	snprintf(loc, sizeof(loc), "/api/v1/events/%lld", (long long)ev->id);
+	event_clear(ev);
+	if (status != 201)
+		return http_json(r, status, o);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc);
+	return http_queue(r, 201, resp);
+}
+
+static enum MHD_Result
+events(struct request *r, const struct actor *a, const char *rest)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	json_t			*body = NULL, *out;
+	char			 idtext[32];
+	const char		*slash;
+	int64_t			 id;
+	int			 rc;
+
+	if (*rest == '\0') {
+		if (is(r, "GET") || is(r, "HEAD"))
+			return events_list(r, a);
+		if (!is(r, "POST"))
+			return not_allowed(r, "GET, POST");
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_event_create(r->q, a, body, &ev, &err);
+			json_decref(body);
+		}
+		if (rc != QRM_OK)
+			return http_error(r, rc, &err);
+		return event_reply(r, 201, &ev);
+	}
+	if (*rest++ != '/')
+		return http_error_msg(r, 404, "not_found", "no such resource");
+	slash = strchr(rest, '/');
+	snprintf(idtext, sizeof(idtext), "%.*s", slash ? (int)(slash - rest) :
+	    (int)strlen(rest), rest);
+	if (parse_int64(idtext, &id) == -1 || id < 1)
+		return http_error_msg(r, 404, "not_found", "no such event");
+	if (slash != NULL) {
+		if (strcmp(slash, "/occurrences") != 0)
+			return http_error_msg(r, 404, "not_found",
+			    "no such resource");
+		if (!is(r, "GET") && !is(r, "HEAD"))
+			return not_allowed(r, "GET");
+		if ((rc = core_event_occurrences(r->q, a, id,
+		    http_arg(r, "from"), http_arg(r, "to"), &out, &err)))
+			return http_error(r, rc, &err);
+		return http_json(r, 200, out);
+	}
+	if (is(r, "GET") || is(r, "HEAD"))
+		rc = core_event_get(r->q, a, id, &ev, &err);
+	else if (is(r, "PATCH")) {
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_event_update(r->q, a, id, body, &ev, &err);
+			json_decref(body);
+		}
+	} else if (is(r, "DELETE"))
+		rc = core_event_cancel(r->q, a, id, &ev, &err);
+	else
+		return not_allowed(r, "GET, PATCH, DELETE");
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return event_reply(r, 200, &ev);
+}
+
+static enum MHD_Result
+audiences(struct request *r)
+{
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 l;
+	json_t			*items;
+	size_t			 i;
+	int			 rc;
+
+	if (!is(r, "GET") && !is(r, "HEAD"))
+		return not_allowed(r, "GET");
+	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	items = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:o, s:o, s:i}", "slug", l.v[i].slug, "name", l.v[i].name,
+		    "description", l.v[i].description ? l.v[i].description : "",
+		    "visibility", visibility_names[l.v[i].visibility],
+		    "colour", l.v[i].colour ? json_string(l.v[i].colour) :
+		    json_null(), "parent", l.v[i].parent ?
+		    json_string(l.v[i].parent) : json_null(),
+		    "refresh_minutes", l.v[i].refresh_minutes));
+	audience_list_free(&l);
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static enum MHD_Result
+import(struct request *r, const struct actor *a)
+{
+	struct qrm_error	 err = { 0 };
+	const char		*ct = http_header(r,
+				    MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_t			*report;
+	int			 rc;
+
+	if (!is(r, "POST"))
+		return not_allowed(r, "POST");
+	if (ct == NULL || strncasecmp(ct, "text/calendar", 13) != 0)
+		return http_error_msg(r, 415, "unsupported_media_type",
+		    "send the calendar as Content-Type: text/calendar");
+	if ((rc = core_import(r->q, a, r->body.p ? r->body.p : "",
+	    r->body.len, http_arg(r, "audience"), &report, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, report);
+}
+
+enum MHD_Result
+api_dispatch(struct request *r, const char *path)
+{
+	struct qrm_error	 err = { 0 };
+	struct member		 m;
+	struct actor		 a = { 0, ROLE_MEMBER, NULL };
+	enum MHD_Result		 ret;
+	int			 rc;
+
+	if ((rc = authenticate(r, &m, &a, &err)) != QRM_OK) {
+		member_clear(&m);
+		return http_error(r, rc, &err);
+	}
+	if (strncmp(path, "events", 6) == 0 && (path[6] == '\0' ||
+	    path[6] == '/'))
+		ret = events(r, &a, path + 6);
+	else if (strcmp(path, "audiences") == 0)
+		ret = audiences(r);
+	else if (strcmp(path, "import") == 0)
+		ret = import(r, &a);
+	else
+		ret = http_error_msg(r, 404, "not_found", "no such resource");
+	member_clear(&m);
+	return ret;
+}

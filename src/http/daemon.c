@@ -1,0 +1,364 @@
+/*
+ * daemon.c: the libmicrohttpd daemon, request bookkeeping, responses,
+ * the one mapping from error codes to statuses, and the request log.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_int.h"
+
+struct http_server {
+	struct MHD_Daemon	*d;
+	struct qrm		*q;
+	int			 port;
+	unsigned int		 next_id;
+};
+
+/* The one place where error codes become HTTP statuses. */
+int
+http_status_of(int code)
+{
+	switch (code) {
+	case QRM_OK:		return MHD_HTTP_OK;
+	case QRM_EINVAL:	return MHD_HTTP_BAD_REQUEST;
+	case QRM_ENOTFOUND:	return MHD_HTTP_NOT_FOUND;
+	case QRM_EUNAUTH:	return MHD_HTTP_UNAUTHORIZED;
+	case QRM_EFORBIDDEN:	return MHD_HTTP_FORBIDDEN;
+	case QRM_ECONFLICT:	return MHD_HTTP_CONFLICT;
+	case QRM_ETOOBIG:	return MHD_HTTP_CONTENT_TOO_LARGE;
+	case QRM_EDB:		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	default:		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+const char *
+http_arg(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Queue resp (and drop our reference to it). */
+enum MHD_Result
+http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
+{
+	enum MHD_Result	ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	r->status = status;
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+http_text(struct request *r, unsigned int status, const char *type,
+    const char *text)
+{
+	struct MHD_Response	*resp;
+
+	resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	return http_queue(r, status, resp);
+}
+
+/* Send o (whose reference this takes) as JSON. */
+enum MHD_Result
+http_json(struct request *r, unsigned int status, json_t *o)
+{
+	struct MHD_Response	*resp;
+	char			*text;
+	size_t			 len;
+
+	if (o == NULL)
+		return http_error_msg(r, 500, "internal", "out of memory");
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (text == NULL)
+		return MHD_NO;
+	len = strlen(text);
+	resp = MHD_create_response_from_buffer_with_free_callback(len, text,
+	    free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	return http_queue(r, status, resp);
+}
+
+enum MHD_Result
+http_error_msg(struct request *r, unsigned int status, const char *code,
+    const char *msg)
+{
+	struct MHD_Response	*resp;
+	json_t			*o;
+	char			*text;
+
+	o = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"quorum\"");
+	return http_queue(r, status, resp);
+}
+
+/* The JSON error for a domain error; the message names the field. */
+enum MHD_Result
+http_error(struct request *r, int code, const struct qrm_error *err)
+{
+	struct MHD_Response	*resp;
+	json_t			*o, *e;
+	char			*text;
+	unsigned int		 status = (unsigned int)http_status_of(code);
+
+	if (code == QRM_EDB || code == QRM_ESYS)
+		log_warn("req=%u: %s", r->id, err && err->msg[0] ?
+		    err->msg : "internal error");
+	e = json_pack("{s:s, s:s}", "code", qrm_err_name(code), "message",
+	    err && err->msg[0] ? err->msg : qrm_err_name(code));
+	if (e != NULL && err != NULL && err->field[0] != '\0')
+		json_object_set_new(e, "field", json_string(err->field));
+	o = json_pack("{s:o}", "error", e);
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback(
+	    strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"quorum\"");
+	return http_queue(r, status, resp);
+}
+
+static enum MHD_Result
+dispatch(struct request *r)
+{
+	const char	*u = r->url;
+
+	if (strcmp(u, "/healthz") == 0) {
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
+			return http_error_msg(r, 405, "method_not_allowed",
+			    "use GET");
+		return http_text(r, 200, "text/plain; charset=utf-8", "ok\n");
+	}
+	if (strncmp(u, "/feeds/", 7) == 0)
+		return feeds_dispatch(r, u + 7);
+	if (strncmp(u, "/api/v1/", 8) == 0)
+		return api_dispatch(r, u + 8);
+	if (strcmp(u, "/") == 0 && (!strcmp(r->method, "GET") ||
+	    !strcmp(r->method, "HEAD")))
+		return pages_index(r);
+	return http_error_msg(r, 404, "not_found", "no such resource");
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct http_server	*srv = cls;
+	struct request		*r = *req_cls;
+	const char		*cl;
+	int64_t			 n;
+
+	(void)version;
+	if (r == NULL) {
+		/* first call: only set up; respond on a later call */
+		if ((r = calloc(1, sizeof(*r))) == NULL)
+			return MHD_NO;
+		r->q = srv->q;
+		r->conn = conn;
+		r->method = method;
+		r->url = url;
+		r->id = __atomic_add_fetch(&srv->next_id, 1, __ATOMIC_RELAXED);
+		r->limit = strncmp(url, "/api/v1/import", 14) == 0 ?
+		    HTTP_MAX_IMPORT : QRM_MAX_BODY;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && (parse_int64(cl, &n) == -1 ||
+		    (uint64_t)n > r->limit))
+			r->too_big = 1;
+		*req_cls = r;
+		return MHD_YES;
+	}
+	if (r->too_big) {
+		*upload_size = 0;
+		return http_error_msg(r, 413, "too_large",
+		    "the request body is larger than allowed");
+	}
+	if (*upload_size > 0) {
+		if (r->body.len + *upload_size > r->limit) {
+			r->too_big = 1;
+			buf_free(&r->body);
+		} else if (buf_append(&r->body, upload, *upload_size) == -1)
+			return MHD_NO;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(r);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct request	*r = *req_cls;
+	struct timespec	 t1;
+	double		 ms;
+
+	(void)cls;
+	(void)conn;
+	if (r == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+	/* the path only: the query string may hold a token */
+	log_debug("req=%u %s %s %u %.2fms%s", r->id, r->method, r->url,
+	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+	    " (aborted)");
+	buf_free(&r->body);
+	free(r);
+	*req_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char	line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, int *v6)
+{
+	char			 host[128];
+	const char		*colon;
+	int64_t			 port;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if ((colon = strrchr(listen, ':')) == NULL ||
+	    (size_t)(colon - listen) >= sizeof(host) ||
+	    parse_int64(colon + 1, &port) == -1 || port < 0 || port > 65535)
+		return -1;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*v6 = 1;
+		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	*v6 = 0;
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -1;
+}
+
+/*
+ * Start serving q on listen ("127.0.0.1:8080"; port 0 picks a free
+ * one, see http_port()).  http_stop() ends it.
+ */
+int
+http_start(struct qrm *q, const char *listen, struct http_server **out,
+    struct qrm_error *err)
+{
+	struct http_server	*srv;
+	struct sockaddr_storage	 ss;
+	const union MHD_DaemonInfo *info;
+	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int			 v6 = 0;
+	unsigned int		 flags;
+
+	*out = NULL;
+	if (parse_listen(listen, &ss, &v6) == -1)
+		return qrm_seterr(err, QRM_EINVAL, "listen", "listen address "
+		    "'%s' must be ADDR:PORT, e.g. 127.0.0.1:8080", listen);
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	srv->q = q;
+	flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(ncpu > 0 ? ncpu : 1),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)2000,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+	    MHD_OPTION_END);
+	if (srv->d == NULL) {
+		free(srv);
+		return qrm_seterr(err, QRM_ESYS, "listen",
+		    "cannot listen on %s", listen);
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	*out = srv;
+	return QRM_OK;
+}
+
+int
+http_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void
+http_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->d);
+	free(srv);
+}

@@ -1,0 +1,142 @@
+/*
+ * feeds.c: GET and HEAD of /feeds/{slug}.ics and /feeds/me.ics, with
+ * conditional requests (ETag, Last-Modified) and gzip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+
+static void
+feed_free_cb(void *cls)
+{
+	feed_release(cls);
+}
+
+/* Does the If-None-Match list name one of the feed's tags (or "*")? */
+static int
+etag_matches(const char *inm, const struct feed *f)
+{
+	const char	*p = inm, *q;
+	size_t		 n;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		q = p;
+		while (*q != '\0' && *q != ',')
+			q++;
+		n = (size_t)(q - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if ((n == strlen(f->etag) && strncmp(p, f->etag, n) == 0) ||
+		    (n == strlen(f->etag_gz) && strncmp(p, f->etag_gz, n) == 0))
+			return 1;
+		p = q;
+	}
+	return 0;
+}
+
+/* Does Accept-Encoding allow gzip (and not with q=0)? */
+static int
+accepts_gzip(const char *ae)
+{
+	const char	*p;
+
+	if (ae == NULL || (p = strcasestr(ae, "gzip")) == NULL)
+		return 0;
+	p += 4;
+	p += strspn(p, " ");
+	if (*p != ';')
+		return 1;
+	p++;
+	p += strspn(p, " ");
+	if (*p != 'q' || p[1] != '=')
+		return 1;
+	return strtod(p + 2, NULL) > 0.0;
+}
+
+static void
+feed_headers(struct MHD_Response *resp, const struct feed *f, int gz)
+{
+	char	date[64], cc[64];
+
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG,
+	    gz ? f->etag_gz : f->etag);
+	if (f->last_modified > 0 && http_date_format(f->last_modified, date,
+	    sizeof(date)) == 0)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+		    date);
+	snprintf(cc, sizeof(cc), "%s, max-age=%d", f->public ? "public" :
+	    "private", f->refresh_minutes < 5 ? f->refresh_minutes * 60 : 300);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+}
+
+static enum MHD_Result
+send_feed(struct request *r, struct feed *f)
+{
+	struct MHD_Response	*resp;
+	const char		*inm, *ims;
+	time_t			 since;
+	int			 gz;
+
+	gz = accepts_gzip(http_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	ims = http_header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	if ((inm != NULL && etag_matches(inm, f)) || (inm == NULL &&
+	    ims != NULL && f->last_modified > 0 &&
+	    http_date_parse(ims, &since) == 0 && f->last_modified <= since)) {
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		if (resp == NULL) {
+			feed_release(f);
+			return MHD_NO;
+		}
+		feed_headers(resp, f, gz);
+		feed_release(f);
+		return http_queue(r, MHD_HTTP_NOT_MODIFIED, resp);
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    gz ? f->gzlen : f->len, gz ? f->gz : f->body, feed_free_cb, f);
+	if (resp == NULL) {
+		feed_release(f);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/calendar; charset=utf-8");
+	if (gz)
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	feed_headers(resp, f, gz);
+	return http_queue(r, MHD_HTTP_OK, resp);
+}
+
+enum MHD_Result
+feeds_dispatch(struct request *r, const char *path)
+{
+	struct qrm_error	 err = { 0 };
+	struct feed		*f = NULL;
+	char			 slug[64];
+	size_t			 n = strlen(path);
+	int			 rc;
+
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return http_error_msg(r, 405, "method_not_allowed",
+		    "feeds answer GET and HEAD only");
+	if (n < 5 || n - 4 >= sizeof(slug) || strcmp(path + n - 4, ".ics"))
+		return http_error_msg(r, 404, "not_found", "no such feed");
+	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
+	if (strcmp(slug, "me") == 0)
+		rc = feed_personal_get(r->q, http_arg(r, "token"), &f, &err);
+	else
+		rc = feed_get(r->q, slug, http_arg(r, "token"), &f, &err);
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return send_feed(r, f);
+}

@@ -1,0 +1,291 @@
+/*
+ * ical_feed.c: a list of events as one iCalendar document (RFC 5545,
+ * RFC 7986), for audience feeds, personal feeds and exports.  The same
+ * events always give the same bytes: DTSTAMP is the last revision.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ical_int.h"
+
+#define PRODID	"-//quorum//quorum " QUORUM_VERSION "//EN"
+
+static icaltimetype
+utc_time(int64_t t)
+{
+	return icaltime_from_timet_with_zone((time_t)t, 0,
+	    icaltimezone_get_utc_timezone());
+}
+
+/*
+ * A DTSTART/DTEND/EXDATE value in the event's zone: a DATE, a UTC time,
+ * or a local time with a plain IANA TZID parameter (libical's own TZID
+ * carries a prefix that clients do not know).
+ */
+static void
+prop_set_time(icalproperty *p, icaltimetype t, const char *tzid)
+{
+	if (t.is_date) {
+		icalproperty_add_parameter(p,
+		    icalparameter_new_value(ICAL_VALUE_DATE));
+		return;
+	}
+	if (strcmp(tzid, "UTC") != 0)
+		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+}
+
+static icalproperty *
+time_prop(icalproperty_kind kind, icaltimetype t, const char *tzid)
+{
+	icalproperty	*p = icalproperty_new(kind);
+
+	if (!t.is_date && strcmp(tzid, "UTC") == 0)
+		t = icaltime_set_timezone(&t, icaltimezone_get_utc_timezone());
+	icalproperty_set_value(p, t.is_date ? icalvalue_new_date(t) :
+	    icalvalue_new_datetime(t));
+	prop_set_time(p, t, tzid);
+	return p;
+}
+
+static void
+add_x(icalcomponent *c, const char *name, const char *value)
+{
+	icalproperty	*p = icalproperty_new_x(value);
+
+	icalproperty_set_x_name(p, name);
+	icalcomponent_add_property(c, p);
+}
+
+static icalproperty_status
+status_of(enum event_status s)
+{
+	switch (s) {
+	case EVSTATUS_TENTATIVE:	return ICAL_STATUS_TENTATIVE;
+	case EVSTATUS_CANCELLED:	return ICAL_STATUS_CANCELLED;
+	default:			return ICAL_STATUS_CONFIRMED;
+	}
+}
+
+static icalcomponent *
+vevent_new(const struct feed_meta *meta, const struct event *ev)
+{
+	icalcomponent	*c = icalcomponent_new_vevent();
+	icaltimetype	 start, end, ex;
+	char		*desc = NULL, *aud;
+	char		 num[32];
+	size_t		 i;
+	size_t		 len;
+
+	ical_time_from_local(ev->start, &start);
+	ical_time_from_local(ev->end, &end);
+	if (ev->all_day) {	/* DTEND of a DATE is the day after */
+		end = icaltime_add(end, icaldurationtype_from_int(86400));
+		end.is_date = 1;
+	}
+	icalcomponent_add_property(c, icalproperty_new_uid(ev->uid));
+	icalcomponent_add_property(c,
+	    icalproperty_new_dtstamp(utc_time(ev->updated)));
+	icalcomponent_add_property(c,
+	    icalproperty_new_created(utc_time(ev->created)));
+	icalcomponent_add_property(c,
+	    icalproperty_new_lastmodified(utc_time(ev->updated)));
+	icalcomponent_add_property(c, icalproperty_new_sequence(ev->sequence));
+	icalcomponent_add_property(c,
+	    time_prop(ICAL_DTSTART_PROPERTY, start, ev->tzid));
+	icalcomponent_add_property(c,
+	    time_prop(ICAL_DTEND_PROPERTY, end, ev->tzid));
+	if (ev->rrule != NULL)
+		icalcomponent_add_property(c, icalproperty_new_rrule(
+		    icalrecurrencetype_from_string(ev->rrule)));
+	for (i = 0; i < ev->exdates.n; i++)
+		if (ical_time_from_local(ev->exdates.v[i], &ex) == 0)
+			icalcomponent_add_property(c,
+			    time_prop(ICAL_EXDATE_PROPERTY, ex, ev->tzid));
+	icalcomponent_add_property(c, icalproperty_new_summary(ev->title));
+	if (ev->description != NULL && !meta->export && ev->url != NULL) {
+		/* most calendar apps show DESCRIPTION but not URL */
+		len = strlen(ev->description) + strlen(ev->url) + 32;
+		if ((desc = malloc(len)) != NULL)
+			snprintf(desc, len, "%s\n\nJoin online: %s",
+			    ev->description, ev->url);
+	}
+	if (desc != NULL || ev->description != NULL)
+		icalcomponent_add_property(c, icalproperty_new_description(
+		    desc ? desc : ev->description));
+	free(desc);
+	if (ev->location != NULL)
+		icalcomponent_add_property(c,
+		    icalproperty_new_location(ev->location));
+	if (ev->url != NULL)
+		icalcomponent_add_property(c, icalproperty_new_url(ev->url));
+	icalcomponent_add_property(c, icalproperty_new_status(
+	    status_of(ev->status)));
+	icalcomponent_add_property(c,
+	    icalproperty_new_transp(ev->all_day ? ICAL_TRANSP_TRANSPARENT :
+	    ICAL_TRANSP_OPAQUE));
+	icalcomponent_add_property(c, icalproperty_new_categories(
+	    event_kind_names[ev->kind]));
+	if (ev->organizer != NULL && strchr(ev->organizer, '@') != NULL) {
+		char	mailto[320];
+
+		snprintf(mailto, sizeof(mailto), "mailto:%s", ev->organizer);
+		icalcomponent_add_property(c,
+		    icalproperty_new_organizer(mailto));
+	}
+	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
+	if (meta->export) {
+		if (ev->capacity > 0) {
+			snprintf(num, sizeof(num), "%d", ev->capacity);
+			add_x(c, "X-QUORUM-CAPACITY", num);
+		}
+		if (ev->organizer != NULL && strchr(ev->organizer, '@') ==
+		    NULL)
+			add_x(c, "X-QUORUM-ORGANIZER", ev->organizer);
+		if ((aud = strv_join(&ev->audiences, ',')) != NULL &&
+		    *aud != '\0')
+			add_x(c, "X-QUORUM-AUDIENCES", aud);
+		free(aud);
+	}
+	return c;
+}
+
+/*
+ * One compact VTIMEZONE for tzid: libical's zone from the system data,
+ * its TZID set to the plain IANA name, and its history cut to the span
+ * [from, to] (to = UTC_NONE keeps the rules that run on).
+ */
+static icalcomponent *
+vtimezone_new(const char *tzid, int64_t from, int64_t to)
+{
+	icaltimezone	*zone;
+	icalcomponent	*vtz, *src;
+	icalproperty	*p;
+	icaltimetype	 end = icaltime_null_time();
+
+	if ((zone = ical_zone(tzid)) == NULL ||
+	    (src = icaltimezone_get_component(zone)) == NULL)
+		return NULL;
+	vtz = icalcomponent_new_clone(src);
+	if ((p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY))
+	    != NULL)
+		icalproperty_set_tzid(p, tzid);
+	while ((p = icalcomponent_get_first_property(vtz,
+	    ICAL_X_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(vtz, p);
+		icalproperty_free(p);
+	}
+	while ((p = icalcomponent_get_first_property(vtz,
+	    ICAL_TZURL_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(vtz, p);
+		icalproperty_free(p);
+	}
+	while ((p = icalcomponent_get_first_property(vtz,
+	    ICAL_LOCATION_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(vtz, p);
+		icalproperty_free(p);
+	}
+	/*
+	 * Cut the history only: rules left open at the end keep the zone
+	 * right for every later date a client may compute.
+	 */
+	(void)to;
+	icaltimezone_truncate_vtimezone(vtz, utc_time(from - 366 * 86400),
+	    end, 1);
+	return vtz;
+}
+
+static int
+add_timezones(icalcomponent *cal, const struct event_list *evs)
+{
+	struct strv	 seen = { 0 };
+	icalcomponent	*vtz;
+	size_t		 i, j;
+	int64_t		 from, to;
+
+	for (i = 0; i < evs->n; i++) {
+		const char	*tz = evs->v[i].tzid;
+
+		if (evs->v[i].all_day || strcmp(tz, "UTC") == 0 ||
+		    strv_contains(&seen, tz))
+			continue;
+		if (strv_push(&seen, tz) == -1)
+			goto fail;
+		from = evs->v[i].start_utc;
+		to = evs->v[i].last_utc;
+		for (j = i + 1; j < evs->n; j++) {
+			if (evs->v[j].all_day ||
+			    strcmp(evs->v[j].tzid, tz) != 0)
+				continue;
+			if (evs->v[j].start_utc < from)
+				from = evs->v[j].start_utc;
+			if (to != UTC_NONE && (evs->v[j].last_utc == UTC_NONE ||
+			    evs->v[j].last_utc > to))
+				to = evs->v[j].last_utc;
+		}
+		if ((vtz = vtimezone_new(tz, from, to)) == NULL)
+			goto fail;
+		icalcomponent_add_component(cal, vtz);
+	}
+	strv_free(&seen);
+	return 0;
+fail:
+	strv_free(&seen);
+	return -1;
+}
+
+/*
+ * Serialize evs as a VCALENDAR into out (appended).  Returns QRM_OK or
+ * QRM_ESYS when libical fails.
+ */
+int
+ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
+    struct buf *out, struct qrm_error *err)
+{
+	icalcomponent	*cal;
+	icalproperty	*p;
+	char		*text = NULL;
+	char		 ttl[32];
+	size_t		 i;
+	int		 rc = QRM_OK;
+
+	cal = icalcomponent_new_vcalendar();
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	icalcomponent_add_property(cal, icalproperty_new_name(meta->name));
+	add_x(cal, "X-WR-CALNAME", meta->name);
+	if (meta->description != NULL && *meta->description != '\0') {
+		icalcomponent_add_property(cal,
+		    icalproperty_new_description(meta->description));
+		add_x(cal, "X-WR-CALDESC", meta->description);
+	}
+	if (meta->refresh_minutes > 0) {
+		p = icalproperty_new_refreshinterval(
+		    icaldurationtype_from_int(meta->refresh_minutes * 60));
+		icalproperty_add_parameter(p,
+		    icalparameter_new_value(ICAL_VALUE_DURATION));
+		icalcomponent_add_property(cal, p);
+		snprintf(ttl, sizeof(ttl), "PT%dM", meta->refresh_minutes);
+		add_x(cal, "X-PUBLISHED-TTL", ttl);
+	}
+	add_x(cal, "X-WR-TIMEZONE", meta->tzid ? meta->tzid : "Europe/London");
+	if (meta->colour != NULL)
+		add_x(cal, "X-APPLE-CALENDAR-COLOR", meta->colour);
+	if (add_timezones(cal, evs) == -1) {
+		rc = qrm_seterr(err, QRM_ESYS, "tz",
+		    "a time zone cannot be written");
+		goto out;
+	}
+	for (i = 0; i < evs->n; i++)
+		icalcomponent_add_component(cal, vevent_new(meta, &evs->v[i]));
+	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
+	    buf_puts(out, text) == -1)
+		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
+out:
+	free(text);
+	icalcomponent_free(cal);
+	return rc;
+}

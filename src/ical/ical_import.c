@@ -1,0 +1,460 @@
+/*
+ * ical_import.c: iCalendar text to model events.  The whole file is
+ * read or refused: a structural fault or an event that cannot be read
+ * stops the import with the line it starts on and the reason.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ical_int.h"
+
+struct scan {
+	int	*vevent_lines;	/* line of each BEGIN:VEVENT, in order */
+	size_t	 nvevents;
+};
+
+static int
+valid_utf8(const unsigned char *s, size_t len, size_t *bad)
+{
+	size_t	i = 0, n, k;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0 && s[i] >= 0xc2)
+			n = 1;
+		else if ((s[i] & 0xf0) == 0xe0)
+			n = 2;
+		else if ((s[i] & 0xf8) == 0xf0 && s[i] <= 0xf4)
+			n = 3;
+		else
+			goto fail;
+		for (k = 1; k <= n; k++)
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				goto fail;
+		i += n + 1;
+	}
+	return 0;
+fail:
+	*bad = i;
+	return -1;
+}
+
+/*
+ * Check the structure line by line (content lines, balanced BEGIN/END,
+ * one VCALENDAR) so that errors can name a line, and note where each
+ * VEVENT starts.
+ */
+static int
+scan_text(const char *text, size_t len, struct scan *sc,
+    struct qrm_error *err)
+{
+	char		 stack[16][32];
+	int		 depth = 0, line = 0, ncal = 0, *nl;
+	const char	*p = text, *eol, *colon;
+	size_t		 n, bad;
+
+	if (valid_utf8((const unsigned char *)text, len, &bad) == -1) {
+		for (p = text; p < text + bad; p++)
+			if (*p == '\n')
+				line++;
+		return qrm_seterr(err, QRM_EINVAL, "file",
+		    "line %d: text is not valid UTF-8", line + 1);
+	}
+	while (p < text + len) {
+		line++;
+		eol = memchr(p, '\n', (size_t)(text + len - p));
+		n = eol ? (size_t)(eol - p) : (size_t)(text + len - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n == 0 || p[0] == ' ' || p[0] == '\t')
+			goto next;	/* blank or a folded continuation */
+		if ((colon = memchr(p, ':', n)) == NULL)
+			return qrm_seterr(err, QRM_EINVAL, "file", "line %d: "
+			    "not an iCalendar content line (no ':')", line);
+		if (n > 6 && strncasecmp(p, "BEGIN:", 6) == 0) {
+			if (depth == 16)
+				return qrm_seterr(err, QRM_EINVAL, "file",
+				    "line %d: components nested too deep",
+				    line);
+			snprintf(stack[depth], sizeof(stack[depth]), "%.*s",
+			    (int)(n - 6), p + 6);
+			if (depth == 0 && strcasecmp(stack[0], "VCALENDAR"))
+				return qrm_seterr(err, QRM_EINVAL, "file",
+				    "line %d: expected BEGIN:VCALENDAR", line);
+			if (depth == 0 && ++ncal > 1)
+				return qrm_seterr(err, QRM_EINVAL, "file",
+				    "line %d: more than one VCALENDAR", line);
+			if (strcasecmp(stack[depth], "VEVENT") == 0) {
+				if ((nl = realloc(sc->vevent_lines,
+				    (sc->nvevents + 1) * sizeof(*nl))) == NULL)
+					return qrm_seterr(err, QRM_ESYS, "",
+					    "out of memory");
+				sc->vevent_lines = nl;
+				nl[sc->nvevents++] = line;
+			}
+			depth++;
+		} else if (n > 4 && strncasecmp(p, "END:", 4) == 0) {
+			if (depth == 0 || (size_t)(n - 4) !=
+			    strlen(stack[depth - 1]) || strncasecmp(p + 4,
+			    stack[depth - 1], n - 4) != 0)
+				return qrm_seterr(err, QRM_EINVAL, "file",
+				    "line %d: END:%.*s does not close "
+				    "BEGIN:%s", line, (int)(n - 4) > 40 ? 40 :
+				    (int)(n - 4), p + 4, depth ?
+				    stack[depth - 1] : "(nothing)");
+			depth--;
+		} else if (depth == 0)
+			return qrm_seterr(err, QRM_EINVAL, "file",
+			    "line %d: content outside BEGIN:VCALENDAR", line);
+next:
+		if (eol == NULL)
+			break;
+		p = eol + 1;
+	}
+	if (ncal == 0)
+		return qrm_seterr(err, QRM_EINVAL, "file",
+		    "no BEGIN:VCALENDAR found");
+	if (depth != 0)
+		return qrm_seterr(err, QRM_EINVAL, "file", "line %d: the file "
+		    "ends inside BEGIN:%s (truncated?)", line,
+		    stack[depth - 1]);
+	return QRM_OK;
+}
+
+/* The first parse error libical left in c (or a child), or NULL. */
+static const char *
+lic_error(icalcomponent *c)
+{
+	icalproperty	*p;
+	icalcomponent	*sub;
+	const char	*msg;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY))
+		return icalproperty_get_xlicerror(p);
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	    sub != NULL;
+	    sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+		if ((msg = lic_error(sub)) != NULL)
+			return msg;
+	return NULL;
+}
+
+static const char *
+x_value(icalcomponent *c, const char *name)
+{
+	icalproperty	*p;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
+		if (strcasecmp(icalproperty_get_x_name(p), name) == 0)
+			return icalproperty_get_x(p);
+	return NULL;
+}
+
+static const char *
+tzid_of(icalproperty *p)
+{
+	icalparameter	*par;
+
+	par = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+	return par ? icalparameter_get_tzid(par) : NULL;
+}
+
+/*
+ * Convert a DTSTART/DTEND/EXDATE/RECURRENCE-ID value into the event's
+ * zone as local text.  A time with a TZID must name an IANA zone.
+ */
+static int
+time_to_local(icalproperty *p, icaltimetype t, const char *ev_tz,
+    char *out, size_t sz, struct qrm_error *err, int line)
+{
+	icaltimezone	*from, *to;
+	const char	*tzid = tzid_of(p);
+
+	if (t.is_date || icaltime_is_null_time(t)) {
+		ical_time_to_local(t, out, sz);
+		return icaltime_is_null_time(t) ? qrm_seterr(err, QRM_EINVAL,
+		    "file", "line %d: a date cannot be read", line) : 0;
+	}
+	to = ical_zone(ev_tz);
+	if (tzid != NULL) {
+		if (strncmp(tzid, "/freeassociation.sourceforge.net/", 33) == 0)
+			tzid += 33;
+		if ((from = ical_zone(tzid)) == NULL)
+			return qrm_seterr(err, QRM_EINVAL, "file", "line %d: "
+			    "unknown time zone '%s' (IANA names only)", line,
+			    tzid);
+	} else if (icaltime_is_utc(t))
+		from = icaltimezone_get_utc_timezone();
+	else
+		from = to;	/* floating: the default zone */
+	t.zone = NULL;
+	t = icaltime_convert_to_zone(icaltime_set_timezone(&t, from), to);
+	ical_time_to_local(t, out, sz);
+	return 0;
+}
+
+static int
+event_from_vevent(icalcomponent *c, const char *default_tz, int line,
+    struct event *ev, struct qrm_error *err)
+{
+	icalproperty		*p, *ps, *pe;
+	icaltimetype		 ts, te;
+	struct icaldurationtype	 dur;
+	const char		*tzid, *v, *x;
+	char			*rr, local[LOCAL_TIME_LEN];
+	int			 kind;
+	int64_t			 n;
+
+	event_init(ev);
+	if ((ps = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY))
+	    == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "file",
+		    "line %d: VEVENT has no DTSTART", line);
+	ts = icalproperty_get_dtstart(ps);
+	tzid = tzid_of(ps);
+	if (tzid != NULL && strncmp(tzid,
+	    "/freeassociation.sourceforge.net/", 33) == 0)
+		tzid += 33;
+	ev->tzid = strdup(ts.is_date || tzid == NULL ? default_tz : tzid);
+	if (!ts.is_date && tzid != NULL && !ical_tz_known(tzid))
+		return qrm_seterr(err, QRM_EINVAL, "file", "line %d: unknown "
+		    "time zone '%s' (IANA names only)", line, tzid);
+	ev->all_day = ts.is_date;
+	if (time_to_local(ps, ts, ev->tzid, ev->start, sizeof(ev->start),
+	    err, line) != 0)
+		return QRM_EINVAL;
+	if ((pe = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY))
+	    != NULL) {
+		te = icalproperty_get_dtend(pe);
+		if (te.is_date != ts.is_date)
+			return qrm_seterr(err, QRM_EINVAL, "file", "line %d: "
+			    "DTSTART and DTEND are of different types", line);
+		if (te.is_date)	/* exclusive in iCalendar, inclusive here */
+			te = icaltime_add(te, icaldurationtype_from_int(-86400));
+		if (time_to_local(pe, te, ev->tzid, ev->end, sizeof(ev->end),
+		    err, line) != 0)
+			return QRM_EINVAL;
+	} else if ((p = icalcomponent_get_first_property(c,
+	    ICAL_DURATION_PROPERTY)) != NULL) {
+		dur = icalproperty_get_duration(p);
+		ical_time_from_local(ev->start, &te);
+		te = icaltime_add(te, dur);
+		if (ts.is_date)
+			te = icaltime_add(te, icaldurationtype_from_int(-86400));
+		ical_time_to_local(te, ev->end, sizeof(ev->end));
+	} else
+		memcpy(ev->end, ev->start, sizeof(ev->end));
+	if (ev->all_day && strcmp(ev->end, ev->start) < 0)
+		memcpy(ev->end, ev->start, sizeof(ev->end));
+
+	if ((v = icalcomponent_get_uid(c)) != NULL && *v != '\0')
+		ev->uid = strdup(v);
+	v = icalcomponent_get_summary(c);
+	ev->title = strdup(v && *v ? v : "(untitled)");
+	if ((v = icalcomponent_get_description(c)) != NULL && *v != '\0')
+		ev->description = strdup(v);
+	if ((v = icalcomponent_get_location(c)) != NULL && *v != '\0')
+		ev->location = strdup(v);
+	if ((p = icalcomponent_get_first_property(c, ICAL_URL_PROPERTY)) !=
+	    NULL && (v = icalproperty_get_url(p)) != NULL && *v != '\0')
+		ev->url = strdup(v);
+	if ((p = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY))
+	    != NULL && (v = icalproperty_get_organizer(p)) != NULL) {
+		if (strncasecmp(v, "mailto:", 7) == 0)
+			v += 7;
+		ev->organizer = strdup(v);
+	} else if ((x = x_value(c, "X-QUORUM-ORGANIZER")) != NULL)
+		ev->organizer = strdup(x);
+	switch (icalcomponent_get_status(c)) {
+	case ICAL_STATUS_CANCELLED:
+		ev->status = EVSTATUS_CANCELLED;
+		break;
+	case ICAL_STATUS_TENTATIVE:
+		ev->status = EVSTATUS_TENTATIVE;
+		break;
+	default:
+		ev->status = EVSTATUS_CONFIRMED;
+		break;
+	}
+	if ((p = icalcomponent_get_first_property(c, ICAL_SEQUENCE_PROPERTY))
+	    != NULL && icalproperty_get_sequence(p) > 0)
+		ev->sequence = icalproperty_get_sequence(p);
+	if ((p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY)) !=
+	    NULL) {
+		struct icalrecurrencetype r = icalproperty_get_rrule(p);
+
+		if ((rr = icalrecurrencetype_as_string_r(&r)) == NULL)
+			return qrm_seterr(err, QRM_EINVAL, "file",
+			    "line %d: RRULE cannot be read", line);
+		ev->rrule = strdup(rr);
+		free(rr);
+	}
+	for (p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
+		icaltimetype ex = icalproperty_get_exdate(p);
+
+		if (time_to_local(p, ex, ev->tzid, local, sizeof(local), err,
+		    line) != 0)
+			return QRM_EINVAL;
+		if (ev->all_day)
+			local[10] = '\0';
+		if (!strv_contains(&ev->exdates, local))
+			strv_push(&ev->exdates, local);
+	}
+	kind = model_enum_parse(event_kind_names, KIND__MAX,
+	    x_value(c, "X-QUORUM-KIND"));
+	ev->kind = kind < 0 ? KIND_OTHER : (enum event_kind)kind;
+	if ((x = x_value(c, "X-QUORUM-CAPACITY")) != NULL &&
+	    parse_int64(x, &n) == 0 && n > 0 && n < 1000000)
+		ev->capacity = (int)n;
+	if ((x = x_value(c, "X-QUORUM-AUDIENCES")) != NULL)
+		strv_split(&ev->audiences, x, ',');
+	if ((p = icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY))
+	    != NULL)
+		ev->created = (int64_t)icaltime_as_timet_with_zone(
+		    icalproperty_get_created(p), icaltimezone_get_utc_timezone());
+	if ((p = icalcomponent_get_first_property(c,
+	    ICAL_LASTMODIFIED_PROPERTY)) != NULL)
+		ev->updated = (int64_t)icaltime_as_timet_with_zone(
+		    icalproperty_get_lastmodified(p),
+		    icaltimezone_get_utc_timezone());
+	else if ((p = icalcomponent_get_first_property(c,
+	    ICAL_DTSTAMP_PROPERTY)) != NULL)
+		ev->updated = (int64_t)icaltime_as_timet_with_zone(
+		    icalproperty_get_dtstamp(p),
+		    icaltimezone_get_utc_timezone());
+	if (ev->uid == NULL || ev->tzid == NULL || ev->title == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "file",
+		    "line %d: VEVENT has no UID", line);
+	return QRM_OK;
+}
+
+/*
+ * Parse text (len bytes, need not be NUL-terminated) into *out, the
+ * caller frees it.  Each event's src_line is where its VEVENT begins.
+ * A VEVENT with RECURRENCE-ID (one changed occurrence) becomes an
+ * EXDATE of its series and an event of its own.
+ */
+int
+ical_import_parse(const char *text, size_t len, const char *default_tz,
+    struct event_list *out, struct qrm_error *err)
+{
+	struct scan	 sc = { NULL, 0 };
+	icalcomponent	*root = NULL, *c;
+	icalproperty	*rid;
+	struct event	*v;
+	struct strv	 overrides = { 0 };	/* "uid\nlocal" pairs */
+	char		*copy = NULL, *pair, local[LOCAL_TIME_LEN];
+	const char	*msg;
+	size_t		 i, k, idx = 0, len_uid;
+	int		 rc, line;
+
+	memset(out, 0, sizeof(*out));
+	if (len > ICAL_MAX_IMPORT_BYTES)
+		return qrm_seterr(err, QRM_ETOOBIG, "file", "the calendar is "
+		    "larger than %u bytes", ICAL_MAX_IMPORT_BYTES);
+	if ((rc = scan_text(text, len, &sc, err)) != QRM_OK)
+		goto out;
+	if ((copy = strndup(text, len)) == NULL) {
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		goto out;
+	}
+	if ((root = icalparser_parse_string(copy)) == NULL) {
+		rc = qrm_seterr(err, QRM_EINVAL, "file",
+		    "the calendar cannot be parsed");
+		goto out;
+	}
+	if ((v = calloc(sc.nvevents ? sc.nvevents : 1, sizeof(*v))) == NULL) {
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		goto out;
+	}
+	out->v = v;
+	for (c = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+		line = idx < sc.nvevents ? sc.vevent_lines[idx] : 0;
+		idx++;
+		if (out->n == sc.nvevents) {
+			rc = qrm_seterr(err, QRM_EINVAL, "file",
+			    "the calendar's events cannot be counted");
+			goto out;
+		}
+		if ((msg = lic_error(c)) != NULL) {
+			rc = qrm_seterr(err, QRM_EINVAL, "file",
+			    "line %d: %s", line, msg);
+			goto out;
+		}
+		if ((rc = event_from_vevent(c, default_tz, line,
+		    &out->v[out->n], err)) != QRM_OK) {
+			event_clear(&out->v[out->n]);
+			goto out;
+		}
+		out->v[out->n].src_line = line;
+		rid = icalcomponent_get_first_property(c,
+		    ICAL_RECURRENCEID_PROPERTY);
+		if (rid != NULL) {
+			struct event	*ov = &out->v[out->n];
+			char		*uid;
+
+			if ((rc = time_to_local(rid,
+			    icalproperty_get_recurrenceid(rid), ov->tzid,
+			    local, sizeof(local), err, line)) != 0)
+				goto out;
+			len_uid = strlen(ov->uid) + LOCAL_TIME_LEN + 2;
+			if ((uid = malloc(len_uid)) == NULL ||
+			    (pair = malloc(len_uid)) == NULL) {
+				free(uid);
+				rc = qrm_seterr(err, QRM_ESYS, "",
+				    "out of memory");
+				goto out;
+			}
+			snprintf(pair, len_uid, "%s\n%s", ov->uid, local);
+			rc = strv_push(&overrides, pair);
+			free(pair);
+			snprintf(uid, len_uid, "%s-%s", ov->uid, local);
+			free(ov->uid);
+			ov->uid = uid;
+			free(ov->rrule);
+			ov->rrule = NULL;
+			if (rc == -1) {
+				rc = qrm_seterr(err, QRM_ESYS, "",
+				    "out of memory");
+				goto out;
+			}
+		}
+		out->n++;
+	}
+	if (out->n == 0 && sc.nvevents > 0) {
+		rc = qrm_seterr(err, QRM_EINVAL, "file",
+		    "line %d: no event could be read", sc.vevent_lines[0]);
+		goto out;
+	}
+	/* each changed occurrence leaves its series as an EXDATE */
+	for (i = 0; i < overrides.n; i++) {
+		pair = strchr(overrides.v[i], '\n');
+		*pair++ = '\0';
+		for (k = 0; k < out->n; k++)
+			if (strcmp(out->v[k].uid, overrides.v[i]) == 0 &&
+			    out->v[k].rrule != NULL &&
+			    !strv_contains(&out->v[k].exdates, pair))
+				strv_push(&out->v[k].exdates, pair);
+	}
+	rc = QRM_OK;
+out:
+	if (rc != QRM_OK)
+		event_list_free(out);
+	icalcomponent_free(root);
+	free(copy);
+	free(sc.vevent_lines);
+	strv_free(&overrides);
+	return rc;
+}

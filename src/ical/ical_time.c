@@ -1,0 +1,312 @@
+/*
+ * ical_time.c: time zones, local/UTC conversion and recurrence, all by
+ * libical against the system's zoneinfo.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ical_int.h"
+
+/* The zone for an IANA name ("UTC" included), or NULL if unknown. */
+icaltimezone *
+ical_zone(const char *tzid)
+{
+	if (tzid == NULL || *tzid == '\0' || strlen(tzid) > 64)
+		return NULL;
+	if (strcmp(tzid, "UTC") == 0 || strcmp(tzid, "Etc/UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(tzid);
+}
+
+int
+ical_tz_known(const char *tzid)
+{
+	return ical_zone(tzid) != NULL;
+}
+
+/* A floating time (or date) from quorum's local notation; -1 if bad. */
+int
+ical_time_from_local(const char *local, icaltimetype *out)
+{
+	int	all_day, y, mo, d, h, mi, s;
+
+	if (parse_local_datetime(local, &all_day, &y, &mo, &d, &h, &mi,
+	    &s) == -1)
+		return -1;
+	*out = icaltime_null_time();
+	out->year = y;
+	out->month = mo;
+	out->day = d;
+	out->is_date = all_day;
+	if (!all_day) {
+		out->hour = h;
+		out->minute = mi;
+		out->second = s;
+	}
+	return 0;
+}
+
+void
+ical_time_to_local(icaltimetype t, char *out, size_t sz)
+{
+	if (t.is_date)
+		snprintf(out, sz, "%04d-%02d-%02d", t.year, t.month, t.day);
+	else
+		snprintf(out, sz, "%04d-%02d-%02dT%02d:%02d:%02d", t.year,
+		    t.month, t.day, t.hour, t.minute, t.second);
+}
+
+/* Seconds since the epoch of a local time (a date: its midnight) in tzid. */
+int
+ical_local_to_utc(const char *local, const char *tzid, int64_t *out)
+{
+	icaltimezone	*zone;
+	icaltimetype	 t;
+
+	if ((zone = ical_zone(tzid)) == NULL ||
+	    ical_time_from_local(local, &t) == -1)
+		return -1;
+	t.is_date = 0;
+	*out = (int64_t)icaltime_as_timet_with_zone(t, zone);
+	return 0;
+}
+
+int
+ical_utc_to_local(int64_t utc, const char *tzid, char *out, size_t sz)
+{
+	icaltimezone	*zone;
+	icaltimetype	 t;
+
+	if ((zone = ical_zone(tzid)) == NULL)
+		return -1;
+	t = icaltime_from_timet_with_zone((time_t)utc, 0, zone);
+	ical_time_to_local(t, out, sz);
+	return 0;
+}
+
+/*
+ * Check an RRULE for an event in tzid and return it normalised (the
+ * caller frees *normalised): UNTIL in UTC for timed events and as a
+ * date for all-day ones, as RFC 5545 wants.  Only DAILY and coarser
+ * frequencies: nothing a union schedules repeats by the hour, and a
+ * finer rule is the classic expansion bomb.
+ */
+int
+ical_rrule_check(const char *rrule, const char *tzid, int all_day,
+    char **normalised, struct qrm_error *err)
+{
+	struct icalrecurrencetype	 r;
+	icaltimezone			*zone;
+	char				*s;
+
+	*normalised = NULL;
+	if (strlen(rrule) > 512)
+		return qrm_seterr(err, QRM_EINVAL, "rrule", "rrule is too long");
+	if (strncmp(rrule, "RRULE:", 6) == 0)
+		rrule += 6;
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(rrule);
+	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+		icalerror_clear_errno();
+		return qrm_seterr(err, QRM_EINVAL, "rrule",
+		    "rrule '%s' is not a valid RFC 5545 recurrence rule",
+		    rrule);
+	}
+	if (r.freq != ICAL_DAILY_RECURRENCE &&
+	    r.freq != ICAL_WEEKLY_RECURRENCE &&
+	    r.freq != ICAL_MONTHLY_RECURRENCE &&
+	    r.freq != ICAL_YEARLY_RECURRENCE)
+		return qrm_seterr(err, QRM_EINVAL, "rrule", "rrule frequency "
+		    "must be DAILY, WEEKLY, MONTHLY or YEARLY");
+	if (r.interval < 1 || r.interval > 1000)
+		return qrm_seterr(err, QRM_EINVAL, "rrule",
+		    "rrule INTERVAL must be 1 to 1000");
+	if (r.count < 0 || r.count > ICAL_MAX_OCCURRENCES)
+		return qrm_seterr(err, QRM_EINVAL, "rrule", "rrule COUNT must "
+		    "be 1 to %d", ICAL_MAX_OCCURRENCES);
+	if (r.count > 0 && !icaltime_is_null_time(r.until))
+		return qrm_seterr(err, QRM_EINVAL, "rrule",
+		    "rrule may not have both COUNT and UNTIL");
+	if (!icaltime_is_null_time(r.until)) {
+		if (r.until.year < 1900 || r.until.year > 2999)
+			return qrm_seterr(err, QRM_EINVAL, "rrule",
+			    "rrule UNTIL must be between 1900 and 2999");
+		if ((zone = ical_zone(tzid)) == NULL)
+			return qrm_seterr(err, QRM_EINVAL, "tz",
+			    "unknown time zone '%s'", tzid ? tzid : "");
+		if (all_day) {
+			r.until.is_date = 1;
+			r.until.zone = NULL;
+		} else if (r.until.is_date) {
+			/* the whole of the UNTIL day counts */
+			r.until.is_date = 0;
+			r.until.hour = 23;
+			r.until.minute = 59;
+			r.until.second = 59;
+			r.until = icaltime_convert_to_zone(
+			    icaltime_set_timezone(&r.until, zone),
+			    icaltimezone_get_utc_timezone());
+		} else if (!icaltime_is_utc(r.until)) {
+			r.until = icaltime_convert_to_zone(
+			    icaltime_set_timezone(&r.until, zone),
+			    icaltimezone_get_utc_timezone());
+		}
+	}
+	if ((s = icalrecurrencetype_as_string_r(&r)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "rrule",
+		    "rrule '%s' cannot be used", rrule);
+	*normalised = strdup(s);
+	free(s);
+	if (*normalised == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	return QRM_OK;
+}
+
+/* The event's DTSTART and DTEND as zoned libical times. */
+static int
+event_times(const struct event *ev, icaltimezone **zone, icaltimetype *start,
+    struct icaldurationtype *dur)
+{
+	icaltimetype	end;
+
+	if ((*zone = ical_zone(ev->tzid)) == NULL ||
+	    ical_time_from_local(ev->start, start) == -1 ||
+	    ical_time_from_local(ev->end, &end) == -1)
+		return -1;
+	if (ev->all_day) {
+		end = icaltime_add(end, icaldurationtype_from_int(86400));
+		end.is_date = 1;
+	}
+	*dur = icaltime_subtract(end, *start);
+	*start = icaltime_set_timezone(start, *zone);
+	return 0;
+}
+
+static int64_t
+to_utc(icaltimetype t, icaltimezone *zone)
+{
+	t.is_date = 0;
+	return (int64_t)icaltime_as_timet_with_zone(t, zone);
+}
+
+/* The occurrence's end: start plus the event's length in wall time. */
+static int64_t
+occ_end_utc(icaltimetype occ, struct icaldurationtype dur, icaltimezone *zone)
+{
+	icaltimetype	end = icaltime_add(occ, dur);
+
+	return to_utc(end, zone);
+}
+
+/*
+ * Derive start_utc, end_utc (the first occurrence) and last_utc (the
+ * end of the last occurrence, UTC_NONE for a series without end).
+ */
+int
+ical_event_span(struct event *ev, struct qrm_error *err)
+{
+	struct icalrecurrencetype	 r;
+	struct icaldurationtype		 dur;
+	icalrecur_iterator		*it;
+	icaltimezone			*zone;
+	icaltimetype			 start, t, last;
+	int				 n = 0;
+
+	if (event_times(ev, &zone, &start, &dur) == -1)
+		return qrm_seterr(err, QRM_EINVAL, "start",
+		    "start or end cannot be read");
+	ev->start_utc = to_utc(start, zone);
+	ev->end_utc = occ_end_utc(start, dur, zone);
+	ev->last_utc = ev->end_utc;
+	if (ev->rrule == NULL)
+		return QRM_OK;
+	r = icalrecurrencetype_from_string(ev->rrule);
+	if (r.freq == ICAL_NO_RECURRENCE)
+		return qrm_seterr(err, QRM_EINVAL, "rrule", "invalid rrule");
+	if (r.count == 0 && icaltime_is_null_time(r.until)) {
+		ev->last_utc = UTC_NONE;
+		return QRM_OK;
+	}
+	if ((it = icalrecur_iterator_new(r, start)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "rrule",
+		    "rrule cannot be expanded from this start");
+	last = start;
+	while (n++ < ICAL_MAX_OCCURRENCES * 4 &&
+	    !icaltime_is_null_time(t = icalrecur_iterator_next(it)))
+		last = t;
+	icalrecur_iterator_free(it);
+	last = icaltime_set_timezone(&last, zone);
+	ev->last_utc = occ_end_utc(last, dur, zone);
+	if (ev->last_utc < ev->end_utc)
+		ev->last_utc = ev->end_utc;
+	return QRM_OK;
+}
+
+/*
+ * The occurrences of ev that overlap [from, to), EXDATEs left out, at
+ * most ICAL_MAX_OCCURRENCES of them.  The caller frees *out.
+ */
+int
+ical_event_occurrences(const struct event *ev, int64_t from, int64_t to,
+    struct occurrence **out, size_t *nout, struct qrm_error *err)
+{
+	struct icalrecurrencetype	 r;
+	struct icaldurationtype		 dur;
+	icalrecur_iterator		*it = NULL;
+	icaltimezone			*zone;
+	icaltimetype			 start, t;
+	struct occurrence		*v = NULL, *nv;
+	size_t				 n = 0, cap = 0, steps = 0;
+	int64_t				 s, e;
+	char				 local[LOCAL_TIME_LEN];
+
+	*out = NULL;
+	*nout = 0;
+	if (event_times(ev, &zone, &start, &dur) == -1)
+		return qrm_seterr(err, QRM_EINVAL, "start",
+		    "start or end cannot be read");
+	if (ev->rrule != NULL) {
+		r = icalrecurrencetype_from_string(ev->rrule);
+		if (r.freq == ICAL_NO_RECURRENCE ||
+		    (it = icalrecur_iterator_new(r, start)) == NULL)
+			return qrm_seterr(err, QRM_EINVAL, "rrule",
+			    "rrule cannot be expanded");
+	}
+	/* libical's iterator yields DTSTART itself first */
+	for (t = it ? icalrecur_iterator_next(it) : start;
+	    !icaltime_is_null_time(t);
+	    t = it ? icalrecur_iterator_next(it) : icaltime_null_time()) {
+		steps++;
+		t = icaltime_set_timezone(&t, zone);
+		s = to_utc(t, zone);
+		e = occ_end_utc(t, dur, zone);
+		if (to != 0 && s >= to)
+			break;
+		if (steps > 100000 || n >= ICAL_MAX_OCCURRENCES)
+			break;
+		ical_time_to_local(t, local, sizeof(local));
+		if (strv_contains(&ev->exdates, local) ||
+		    (from != 0 && e <= from && !(e == s && s == from)))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				icalrecur_iterator_free(it);
+				return qrm_seterr(err, QRM_ESYS, "",
+				    "out of memory");
+			}
+			v = nv;
+		}
+		v[n].start_utc = s;
+		v[n].end_utc = e;
+		memcpy(v[n].start, local, sizeof(local));
+		n++;
+	}
+	if (it != NULL)
+		icalrecur_iterator_free(it);
+	*out = v;
+	*nout = n;
+	return QRM_OK;
+}

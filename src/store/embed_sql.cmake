@@ -1,0 +1,15 @@
+# Turns the numbered migration files into a C table: migration N is the
+# file whose name starts with N (001_init.sql is version 1).
+set(body "/* generated from the migrations in src/store/schema */\n#include <stddef.h>\n")
+set(table "const char *const store_migrations[] = {\n")
+set(n 0)
+foreach(f ${IN})
+	file(READ ${f} sql)
+	string(REPLACE "\\" "\\\\" sql "${sql}")
+	string(REPLACE "\"" "\\\"" sql "${sql}")
+	string(REPLACE "\n" "\\n\"\n\"" sql "${sql}")
+	string(APPEND table "\"${sql}\",\n")
+	math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND table "};\nconst size_t store_migrations_count = ${n};\n")
+file(WRITE ${OUT} "${body}${table}")

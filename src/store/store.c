@@ -1,0 +1,426 @@
+/*
+ * store.c: the connection, its pragmas, migrations, transactions and the
+ * one table of SQL statements.  Only the files of src/store include
+ * sqlite3.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+#include "quorum/util.h"
+
+extern const char *const	store_migrations[];
+extern const size_t		store_migrations_count;
+
+#define EVENT_COLUMNS \
+	"e.id, e.uid, e.kind, e.title, e.description, e.location, e.url, " \
+	"e.tzid, e.start_local, e.end_local, e.all_day, e.rrule, " \
+	"e.exdates, e.status, e.sequence, e.capacity, e.organizer, " \
+	"e.created, e.updated, e.start_utc, e.end_utc, e.last_utc, " \
+	"e.after_event, " \
+	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
+	"event_audiences WHERE event = e.id ORDER BY audience)), " \
+	"(SELECT group_concat(member, ',') FROM (SELECT member FROM " \
+	"event_hosts WHERE event = e.id ORDER BY member)) "
+
+/* Every statement the store runs, prepared once per connection. */
+static const char *const stmt_sql[STMT__MAX] = {
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_DATA_VERSION] =
+	    "SELECT value FROM meta WHERE key = 'data_version'",
+	[STMT_DATA_VERSION_BUMP] =
+	    "UPDATE meta SET value = value + 1 WHERE key = 'data_version'",
+	[STMT_AUDIT_ADD] =
+	    "INSERT INTO audit (at, actor, verb, object, detail) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	[STMT_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	[STMT_AUDIENCE_UPSERT] =
+	    "INSERT INTO audiences (slug, name, description, visibility, "
+	    "colour, parent, refresh_minutes) VALUES (?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, "
+	    "description = excluded.description, "
+	    "visibility = excluded.visibility, colour = excluded.colour, "
+	    "parent = excluded.parent, "
+	    "refresh_minutes = excluded.refresh_minutes "
+	    "WHERE (name, description, visibility, coalesce(colour, ''), "
+	    "coalesce(parent, ''), refresh_minutes) IS NOT "
+	    "(excluded.name, excluded.description, excluded.visibility, "
+	    "coalesce(excluded.colour, ''), coalesce(excluded.parent, ''), "
+	    "excluded.refresh_minutes)",
+	[STMT_AUDIENCE_GET] =
+	    "SELECT slug, name, description, visibility, colour, parent, "
+	    "refresh_minutes FROM audiences WHERE slug = ?",
+	[STMT_AUDIENCE_LIST] =
+	    "SELECT slug, name, description, visibility, colour, parent, "
+	    "refresh_minutes FROM audiences ORDER BY slug",
+	[STMT_AUDIENCE_LINEAGE] =
+	    "WITH RECURSIVE up(slug, depth) AS (SELECT ?, 0 UNION "
+	    "SELECT a.parent, up.depth + 1 FROM audiences a JOIN up "
+	    "ON a.slug = up.slug WHERE a.parent IS NOT NULL AND "
+	    "up.depth < 64) SELECT slug FROM up ORDER BY depth",
+	[STMT_EVENT_INSERT] =
+	    "INSERT INTO events (uid, kind, title, description, location, "
+	    "url, tzid, start_local, end_local, all_day, rrule, exdates, "
+	    "status, sequence, capacity, organizer, created, updated, "
+	    "start_utc, end_utc, last_utc, after_event) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_EVENT_UPDATE] =
+	    "UPDATE events SET uid = ?, kind = ?, title = ?, description = ?, "
+	    "location = ?, url = ?, tzid = ?, start_local = ?, end_local = ?, "
+	    "all_day = ?, rrule = ?, exdates = ?, status = ?, sequence = ?, "
+	    "capacity = ?, organizer = ?, created = ?, updated = ?, "
+	    "start_utc = ?, end_utc = ?, last_utc = ?, after_event = ? "
+	    "WHERE id = ?",
+	[STMT_EVENT_GET] =
+	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id = ?",
+	[STMT_EVENT_GET_UID] =
+	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.uid = ?",
+	/*
+	 * ?1 from, ?2 to (unix seconds; NULL: open), ?3 audience list
+	 * (comma-separated slugs, NULL: all), ?4 kind (NULL: any),
+	 * ?5 1 to keep cancelled events, ?6 keep cancelled ones changed
+	 * since then.
+	 */
+	[STMT_EVENT_LIST] =
+	    "SELECT " EVENT_COLUMNS "FROM events e WHERE "
+	    "(?1 IS NULL OR coalesce(e.last_utc, 9223372036854775807) > ?1) "
+	    "AND (?2 IS NULL OR e.start_utc < ?2) "
+	    "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM event_audiences ea, "
+	    "json_each('[\"' || replace(?3, ',', '\",\"') || '\"]') j "
+	    "WHERE ea.event = e.id AND ea.audience = j.value)) "
+	    "AND (?4 IS NULL OR e.kind = ?4) "
+	    "AND (e.status != 'cancelled' OR ?5 = 1 OR e.updated >= ?6 OR "
+	    "coalesce(e.last_utc, 9223372036854775807) >= ?7) "
+	    "ORDER BY e.start_utc, e.id",
+	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	[STMT_EVENT_AUDIENCES_CLEAR] =
+	    "DELETE FROM event_audiences WHERE event = ?",
+	[STMT_EVENT_AUDIENCE_ADD] =
+	    "INSERT INTO event_audiences (event, audience) VALUES (?, ?)",
+	[STMT_EVENT_HOSTS_CLEAR] = "DELETE FROM event_hosts WHERE event = ?",
+	[STMT_EVENT_HOST_ADD] =
+	    "INSERT INTO event_hosts (event, member) VALUES (?, ?)",
+	[STMT_MEMBER_INSERT] =
+	    "INSERT INTO members (name, email, role, branch, active, created) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_MEMBER_GET] =
+	    "SELECT m.id, m.name, m.email, m.role, m.branch, m.active, "
+	    "(SELECT group_concat(audience, ',') FROM member_audiences "
+	    "WHERE member = m.id), (SELECT group_concat(audience, ',') FROM "
+	    "rep_scopes WHERE rep = m.id) FROM members m WHERE m.id = ?",
+	[STMT_MEMBER_GET_EMAIL] =
+	    "SELECT id FROM members WHERE email = ?",
+	[STMT_MEMBER_AUDIENCES_CLEAR] =
+	    "DELETE FROM member_audiences WHERE member = ?",
+	[STMT_MEMBER_AUDIENCE_ADD] =
+	    "INSERT OR IGNORE INTO member_audiences (member, audience) "
+	    "VALUES (?, ?)",
+	[STMT_MEMBER_SCOPE_ADD] =
+	    "INSERT OR IGNORE INTO rep_scopes (rep, audience) VALUES (?, ?)",
+	[STMT_TOKEN_INSERT] =
+	    "INSERT INTO tokens (member, scope, hash, created) "
+	    "VALUES (?, ?, ?, ?)",
+	[STMT_TOKEN_MEMBER] =
+	    "SELECT t.member, t.hash FROM tokens t JOIN members m ON "
+	    "m.id = t.member WHERE t.hash = ? AND t.scope = ? AND "
+	    "t.revoked IS NULL AND m.active = 1",
+};
+
+/* Log the connection's last error and record it as QRM_EDB. */
+int
+store_dberr(struct store *st, struct qrm_error *err, const char *what)
+{
+	const char	*msg = st->db ? sqlite3_errmsg(st->db) : "no database";
+
+	log_warn("sqlite: %s: %s", what, msg);
+	return qrm_seterr(err, QRM_EDB, "", "database error while %s: %s",
+	    what, msg);
+}
+
+/* The statement, reset and with no bindings; NULL (and err) on failure. */
+sqlite3_stmt *
+store_stmt(struct store *st, enum stmt id, struct qrm_error *err)
+{
+	sqlite3_stmt	*s = st->stmts[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			store_dberr(st, err, "preparing a statement");
+			return NULL;
+		}
+		st->stmts[id] = s;
+		return s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* A copy of a text column (caller frees), or NULL for SQL NULL. */
+char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return t == NULL ? NULL : strdup((const char *)t);
+}
+
+/* Step a statement that returns no rows. */
+int
+store_step_done(struct store *st, sqlite3_stmt *s, struct qrm_error *err,
+    const char *what)
+{
+	int	rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return QRM_OK;
+	if (rc == SQLITE_CONSTRAINT)
+		return qrm_seterr(err, QRM_ECONFLICT, "",
+		    "%s conflicts with existing data: %s", what,
+		    sqlite3_errmsg(st->db));
+	return store_dberr(st, err, what);
+}
+
+static int
+store_exec(struct store *st, const char *sql, struct qrm_error *err,
+    const char *what)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warn("sqlite: %s: %s", what, msg ? msg : "?");
+		qrm_seterr(err, QRM_EDB, "", "database error while %s: %s",
+		    what, msg ? msg : "?");
+		sqlite3_free(msg);
+		return QRM_EDB;
+	}
+	return QRM_OK;
+}
+
+int
+store_schema_version(struct store *st, int *version)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = QRM_EDB;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return QRM_EDB;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*version = sqlite3_column_int(s, 0);
+		rc = QRM_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * Bring the schema up to date.  Migration i (from 0) sets user_version
+ * to i + 1 itself; each runs in its own immediate transaction, so two
+ * processes starting at once do not both apply it.
+ */
+static int
+store_migrate(struct store *st, struct qrm_error *err)
+{
+	int	version, rc;
+	size_t	i;
+
+	for (;;) {
+		if ((rc = store_exec(st, "BEGIN IMMEDIATE", err,
+		    "starting a migration")) != QRM_OK)
+			return rc;
+		if (store_schema_version(st, &version) != QRM_OK) {
+			store_exec(st, "ROLLBACK", NULL, "rollback");
+			return store_dberr(st, err, "reading user_version");
+		}
+		if (version < 0 || (size_t)version > store_migrations_count) {
+			store_exec(st, "ROLLBACK", NULL, "rollback");
+			return qrm_seterr(err, QRM_EDB, "", "database schema "
+			    "version %d is newer than this quorum (%zu)",
+			    version, store_migrations_count);
+		}
+		if ((size_t)version == store_migrations_count)
+			return store_exec(st, "COMMIT", err, "commit");
+		i = (size_t)version;
+		if ((rc = store_exec(st, store_migrations[i], err,
+		    "applying a migration")) != QRM_OK ||
+		    (rc = store_exec(st, "COMMIT", err, "commit")) != QRM_OK) {
+			store_exec(st, "ROLLBACK", NULL, "rollback");
+			return rc;
+		}
+		log_debug("database migrated to schema version %zu", i + 1);
+	}
+}
+
+/*
+ * Open (creating if need be) the database at path, set its pragmas and
+ * apply pending migrations.  The caller frees *out with store_close().
+ */
+int
+store_open(const char *path, struct store **out, struct qrm_error *err)
+{
+	struct store	*st;
+	int		 rc;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		free(st);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = qrm_seterr(err, QRM_EDB, "", "cannot open database %s: %s",
+		    path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return rc;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 0);
+	if ((rc = store_exec(st, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA secure_delete = ON", err, "setting pragmas")) != QRM_OK ||
+	    (rc = store_migrate(st, err)) != QRM_OK) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return QRM_OK;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+int
+store_tx_begin(struct store *st, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_BEGIN, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_step_done(st, s, err, "starting a transaction")) !=
+	    QRM_OK)
+		return rc;
+	st->in_tx = 1;
+	st->changes_at_begin = sqlite3_total_changes64(st->db);
+	return QRM_OK;
+}
+
+/*
+ * Commit.  A transaction that changed any row also raises data_version,
+ * which every cache of derived data (feeds) keys on.
+ */
+int
+store_tx_commit(struct store *st, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_total_changes64(st->db) != st->changes_at_begin) {
+		if ((s = store_stmt(st, STMT_DATA_VERSION_BUMP, err)) == NULL ||
+		    (rc = store_step_done(st, s, err, "bumping data_version"))
+		    != QRM_OK) {
+			store_tx_rollback(st);
+			return QRM_EDB;
+		}
+	}
+	if ((s = store_stmt(st, STMT_COMMIT, err)) == NULL) {
+		store_tx_rollback(st);
+		return QRM_EDB;
+	}
+	if ((rc = store_step_done(st, s, err, "committing")) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	st->in_tx = 0;
+	return QRM_OK;
+}
+
+/* Undo the open transaction, if any; safe to call when there is none. */
+void
+store_tx_rollback(struct store *st)
+{
+	sqlite3_stmt	*s;
+
+	if (sqlite3_get_autocommit(st->db)) {	/* nothing open */
+		st->in_tx = 0;
+		return;
+	}
+	if ((s = store_stmt(st, STMT_ROLLBACK, NULL)) != NULL) {
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	st->in_tx = 0;
+}
+
+int
+store_data_version(struct store *st, int64_t *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_DATA_VERSION, NULL)) == NULL)
+		return QRM_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+}
+
+/* Append to the audit log (inside the caller's transaction). */
+int
+store_audit_add(struct store *st, const char *actor, const char *verb,
+    const char *object, const char *detail, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_AUDIT_ADD, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	store_bind_text(s, 2, actor);
+	store_bind_text(s, 3, verb);
+	store_bind_text(s, 4, object);
+	store_bind_text(s, 5, detail);
+	return store_step_done(st, s, err, "writing the audit log");
+}
+
+int
+store_audit_count(struct store *st, int64_t *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_AUDIT_COUNT, NULL)) == NULL)
+		return QRM_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+}

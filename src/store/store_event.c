@@ -1,0 +1,308 @@
+/* store_event.c: events with their audiences and hosts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* Bind the columns shared by INSERT and UPDATE, in their order. */
+static int
+event_bind(sqlite3_stmt *s, const struct event *ev)
+{
+	char	*exdates;
+
+	if ((exdates = strv_join(&ev->exdates, ',')) == NULL)
+		return -1;
+	store_bind_text(s, 1, ev->uid);
+	store_bind_text(s, 2, event_kind_names[ev->kind]);
+	store_bind_text(s, 3, ev->title);
+	store_bind_text(s, 4, ev->description);
+	store_bind_text(s, 5, ev->location);
+	store_bind_text(s, 6, ev->url);
+	store_bind_text(s, 7, ev->tzid);
+	store_bind_text(s, 8, ev->start);
+	store_bind_text(s, 9, ev->end);
+	sqlite3_bind_int(s, 10, ev->all_day);
+	store_bind_text(s, 11, ev->rrule);
+	store_bind_text(s, 12, ev->exdates.n ? exdates : NULL);
+	store_bind_text(s, 13, event_status_names[ev->status]);
+	sqlite3_bind_int(s, 14, ev->sequence);
+	sqlite3_bind_int(s, 15, ev->capacity);
+	store_bind_text(s, 16, ev->organizer);
+	sqlite3_bind_int64(s, 17, ev->created);
+	sqlite3_bind_int64(s, 18, ev->updated);
+	sqlite3_bind_int64(s, 19, ev->start_utc);
+	sqlite3_bind_int64(s, 20, ev->end_utc);
+	if (ev->last_utc == UTC_NONE)
+		sqlite3_bind_null(s, 21);
+	else
+		sqlite3_bind_int64(s, 21, ev->last_utc);
+	if (ev->after > 0)
+		sqlite3_bind_int64(s, 22, ev->after);
+	else
+		sqlite3_bind_null(s, 22);
+	free(exdates);
+	return 0;
+}
+
+/* Replace the event's audience and host rows with those of ev. */
+static int
+event_links_save(struct store *st, const struct event *ev,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+	int64_t		 host;
+
+	if ((s = store_stmt(st, STMT_EVENT_AUDIENCES_CLEAR, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, ev->id);
+	if ((rc = store_step_done(st, s, err, "saving audiences")) != QRM_OK)
+		return rc;
+	for (i = 0; i < ev->audiences.n; i++) {
+		if ((s = store_stmt(st, STMT_EVENT_AUDIENCE_ADD, err)) == NULL)
+			return QRM_EDB;
+		sqlite3_bind_int64(s, 1, ev->id);
+		store_bind_text(s, 2, ev->audiences.v[i]);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return qrm_seterr(err, QRM_EINVAL, "audiences",
+			    "unknown audience '%s'", ev->audiences.v[i]);
+		}
+		sqlite3_reset(s);
+	}
+	if ((s = store_stmt(st, STMT_EVENT_HOSTS_CLEAR, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, ev->id);
+	if ((rc = store_step_done(st, s, err, "saving hosts")) != QRM_OK)
+		return rc;
+	for (i = 0; i < ev->hosts.n; i++) {
+		if ((s = store_stmt(st, STMT_EVENT_HOST_ADD, err)) == NULL)
+			return QRM_EDB;
+		host = strtoll(ev->hosts.v[i], NULL, 10);
+		sqlite3_bind_int64(s, 1, ev->id);
+		sqlite3_bind_int64(s, 2, host);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return qrm_seterr(err, QRM_EINVAL, "hosts",
+			    "unknown member %s as host", ev->hosts.v[i]);
+		}
+		sqlite3_reset(s);
+	}
+	return QRM_OK;
+}
+
+/* Insert ev (inside a transaction) and set its id. */
+int
+store_event_insert(struct store *st, struct event *ev, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_EVENT_INSERT, err)) == NULL)
+		return QRM_EDB;
+	if (event_bind(s, ev) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return qrm_seterr(err, QRM_ECONFLICT, "uid",
+		    "an event with uid '%s' exists already", ev->uid);
+	if (rc != SQLITE_DONE)
+		return store_dberr(st, err, "saving an event");
+	ev->id = sqlite3_last_insert_rowid(st->db);
+	return event_links_save(st, ev, err);
+}
+
+/* Overwrite the stored event ev->id with ev (inside a transaction). */
+int
+store_event_update(struct store *st, const struct event *ev,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_EVENT_UPDATE, err)) == NULL)
+		return QRM_EDB;
+	if (event_bind(s, ev) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	sqlite3_bind_int64(s, 23, ev->id);
+	if ((rc = store_step_done(st, s, err, "updating an event")) != QRM_OK)
+		return rc;
+	if (sqlite3_changes(st->db) == 0)
+		return qrm_seterr(err, QRM_ENOTFOUND, "id", "no event %lld",
+		    (long long)ev->id);
+	return event_links_save(st, ev, err);
+}
+
+static void
+copy_local(char *dst, sqlite3_stmt *s, int col)
+{
+	const char	*t = (const char *)sqlite3_column_text(s, col);
+
+	snprintf(dst, LOCAL_TIME_LEN, "%s", t ? t : "");
+}
+
+static int
+event_from_row(sqlite3_stmt *s, struct event *ev)
+{
+	int	v;
+
+	event_init(ev);
+	ev->id = sqlite3_column_int64(s, 0);
+	ev->uid = store_col_text(s, 1);
+	v = model_enum_parse(event_kind_names, KIND__MAX,
+	    (const char *)sqlite3_column_text(s, 2));
+	ev->kind = v < 0 ? KIND_OTHER : (enum event_kind)v;
+	ev->title = store_col_text(s, 3);
+	ev->description = store_col_text(s, 4);
+	ev->location = store_col_text(s, 5);
+	ev->url = store_col_text(s, 6);
+	ev->tzid = store_col_text(s, 7);
+	copy_local(ev->start, s, 8);
+	copy_local(ev->end, s, 9);
+	ev->all_day = sqlite3_column_int(s, 10);
+	ev->rrule = store_col_text(s, 11);
+	v = model_enum_parse(event_status_names, EVSTATUS__MAX,
+	    (const char *)sqlite3_column_text(s, 13));
+	ev->status = v < 0 ? EVSTATUS_CONFIRMED : (enum event_status)v;
+	ev->sequence = sqlite3_column_int(s, 14);
+	ev->capacity = sqlite3_column_int(s, 15);
+	ev->organizer = store_col_text(s, 16);
+	ev->created = sqlite3_column_int64(s, 17);
+	ev->updated = sqlite3_column_int64(s, 18);
+	ev->start_utc = sqlite3_column_int64(s, 19);
+	ev->end_utc = sqlite3_column_int64(s, 20);
+	ev->last_utc = sqlite3_column_type(s, 21) == SQLITE_NULL ? UTC_NONE :
+	    sqlite3_column_int64(s, 21);
+	ev->after = sqlite3_column_int64(s, 22);
+	if (strv_split(&ev->exdates,
+	    (const char *)sqlite3_column_text(s, 12), ',') == -1 ||
+	    strv_split(&ev->audiences,
+	    (const char *)sqlite3_column_text(s, 23), ',') == -1 ||
+	    strv_split(&ev->hosts,
+	    (const char *)sqlite3_column_text(s, 24), ',') == -1)
+		return -1;
+	return ev->uid == NULL || ev->title == NULL || ev->tzid == NULL ?
+	    -1 : 0;
+}
+
+static int
+event_get_one(struct store *st, sqlite3_stmt *s, struct event *ev,
+    struct qrm_error *err, const char *what)
+{
+	int	rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		if (event_from_row(s, ev) == -1) {
+			sqlite3_reset(s);
+			event_clear(ev);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		}
+		sqlite3_reset(s);
+		return QRM_OK;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return qrm_seterr(err, QRM_ENOTFOUND, "id", "no event %s",
+		    what);
+	return store_dberr(st, err, "reading an event");
+}
+
+/* Fill *ev (the caller clears it with event_clear()). */
+int
+store_event_get(struct store *st, int64_t id, struct event *ev,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	char		 what[32];
+
+	if ((s = store_stmt(st, STMT_EVENT_GET, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	snprintf(what, sizeof(what), "%lld", (long long)id);
+	return event_get_one(st, s, ev, err, what);
+}
+
+int
+store_event_get_uid(struct store *st, const char *uid, struct event *ev,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_EVENT_GET_UID, err)) == NULL)
+		return QRM_EDB;
+	store_bind_text(s, 1, uid);
+	return event_get_one(st, s, ev, err, "with that uid");
+}
+
+/*
+ * The events that match f, earliest first.  With f->audiences, events
+ * of any of those audiences (the caller passes an audience's lineage to
+ * get everything its feed shows).  The caller frees the list.
+ */
+int
+store_event_list(struct store *st, const struct event_filter *f,
+    struct event_list *out, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	struct event	*v;
+	char		*slugs = NULL;
+	int		 rc;
+	size_t		 cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, STMT_EVENT_LIST, err)) == NULL)
+		return QRM_EDB;
+	if (f->from_utc)
+		sqlite3_bind_int64(s, 1, f->from_utc);
+	if (f->to_utc)
+		sqlite3_bind_int64(s, 2, f->to_utc);
+	if (f->audiences != NULL) {
+		if ((slugs = strv_join(f->audiences, ',')) == NULL)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		store_bind_text(s, 3, slugs);
+	}
+	if (f->kind >= 0)
+		store_bind_text(s, 4, event_kind_names[f->kind]);
+	sqlite3_bind_int(s, 5, f->cancelled_since == 0);
+	sqlite3_bind_int64(s, 6, f->cancelled_since);
+	sqlite3_bind_int64(s, 7, f->now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((v = realloc(out->v, cap * sizeof(*v))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			out->v = v;
+		}
+		if (event_from_row(s, &out->v[out->n++]) == -1) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	free(slugs);
+	if (rc != SQLITE_DONE) {
+		event_list_free(out);
+		return store_dberr(st, err, "listing events");
+	}
+	return QRM_OK;
+}
+
+int
+store_event_count(struct store *st, int64_t *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_EVENT_COUNT, NULL)) == NULL)
+		return QRM_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+}

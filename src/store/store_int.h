@@ -1,0 +1,58 @@
+/* store_int.h: what the store's files share; nothing outside src/store. */
+#ifndef QUORUM_STORE_INT_H
+#define QUORUM_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "quorum/store.h"
+
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_DATA_VERSION,
+	STMT_DATA_VERSION_BUMP,
+	STMT_AUDIT_ADD,
+	STMT_AUDIT_COUNT,
+	STMT_AUDIENCE_UPSERT,
+	STMT_AUDIENCE_GET,
+	STMT_AUDIENCE_LIST,
+	STMT_AUDIENCE_LINEAGE,
+	STMT_EVENT_INSERT,
+	STMT_EVENT_UPDATE,
+	STMT_EVENT_GET,
+	STMT_EVENT_GET_UID,
+	STMT_EVENT_LIST,
+	STMT_EVENT_COUNT,
+	STMT_EVENT_AUDIENCES_CLEAR,
+	STMT_EVENT_AUDIENCE_ADD,
+	STMT_EVENT_HOSTS_CLEAR,
+	STMT_EVENT_HOST_ADD,
+	STMT_MEMBER_INSERT,
+	STMT_MEMBER_GET,
+	STMT_MEMBER_GET_EMAIL,
+	STMT_MEMBER_AUDIENCES_CLEAR,
+	STMT_MEMBER_AUDIENCE_ADD,
+	STMT_MEMBER_SCOPE_ADD,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_MEMBER,
+	STMT__MAX
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmts[STMT__MAX];
+	int		 in_tx;
+	sqlite3_int64	 changes_at_begin;
+	char		*path;
+};
+
+/* store.c */
+sqlite3_stmt	*store_stmt(struct store *, enum stmt, struct qrm_error *);
+int		 store_dberr(struct store *, struct qrm_error *, const char *);
+int		 store_bind_text(sqlite3_stmt *, int, const char *);
+char		*store_col_text(sqlite3_stmt *, int);
+int		 store_step_done(struct store *, sqlite3_stmt *,
+		    struct qrm_error *, const char *what);
+
+#endif

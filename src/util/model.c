@@ -1,0 +1,141 @@
+/* model.c: names of the model's enums, and freeing model structs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "quorum/model.h"
+
+const char *const event_kind_names[KIND__MAX] = {
+	"workshop", "jes_panel", "employer_meeting", "member_briefing",
+	"joint_union_meeting", "away_day", "other"
+};
+const char *const event_status_names[EVSTATUS__MAX] = {
+	"tentative", "confirmed", "cancelled"
+};
+const char *const visibility_names[VIS__MAX] = {
+	"public", "members", "officials"
+};
+const char *const role_names[ROLE__MAX] = {
+	"member", "rep", "official", "admin"
+};
+const char *const token_scope_names[SCOPE__MAX] = {
+	"feed", "api"
+};
+
+/* Index of s in names, or -1. */
+int
+model_enum_parse(const char *const *names, int count, const char *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < count; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+void
+event_init(struct event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = KIND_OTHER;
+	ev->status = EVSTATUS_CONFIRMED;
+	ev->last_utc = UTC_NONE;
+}
+
+void
+event_clear(struct event *ev)
+{
+	if (ev == NULL)
+		return;
+	free(ev->uid);
+	free(ev->title);
+	free(ev->description);
+	free(ev->location);
+	free(ev->url);
+	free(ev->tzid);
+	free(ev->rrule);
+	free(ev->organizer);
+	strv_free(&ev->exdates);
+	strv_free(&ev->audiences);
+	strv_free(&ev->hosts);
+	event_init(ev);
+}
+
+/* Deep copy; dst is overwritten (not cleared first).  -1 on ENOMEM. */
+int
+event_copy(struct event *dst, const struct event *src)
+{
+	*dst = *src;
+	dst->uid = xstrdup_or_null(src->uid);
+	dst->title = xstrdup_or_null(src->title);
+	dst->description = xstrdup_or_null(src->description);
+	dst->location = xstrdup_or_null(src->location);
+	dst->url = xstrdup_or_null(src->url);
+	dst->tzid = xstrdup_or_null(src->tzid);
+	dst->rrule = xstrdup_or_null(src->rrule);
+	dst->organizer = xstrdup_or_null(src->organizer);
+	memset(&dst->exdates, 0, sizeof(dst->exdates));
+	memset(&dst->audiences, 0, sizeof(dst->audiences));
+	memset(&dst->hosts, 0, sizeof(dst->hosts));
+	if (strv_copy(&dst->exdates, &src->exdates) == -1 ||
+	    strv_copy(&dst->audiences, &src->audiences) == -1 ||
+	    strv_copy(&dst->hosts, &src->hosts) == -1)
+		return -1;
+	return 0;
+}
+
+void
+event_list_free(struct event_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		event_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+audience_clear(struct audience *a)
+{
+	if (a == NULL)
+		return;
+	free(a->slug);
+	free(a->name);
+	free(a->description);
+	free(a->colour);
+	free(a->parent);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+audience_list_free(struct audience_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		audience_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+member_clear(struct member *m)
+{
+	if (m == NULL)
+		return;
+	free(m->name);
+	free(m->email);
+	free(m->branch);
+	strv_free(&m->audiences);
+	strv_free(&m->scopes);
+	memset(m, 0, sizeof(*m));
+}
