@@ -134,6 +134,7 @@ struct occurrence {
 
 /* model.c */
 extern const char *const event_kind_names[KIND__MAX];
+extern const char *const event_kind_labels[KIND__MAX];	/* for people */
 extern const char *const event_status_names[EVSTATUS__MAX];
 extern const char *const visibility_names[VIS__MAX];
 extern const char *const role_names[ROLE__MAX];

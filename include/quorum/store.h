@@ -11,6 +11,14 @@
 
 struct store;
 
+struct store_settings {
+	char	journal_mode[16];
+	int	synchronous;		/* 2: FULL */
+	int	foreign_keys;
+	int	busy_timeout_ms;
+	int	schema_version;
+};
+
 /* store.c */
 int	 store_open(const char *path, struct store **, struct qrm_error *);
 void	 store_close(struct store *);
@@ -19,6 +27,7 @@ int	 store_tx_commit(struct store *, struct qrm_error *);
 void	 store_tx_rollback(struct store *);
 int	 store_schema_version(struct store *, int *);
 int	 store_data_version(struct store *, int64_t *);
+int	 store_settings(struct store *, struct store_settings *);
 int	 store_audit_add(struct store *, const char *actor, const char *verb,
 	    const char *object, const char *detail, struct qrm_error *);
 int	 store_audit_count(struct store *, int64_t *);

@@ -256,7 +256,7 @@ catalogue_read(const char *dir, struct audience_list *out,
 	/* parents must exist, without cycles; sort parents first */
 	for (j = 0; rc == QRM_OK && j < out->n; j++) {
 		depth = 0;
-		for (p = &out->v[j]; p->parent != NULL && rc == QRM_OK;
+		for (p = &out->v[j]; p != NULL && p->parent != NULL && rc == QRM_OK;
 		    p = find(out, p->parent)) {
 			if (find(out, p->parent) == NULL)
 				rc = qrm_seterr(err, QRM_EINVAL, "catalogue",

@@ -216,26 +216,34 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && (parse_int64(cl, &n) == -1 ||
-		    (uint64_t)n > r->limit))
-			r->too_big = 1;
 		*req_cls = r;
+		if (cl != NULL && (parse_int64(cl, &n) == -1 ||
+		    (uint64_t)n > r->limit)) {
+			/*
+			 * Refuse before the body is sent (no 100 Continue);
+			 * libmicrohttpd then closes the connection, which is
+			 * right for a body we will not read.
+			 */
+			r->too_big = 1;
+			return http_error_msg(r, 413, "too_large",
+			    "the request body is larger than allowed");
+		}
 		return MHD_YES;
 	}
-	if (r->too_big) {
-		*upload_size = 0;
-		return http_error_msg(r, 413, "too_large",
-		    "the request body is larger than allowed");
-	}
 	if (*upload_size > 0) {
-		if (r->body.len + *upload_size > r->limit) {
+		/* a chunked body over the limit is read and dropped */
+		if (!r->too_big && r->body.len + *upload_size > r->limit) {
 			r->too_big = 1;
 			buf_free(&r->body);
-		} else if (buf_append(&r->body, upload, *upload_size) == -1)
+		} else if (!r->too_big &&
+		    buf_append(&r->body, upload, *upload_size) == -1)
 			return MHD_NO;
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->too_big)
+		return http_error_msg(r, 413, "too_large",
+		    "the request body is larger than allowed");
 	return dispatch(r);
 }
 

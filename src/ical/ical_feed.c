@@ -125,7 +125,7 @@ vevent_new(const struct feed_meta *meta, const struct event *ev)
 	    icalproperty_new_transp(ev->all_day ? ICAL_TRANSP_TRANSPARENT :
 	    ICAL_TRANSP_OPAQUE));
 	icalcomponent_add_property(c, icalproperty_new_categories(
-	    event_kind_names[ev->kind]));
+	    event_kind_labels[ev->kind]));
 	if (ev->organizer != NULL && strchr(ev->organizer, '@') != NULL) {
 		char	mailto[320];
 

@@ -3,6 +3,7 @@
  * one table of SQL statements.  Only the files of src/store include
  * sqlite3.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -128,6 +129,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "m.id = t.member WHERE t.hash = ? AND t.scope = ? AND "
 	    "t.revoked IS NULL AND m.active = 1",
 };
+
+static int
+atoi_safe(const char *s)
+{
+	int64_t	v;
+
+	return parse_int64(s, &v) == 0 ? (int)v : -1;
+}
 
 /* Log the connection's last error and record it as QRM_EDB. */
 int
@@ -376,6 +385,43 @@ store_tx_rollback(struct store *st)
 		sqlite3_reset(s);
 	}
 	st->in_tx = 0;
+}
+
+static int
+pragma_text(struct store *st, const char *sql, char *out, size_t sz)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc = QRM_EDB;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return QRM_EDB;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(out, sz, "%s", (const char *)sqlite3_column_text(s, 0));
+		rc = QRM_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The connection's settings as SQLite reports them, for checks. */
+int
+store_settings(struct store *st, struct store_settings *out)
+{
+	char	v[32];
+
+	memset(out, 0, sizeof(*out));
+	if (pragma_text(st, "PRAGMA journal_mode", out->journal_mode,
+	    sizeof(out->journal_mode)) != QRM_OK ||
+	    pragma_text(st, "PRAGMA synchronous", v, sizeof(v)) != QRM_OK)
+		return QRM_EDB;
+	out->synchronous = atoi_safe(v);
+	if (pragma_text(st, "PRAGMA foreign_keys", v, sizeof(v)) != QRM_OK)
+		return QRM_EDB;
+	out->foreign_keys = atoi_safe(v);
+	if (pragma_text(st, "PRAGMA busy_timeout", v, sizeof(v)) != QRM_OK)
+		return QRM_EDB;
+	out->busy_timeout_ms = atoi_safe(v);
+	return store_schema_version(st, &out->schema_version);
 }
 
 int

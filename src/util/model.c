@@ -8,6 +8,10 @@ const char *const event_kind_names[KIND__MAX] = {
 	"workshop", "jes_panel", "employer_meeting", "member_briefing",
 	"joint_union_meeting", "away_day", "other"
 };
+const char *const event_kind_labels[KIND__MAX] = {
+	"Workshop", "JES panel", "Employer meeting", "Member briefing",
+	"Joint union meeting", "Away day", "Other"
+};
 const char *const event_status_names[EVSTATUS__MAX] = {
 	"tentative", "confirmed", "cancelled"
 };

@@ -1,0 +1,281 @@
+/* test_ical.c: time zones, recurrence, feed text and import with libical. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "quorum/ical.h"
+
+static void
+make_event(struct event *ev, const char *start, const char *end,
+    const char *rrule)
+{
+	struct qrm_error	err = { 0 };
+
+	event_init(ev);
+	ev->uid = strdup("t@test");
+	ev->title = strdup("Facilitators' drop-in");
+	ev->tzid = strdup("Europe/London");
+	snprintf(ev->start, sizeof(ev->start), "%s", start);
+	snprintf(ev->end, sizeof(ev->end), "%s", end);
+	ev->all_day = strlen(start) == 10;
+	ev->rrule = rrule ? strdup(rrule) : NULL;
+	ev->created = ev->updated = 1790000000;
+	assert_int_equal(ical_event_span(ev, &err), QRM_OK);
+}
+
+static void
+zones(void **state)
+{
+	int64_t	t;
+	char	local[LOCAL_TIME_LEN];
+
+	(void)state;
+	assert_true(ical_tz_known("Europe/London"));
+	assert_true(ical_tz_known("UTC"));
+	assert_false(ical_tz_known("Mars/Olympus"));
+	assert_false(ical_tz_known(""));
+	/* 13:00 on 30 January is GMT; 13:00 on 30 June is BST */
+	assert_int_equal(ical_local_to_utc("2027-01-30T13:00:00",
+	    "Europe/London", &t), 0);
+	assert_int_equal(t, 1801314000);
+	assert_int_equal(ical_local_to_utc("2027-06-30T13:00:00",
+	    "Europe/London", &t), 0);
+	assert_int_equal(t, 1814356800);
+	assert_int_equal(ical_utc_to_local(1814356800, "Europe/London", local,
+	    sizeof(local)), 0);
+	assert_string_equal(local, "2027-06-30T13:00:00");
+}
+
+static void
+rrules(void **state)
+{
+	struct qrm_error	 err;
+	char			*n = NULL;
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(ical_rrule_check("FREQ=WEEKLY;COUNT=12",
+	    "Europe/London", 0, &n, &err), QRM_OK);
+	assert_non_null(strstr(n, "FREQ=WEEKLY"));
+	free(n);
+	/* a local UNTIL becomes UTC (BST: an hour earlier) */
+	assert_int_equal(ical_rrule_check("FREQ=WEEKLY;UNTIL=20270701T120000",
+	    "Europe/London", 0, &n, &err), QRM_OK);
+	assert_non_null(strstr(n, "UNTIL=20270701T110000Z"));
+	free(n);
+	static const char *const bad[] = {
+		"FREQ=SECONDLY", "FREQ=MINUTELY;COUNT=5", "FREQ=HOURLY",
+		"garbage", "FREQ=WEEKLY;BYDAY=XX", "FREQ=DAILY;COUNT=100000",
+		"FREQ=DAILY;UNTIL=50000101T000000Z",
+		"FREQ=DAILY;COUNT=3;UNTIL=20270101T000000Z",
+		"FREQ=WEEKLY;INTERVAL=0", NULL
+	};
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		memset(&err, 0, sizeof(err));
+		n = NULL;
+		if (ical_rrule_check(bad[i], "Europe/London", 0, &n, &err) !=
+		    QRM_EINVAL)
+			fail_msg("rrule '%s' was accepted as '%s'", bad[i],
+			    n ? n : "");
+		assert_string_equal(err.field, "rrule");
+		free(n);
+	}
+}
+
+static void
+clock_change(void **state)
+{
+	struct event		 ev;
+	struct occurrence	*o;
+	size_t			 n;
+
+	(void)state;
+	/* Mondays at 10:00 across the end of BST on 31 October 2027 */
+	make_event(&ev, "2027-10-18T10:00:00", "2027-10-18T11:30:00",
+	    "FREQ=WEEKLY;COUNT=4");
+	strv_push(&ev.exdates, "2027-11-01T10:00:00");
+	assert_int_equal(ical_event_occurrences(&ev, 0, 0, &o, &n, NULL),
+	    QRM_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(o[0].start_utc, 1823850000);	/* 09:00Z, BST */
+	assert_int_equal(o[1].start_utc, 1823850000 + 7 * 86400);
+	/* 8 Nov: GMT, so 10:00Z, an hour later in UTC than in October */
+	assert_int_equal(o[2].start_utc, 1823850000 + 21 * 86400 + 3600);
+	assert_int_equal(o[2].end_utc - o[2].start_utc, 5400);
+	assert_string_equal(o[2].start, "2027-11-08T10:00:00");
+	assert_int_equal(ev.last_utc, o[2].end_utc);
+	free(o);
+	/* the window cuts */
+	assert_int_equal(ical_event_occurrences(&ev, 1823850000 + 86400,
+	    1823850000 + 8 * 86400, &o, &n, NULL), QRM_OK);
+	assert_int_equal(n, 1);
+	free(o);
+	event_clear(&ev);
+
+	/* without an end, the series has no last occurrence */
+	make_event(&ev, "2027-10-18T10:00:00", "2027-10-18T11:00:00",
+	    "FREQ=WEEKLY");
+	assert_int_equal(ev.last_utc, UTC_NONE);
+	event_clear(&ev);
+	/* an all-day event of two days */
+	make_event(&ev, "2027-03-03", "2027-03-04", NULL);
+	assert_int_equal(ev.end_utc - ev.start_utc, 2 * 86400);
+	event_clear(&ev);
+}
+
+static void
+feed_text(void **state)
+{
+	struct event_list	 evs = { 0 };
+	struct feed_meta	 meta = { 0 };
+	struct buf		 a = { 0 }, b = { 0 };
+	const char		*p, *line;
+
+	(void)state;
+	evs.v = calloc(1, sizeof(*evs.v));
+	evs.n = 1;
+	make_event(&evs.v[0], "2027-01-30T13:00:00", "2027-01-30T14:00:00",
+	    NULL);
+	free(evs.v[0].description);
+	evs.v[0].description = strdup("Réunion des délégués — ordre du jour: "
+	    "les fiches de poste, la rémunération, la formation et la suite "
+	    "à donner après la réunion avec l'employeur 😀😀😀😀😀.");
+	meta.name = "Programmes";
+	meta.refresh_minutes = 60;
+	meta.tzid = "Europe/London";
+	assert_int_equal(ical_feed_build(&meta, &evs, &a, NULL), QRM_OK);
+	assert_int_equal(ical_feed_build(&meta, &evs, &b, NULL), QRM_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.p, b.p, a.len);	/* same data, same bytes */
+	assert_non_null(strstr(a.p, "DTSTART;TZID=Europe/London:20270130T"
+	    "130000\r\n"));
+	assert_non_null(strstr(a.p, "TZID:Europe/London\r\n"));
+	assert_null(strstr(a.p, "freeassociation"));
+	assert_non_null(strstr(a.p, "REFRESH-INTERVAL;VALUE=DURATION:PT1H"));
+	assert_non_null(strstr(a.p, "X-PUBLISHED-TTL:PT60M"));
+	assert_non_null(strstr(a.p, "METHOD:PUBLISH\r\n"));
+	assert_non_null(strstr(a.p, "DTSTAMP:20260921T"));
+	/* every line ends in CRLF and is at most 75 octets */
+	for (line = a.p; *line != '\0'; line = p + 2) {
+		p = strstr(line, "\r\n");
+		assert_non_null(p);
+		if (p - line > 75)
+			fail_msg("line of %d octets: %.*s", (int)(p - line),
+			    (int)(p - line), line);
+		assert_null(memchr(line, '\n', (size_t)(p - line)));
+	}
+	buf_free(&a);
+	buf_free(&b);
+	event_list_free(&evs);
+}
+
+#define CAL(body) "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n" \
+	body "END:VCALENDAR\r\n"
+
+static void
+import_good(void **state)
+{
+	static const char text[] = CAL(
+	    "BEGIN:VEVENT\r\nUID:w1@example\r\nDTSTAMP:20261101T100000Z\r\n"
+	    "DTSTART;TZID=Europe/London:20270104T100000\r\n"
+	    "DTEND;TZID=Europe/London:20270104T113000\r\n"
+	    "RRULE:FREQ=WEEKLY;COUNT=5\r\n"
+	    "SUMMARY:Weekly\\, with a comma\r\nSTATUS:TENTATIVE\r\n"
+	    "SEQUENCE:3\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:w1@example\r\nDTSTAMP:20261101T100000Z\r\n"
+	    "RECURRENCE-ID;TZID=Europe/London:20270111T100000\r\n"
+	    "DTSTART;TZID=Europe/London:20270111T140000\r\n"
+	    "DTEND;TZID=Europe/London:20270111T153000\r\n"
+	    "SUMMARY:Weekly (moved)\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:d1@example\r\nDTSTAMP:20261101T100000Z\r\n"
+	    "DTSTART;VALUE=DATE:20270210\r\nDTEND;VALUE=DATE:20270213\r\n"
+	    "SUMMARY:Three days\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:u1@example\r\nDTSTAMP:20261101T100000Z\r\n"
+	    "DTSTART:20270701T120000Z\r\nDURATION:PT2H\r\n"
+	    "SUMMARY:In UTC\r\nEND:VEVENT\r\n");
+	struct event_list	evs;
+	struct qrm_error	err = { 0 };
+
+	(void)state;
+	assert_int_equal(ical_import_parse(text, sizeof(text) - 1,
+	    "Europe/London", &evs, &err), QRM_OK);
+	assert_int_equal(evs.n, 4);
+	assert_string_equal(evs.v[0].title, "Weekly, with a comma");
+	assert_int_equal(evs.v[0].status, EVSTATUS_TENTATIVE);
+	assert_int_equal(evs.v[0].sequence, 3);
+	assert_string_equal(evs.v[0].start, "2027-01-04T10:00:00");
+	/* the moved occurrence leaves its series as an EXDATE */
+	assert_int_equal(evs.v[0].exdates.n, 1);
+	assert_string_equal(evs.v[0].exdates.v[0], "2027-01-11T10:00:00");
+	assert_string_equal(evs.v[1].uid, "w1@example-2027-01-11T10:00:00");
+	assert_null(evs.v[1].rrule);
+	/* a DATE end is exclusive in iCalendar, inclusive here */
+	assert_true(evs.v[2].all_day);
+	assert_string_equal(evs.v[2].end, "2027-02-12");
+	/* a UTC time comes in as local time of the default zone */
+	assert_string_equal(evs.v[3].tzid, "Europe/London");
+	assert_string_equal(evs.v[3].start, "2027-07-01T13:00:00");
+	assert_string_equal(evs.v[3].end, "2027-07-01T15:00:00");
+	event_list_free(&evs);
+}
+
+static void
+import_refused(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*expect;
+	} cases[] = {
+		{ CAL("BEGIN:VEVENT\r\nUID:x\r\nSUMMARY:no start\r\n"
+		    "END:VEVENT\r\n"), "line 4: VEVENT has no DTSTART" },
+		{ CAL("BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Mars/Base:"
+		    "20270101T100000\r\nEND:VEVENT\r\n"),
+		    "line 4: unknown time zone 'Mars/Base'" },
+		{ "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n",
+		    "ends inside BEGIN:VEVENT" },
+		{ CAL("BEGIN:VEVENT\r\nthis line has no colon\r\n"
+		    "END:VEVENT\r\n"), "line 5: not an iCalendar content line" },
+		{ CAL("BEGIN:VEVENT\r\nUID:x\r\nSUMMARY:caf\xe9\r\n"
+		    "END:VEVENT\r\n"), "line 6: text is not valid UTF-8" },
+		{ CAL("BEGIN:VEVENT\r\nUID:x\r\nEND:VTODO\r\n"),
+		    "line 6: END:VTODO does not close BEGIN:VEVENT" },
+		{ "hello world\r\n", "line 1: not an iCalendar content line" },
+		{ CAL("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2027XX01T100000\r\n"
+		    "END:VEVENT\r\n"), "line 4" },
+	};
+	struct event_list	evs;
+	struct qrm_error	err;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_not_equal(ical_import_parse(cases[i].text,
+		    strlen(cases[i].text), "Europe/London", &evs, &err),
+		    QRM_OK);
+		assert_int_equal(evs.n, 0);
+		if (strstr(err.msg, cases[i].expect) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg,
+			    cases[i].expect);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(zones),
+		cmocka_unit_test(rrules),
+		cmocka_unit_test(clock_change),
+		cmocka_unit_test(feed_text),
+		cmocka_unit_test(import_good),
+		cmocka_unit_test(import_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
