@@ -259,7 +259,7 @@ cmd_event(struct qrm *q, int argc, char **argv)
 	}
 	sub = argv[1];
 	if (strcmp(sub, "list") == 0) {
-		optind = 1;
+		optind = 0;	/* glibc: start over */
 		while ((c = getopt_long(argc - 1, argv + 1, "", list_opts,
 		    NULL)) != -1) {
 			switch (c) {
@@ -305,7 +305,7 @@ cmd_event(struct qrm *q, int argc, char **argv)
 	else if (strcmp(sub, "cancel") == 0)
 		rc = core_event_cancel(q, &cli_actor, id, &ev, &err);
 	else if (strcmp(sub, "add") == 0 || strcmp(sub, "update") == 0) {
-		optind = 1;
+		optind = 0;	/* glibc: start over */
 		if (event_options(argc - (id ? 2 : 1), argv + (id ? 2 : 1),
 		    &o) == -1)
 			return EXIT_USAGE;
@@ -346,7 +346,7 @@ cmd_member(struct qrm *q, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&m, 0, sizeof(m));
-	optind = 1;
+	optind = 0;	/* glibc: start over */
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': free(m.name); m.name = strdup(optarg); break;
@@ -393,7 +393,7 @@ cmd_token(struct qrm *q, int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
-	optind = 1;
+	optind = 0;	/* glibc: start over */
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -438,7 +438,7 @@ cmd_import(struct qrm *q, int argc, char **argv)
 	size_t			 len;
 	int			 c, rc;
 
-	optind = 1;
+	optind = 0;	/* glibc: start over */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'a')
 			return EXIT_USAGE;
@@ -459,8 +459,8 @@ cmd_import(struct qrm *q, int argc, char **argv)
 	rc = core_import(q, &cli_actor, text, len, audience, &report, &err);
 	free(text);
 	if (rc != QRM_OK) {
-		fprintf(stderr, "quorum: %s: ", file);
-		return fail(&err, rc);
+		fprintf(stderr, "quorum: %s: %s\n", file, err.msg);
+		return 1;
 	}
 	return print_json(report);
 }
@@ -479,7 +479,7 @@ cmd_export(struct qrm *q, int argc, char **argv)
 	const char		*audience = NULL, *from = NULL, *to = NULL;
 	int			 c, rc;
 
-	optind = 1;
+	optind = 0;	/* glibc: start over */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': audience = optarg; break;
@@ -596,7 +596,7 @@ cmd_serve(struct qrm *q, int argc, char **argv)
 	sigset_t		 set;
 	int			 c, rc, sig, demo = 0;
 
-	optind = 1;
+	optind = 0;	/* glibc: start over */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen = optarg; break;

@@ -289,8 +289,8 @@ event_validate(struct event *ev, struct qrm_error *err)
 		memcpy(ev->start + 16, ":00", 4);
 	if (!ev->all_day && strlen(ev->end) == 16)
 		memcpy(ev->end + 16, ":00", 4);
-	if (ev->all_day ? strcmp(ev->end, ev->start) < 0 :
-	    strcmp(ev->end, ev->start) <= 0)
+	/* an event may take no time (RFC 5545 allows it), never less */
+	if (strcmp(ev->end, ev->start) < 0)
 		return qrm_seterr(err, QRM_EINVAL, "end",
 		    "end must be after start");
 	if (ev->url != NULL && strncmp(ev->url, "https://", 8) != 0 &&

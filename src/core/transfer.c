@@ -23,8 +23,8 @@ import_one(struct store *st, struct event *in, const char *audience,
 	int64_t		now = (int64_t)time(NULL);
 	int		rc, change;
 
-	if (!strv_contains(&in->audiences, audience) &&
-	    strv_push(&in->audiences, audience) == -1)
+	/* quorum's own exports name their audiences; others get this one */
+	if (in->audiences.n == 0 && strv_push(&in->audiences, audience) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	if ((rc = event_validate(in, err)) != QRM_OK)
 		return rc;
@@ -70,8 +70,9 @@ import_one(struct store *st, struct event *in, const char *audience,
 }
 
 /*
- * Import an iCalendar text into audience: all of it in one transaction,
- * or nothing.  *report (the caller decrefs it) counts what happened.
+ * Import an iCalendar text into audience (events that name their own
+ * audiences, as quorum's exports do, keep those): all of it in one
+ * transaction, or nothing.  *report (the caller decrefs it) counts what happened.
  */
 int
 core_import(struct qrm *q, const struct actor *a, const char *text,

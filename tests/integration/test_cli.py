@@ -1,0 +1,180 @@
+"""The quorum command: bad input is refused with a message on stderr,
+a non-zero exit and no change; export -> import -> export gives the same
+events; publish writes the public feeds."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from qtest import Quorum  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
+
+
+def event_args(**kw):
+    args = ["event", "add"]
+    base = {"title": "Joint workshop", "kind": "workshop",
+            "start": "2027-03-10T10:00:00", "end": "2027-03-10T12:00:00",
+            "audience": "programmes"}
+    base.update(kw)
+    for k, v in base.items():
+        if v is None:
+            continue
+        args += ["--" + k.replace("_", "-"), v]
+    return args
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.q = Quorum(BINARY)
+        self.q.cli("init")
+
+    def tearDown(self):
+        self.q.close()
+
+    def refused(self, args, words):
+        before = self.q.snapshot()
+        p = self.q.cli(*args, check=False)
+        self.assertNotEqual(p.returncode, 0, args)
+        err = p.stderr.decode()
+        for w in words:
+            self.assertIn(w, err, args)
+        self.assertEqual(p.stdout, b"")
+        self.assertEqual(self.q.snapshot(), before, args)
+
+    def test_bad_event_input(self):
+        self.refused(event_args(title=None), ["title is required"])
+        self.refused(event_args(end="2027-03-10T09:00:00"),
+                     ["end must be after start"])
+        self.refused(event_args(tz="Europe/Nowhere"),
+                     ["unknown time zone 'Europe/Nowhere'"])
+        self.refused(event_args(rrule="FREQ=SECONDLY"), ["rrule"])
+        self.refused(event_args(rrule="nonsense"), ["rrule"])
+        self.refused(event_args(audience="nowhere"),
+                     ["unknown audience 'nowhere'"])
+        self.refused(event_args(kind="party"), ["kind must be one of"])
+        self.refused(event_args(start="tomorrow"), ["start"])
+        self.refused(event_args(capacity="ten"), ["capacity"])
+        self.refused(["event", "update", "999", "--title", "x"],
+                     ["no event 999"])
+        self.refused(["event", "cancel", "abc"], ["event id"])
+        self.refused(["member", "add", "--name", "X", "--email", "nope"],
+                     ["email"])
+        self.refused(["member", "add", "--name", "X", "--email",
+                      "x@example.org", "--role", "king"], ["role"])
+        self.refused(["token", "issue", "--member", "42", "--scope", "api"],
+                     ["no member 42"])
+
+    def test_event_commands(self):
+        ev = json.loads(self.q.out(*event_args(
+            rrule="FREQ=WEEKLY;COUNT=4", exdate="2027-03-17T10:00:00")))
+        self.assertEqual(ev["sequence"], 0)
+        self.assertEqual(ev["exdates"], ["2027-03-17T10:00:00"])
+        eid = str(ev["id"])
+        up = json.loads(self.q.out("event", "update", eid, "--location",
+                                   "Room 4"))
+        self.assertEqual(up["location"], "Room 4")
+        self.assertEqual(up["sequence"], 1)
+        listed = json.loads(self.q.out("event", "list", "--audience",
+                                       "facilitators", "--json"))
+        self.assertEqual([e["id"] for e in listed["items"]], [ev["id"]])
+        self.assertEqual(json.loads(self.q.out("event", "list", "--audience",
+                                               "officials", "--json")),
+                         {"items": []})
+        gone = json.loads(self.q.out("event", "cancel", eid))
+        self.assertEqual(gone["status"], "cancelled")
+        self.assertEqual(gone["sequence"], 2)
+        shown = json.loads(self.q.out("event", "show", eid))
+        self.assertEqual(shown["status"], "cancelled")
+
+    def test_tokens(self):
+        mid = self.q.out("member", "add", "--name", "Carole Doherty",
+                         "--email", "carole@napo.example", "--role",
+                         "official")
+        tok = self.q.out("token", "issue", "--member", mid, "--scope", "api")
+        self.assertRegex(tok, r"^[A-Za-z0-9_-]{43}$")
+        tok2 = self.q.out("token", "issue", "--member", mid, "--scope", "api")
+        self.assertNotEqual(tok, tok2)
+        # stored only as a hash
+        self.assertNotIn(tok, repr(self.q.snapshot()))
+
+    def test_export_import_export(self):
+        self.q.cli("demo")
+        self.q.out(*event_args(title="Across the clocks", start=
+                               "2027-10-18T10:00:00", end=
+                               "2027-10-18T11:30:00", rrule=
+                               "FREQ=WEEKLY;UNTIL=20271115T235959",
+                               exdate="2027-11-01T10:00:00"))
+        self.q.out(*event_args(title="In New York", tz="America/New_York",
+                               audience="officials"))
+        self.q.out(*event_args(title="Two days", start="2027-04-06",
+                               end="2027-04-07", all_day=None))
+        a = self.q.cli("export").stdout
+        self.assertIn(b"BEGIN:VCALENDAR", a)
+        other = Quorum(BINARY)
+        try:
+            other.cli("init")
+            with tempfile.NamedTemporaryFile(suffix=".ics") as f:
+                f.write(a)
+                f.flush()
+                r = json.loads(other.out("import", f.name, "--audience",
+                                         "all-members"))
+                self.assertEqual(r["created"], a.count(b"BEGIN:VEVENT"))
+                b = other.cli("export").stdout
+                self.assertEqual(a.decode(), b.decode())
+                again = json.loads(other.out("import", f.name, "--audience",
+                                             "all-members"))
+                self.assertEqual(again["created"], 0)
+                self.assertEqual(again["updated"], 0)
+                self.assertEqual(other.cli("export").stdout, a)
+        finally:
+            other.close()
+        # filters
+        part = self.q.cli("export", "--audience", "facilitators", "--from",
+                          "2027-10-01", "--to", "2027-12-31").stdout
+        self.assertIn(b"Across the clocks", part)
+        self.assertNotIn(b"In New York", part)
+
+    def test_import_refused_whole(self):
+        bad = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+               b"BEGIN:VEVENT\r\nUID:ok@x\r\nDTSTART:20270101T100000Z\r\n"
+               b"SUMMARY:fine\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:b@x\r\n"
+               b"SUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        with tempfile.NamedTemporaryFile(suffix=".ics") as f:
+            f.write(bad)
+            f.flush()
+            self.refused(["import", f.name, "--audience", "all-members"],
+                         ["line 9: VEVENT has no DTSTART"])
+            self.refused(["import", f.name, "--audience", "nowhere"],
+                         ["unknown audience"])
+        bomb = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
+                b"BEGIN:VEVENT\r\nUID:bomb@x\r\nDTSTART:20270101T100000Z\r\n"
+                b"RRULE:FREQ=SECONDLY\r\nSUMMARY:bomb\r\nEND:VEVENT\r\n"
+                b"END:VCALENDAR\r\n")
+        with tempfile.NamedTemporaryFile(suffix=".ics") as f:
+            f.write(bomb)
+            f.flush()
+            self.refused(["import", f.name, "--audience", "all-members"],
+                         ["line 4", "rrule"])
+
+    def test_demo_twice_and_publish(self):
+        self.q.cli("demo")
+        n = len(json.loads(self.q.out("event", "list", "--json"))["items"])
+        self.assertGreaterEqual(n, 14)
+        self.q.cli("demo")
+        self.assertEqual(len(json.loads(self.q.out("event", "list",
+                                                   "--json"))["items"]), n)
+        with tempfile.TemporaryDirectory() as d:
+            out = self.q.out("publish", "--out", d)
+            self.assertEqual(os.listdir(d), ["all-members.ics"])
+            self.assertIn("all-members.ics", out)
+            with open(os.path.join(d, "all-members.ics"), "rb") as f:
+                body = f.read()
+            self.assertIn(b"X-WR-CALNAME:All members", body)
+            self.assertNotIn(b"Employer meeting", body)   # officials only
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -100,7 +100,6 @@ bad_input(void **state)
 	refused("title", json_integer(5), "title", QRM_EINVAL);
 	refused("colour", json_string("red"), "colour", QRM_EINVAL);
 	refused("end", json_string("2027-03-10T09:00:00"), "end", QRM_EINVAL);
-	refused("end", json_string("2027-03-10T10:00:00"), "end", QRM_EINVAL);
 	refused("start", json_string("10 March"), "start", QRM_EINVAL);
 	refused("start", json_string("2027-02-30T10:00:00"), "start",
 	    QRM_EINVAL);

@@ -1,0 +1,84 @@
+"""Helpers for quorum's Python-driven tests: a temporary database, the
+real quorum binary (CLI and daemon on an ephemeral loopback port), and
+HTTP through the standard library.  Run with Debian's /usr/bin/python3."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import urllib.error
+import urllib.request
+
+
+class Quorum:
+    def __init__(self, binary):
+        self.binary = binary
+        self.dir = tempfile.mkdtemp(prefix="quorum-py-")
+        self.db = os.path.join(self.dir, "quorum.db")
+        self.proc = None
+        self.base = None
+
+    def cli(self, *args, stdin=None, check=True):
+        """Run `quorum --db DB args...`; returns CompletedProcess."""
+        p = subprocess.run([self.binary, "--db", self.db, *args],
+                           input=stdin, capture_output=True, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError("quorum %s failed (%d): %s" % (
+                " ".join(args), p.returncode, p.stderr.decode()))
+        return p
+
+    def out(self, *args):
+        return self.cli(*args).stdout.decode().strip()
+
+    def serve(self, *extra):
+        self.proc = subprocess.Popen(
+            [self.binary, "--db", self.db, "serve", "--listen",
+             "127.0.0.1:0", *extra], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        assert line.startswith("quorum: listening on "), line
+        self.base = line.split()[-1].rstrip("/")
+        return self.base
+
+    def http(self, method, path, body=None, token=None, ctype=None,
+             headers=None):
+        """(status, headers, bytes) of one request."""
+        data = None
+        h = dict(headers or {})
+        if body is not None:
+            data = body if isinstance(body, bytes) else (
+                json.dumps(body).encode() if not isinstance(body, str)
+                else body.encode())
+            h["Content-Type"] = ctype or "application/json"
+        if token:
+            h["Authorization"] = "Bearer " + token
+        req = urllib.request.Request(self.base + path, data=data, headers=h,
+                                     method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def api(self, method, path, body=None, token=None):
+        status, _, data = self.http(method, "/api/v1" + path, body, token)
+        return status, json.loads(data) if data else None
+
+    def snapshot(self):
+        """Every row of every table: equal snapshots mean equal data."""
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
+        rows = []
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE "
+                                   "type='table' ORDER BY name"):
+            rows.append(name)
+            rows.extend(con.execute('SELECT * FROM "%s" ORDER BY 1' % name))
+        con.close()
+        return rows
+
+    def close(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
