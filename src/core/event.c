@@ -664,13 +664,14 @@ core_time_bound(const char *s, const char *tz, int end, int64_t *out,
 		return QRM_OK;
 	}
 	len = strlen(s);
-	if (len >= LOCAL_TIME_LEN + 1)
-		goto bad;
-	snprintf(local, sizeof(local), "%s", s);
-	if (len == 20 && s[19] == 'Z') {
-		local[19] = '\0';
+	if (len == LOCAL_TIME_LEN && s[LOCAL_TIME_LEN - 1] == 'Z') {
+		len--;		/* a UTC time */
 		tz = "UTC";
 	}
+	if (len >= LOCAL_TIME_LEN)
+		goto bad;
+	memcpy(local, s, len);
+	local[len] = '\0';
 	if (ical_local_to_utc(local, tz, out) != 0)
 		goto bad;
 	if (end && strlen(local) == 10)
