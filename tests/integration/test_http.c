@@ -361,9 +361,10 @@ feeds_http(void **state)
 	z_stream	 z;
 
 	(void)state;
-	post_event("{\"title\":\"Members' update\",\"kind\":\"member_briefing\","
+	json_decref(post_event("{\"title\":\"Members' update\","
+	    "\"kind\":\"member_briefing\","
 	    "\"start\":\"2027-02-09T18:00:00\",\"end\":\"2027-02-09T19:00:00\","
-	    "\"audiences\":[\"all-members\"]}", 201);
+	    "\"audiences\":[\"all-members\"]}", 201));
 	assert_int_equal(http(&srv, "GET", "/feeds/all-members.ics", NULL,
 	    NULL, &r), 0);
 	assert_int_equal(r.status, 200);
@@ -431,9 +432,9 @@ feeds_http(void **state)
 	reply_free(&r2);
 
 	/* a write changes the bytes and the ETag */
-	post_event("{\"title\":\"Second update\",\"kind\":\"member_briefing\","
+	json_decref(post_event("{\"title\":\"Second update\",\"kind\":\"member_briefing\","
 	    "\"start\":\"2027-02-16T18:00:00\",\"end\":\"2027-02-16T19:00:00\","
-	    "\"audiences\":[\"all-members\"]}", 201);
+	    "\"audiences\":[\"all-members\"]}", 201));
 	h[0] = inm;
 	assert_int_equal(http(&srv, "GET", "/feeds/all-members.ics", h, NULL,
 	    &r2), 0);

@@ -250,8 +250,12 @@ after_rule_and_lists(void **state)
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].id, ws.id);
 	event_list_free(&l);
-	assert_int_equal(core_event_get(q, &member, panel.id, &ws, &err),
-	    QRM_ENOTFOUND);
+	{
+		struct event	hidden;
+
+		assert_int_equal(core_event_get(q, &member, panel.id, &hidden,
+		    &err), QRM_ENOTFOUND);
+	}
 	member_clear(&m);
 	event_clear(&ws);
 	event_clear(&panel);
