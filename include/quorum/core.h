@@ -86,6 +86,7 @@ int	 core_member_add(struct qrm *, const struct actor *, struct member *,
 	    struct qrm_error *);
 int	 core_token_issue(struct qrm *, const struct actor *, int64_t member,
 	    enum token_scope, char **token, struct qrm_error *);
+int64_t	 core_member_id_by_email(struct qrm *, const char *);
 int	 core_auth(struct qrm *, enum token_scope, const char *token,
 	    struct member *, struct qrm_error *);
 int	 core_audience_list(struct qrm *, struct audience_list *,

@@ -552,21 +552,23 @@ print_demo_links(struct qrm *q, const char *base)
 	struct audience_list	 l;
 	char			*feed = NULL, *api = NULL;
 	size_t			 i;
+	int64_t			 priya, carole;
 
 	printf("\nPublic feed (subscribe in any calendar app):\n"
 	    "  %s/feeds/all-members.ics\n", base);
-	if (core_token_issue(q, &cli_actor, 4, SCOPE_FEED, &feed, &err) ==
+	priya = core_member_id_by_email(q, "priya.shah@napo.example");
+	carole = core_member_id_by_email(q, "carole.doherty@napo.example");
+	if (core_token_issue(q, &cli_actor, priya, SCOPE_FEED, &feed, &err) ==
 	    QRM_OK) {
-		printf("\nPriya Shah, a facilitator (member 4), may "
-		    "subscribe to:\n"
+		printf("\nPriya Shah, a facilitator, may subscribe to:\n"
 		    "  %s/feeds/facilitators.ics?token=%s\n"
 		    "  %s/feeds/programmes.ics?token=%s\n"
 		    "  %s/feeds/me.ics?token=%s   (her personal feed)\n",
 		    base, feed, base, feed, base, feed);
 	}
-	if (core_token_issue(q, &cli_actor, 2, SCOPE_API, &api, &err) ==
+	if (core_token_issue(q, &cli_actor, carole, SCOPE_API, &api, &err) ==
 	    QRM_OK)
-		printf("\nAPI token of Carole Doherty, official (member 2):\n"
+		printf("\nAPI token of Carole Doherty, an official:\n"
 		    "  curl -H 'Authorization: Bearer %s' %s/api/v1/events\n",
 		    api, base);
 	if (core_audience_list(q, &l, &err) == QRM_OK) {
@@ -591,7 +593,7 @@ cmd_serve(struct qrm *q, int argc, char **argv)
 	};
 	struct qrm_error	 err = { 0 };
 	struct http_server	*srv;
-	const char		*listen = "127.0.0.1:8080";
+	const char		*listen = getenv("QUORUM_LISTEN");
 	char			 base[160], host[128];
 	sigset_t		 set;
 	int			 c, rc, sig, demo = 0;
@@ -604,6 +606,8 @@ cmd_serve(struct qrm *q, int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
+	if (listen == NULL || *listen == '\0')
+		listen = "127.0.0.1:8080";
 	if (demo && (rc = demo_load(q, time(NULL), &err)) != QRM_OK)
 		return fail(&err, rc);
 	sigemptyset(&set);

@@ -34,7 +34,11 @@ static const struct demo_member demo_members[] = {
 	  "victim-liaison" },
 };
 
-/* The date days after the Monday on or after now + 7 days. */
+/*
+ * The working day `days` after the Monday at least a week from now,
+ * moved past weekends and the Christmas closure (24 December to
+ * 1 January), when no union meeting is held.
+ */
 static void
 demo_date(time_t now, int days, char *out, size_t sz)
 {
@@ -44,9 +48,35 @@ demo_date(time_t now, int days, char *out, size_t sz)
 	t = now + 7 * 86400;
 	gmtime_r(&t, &tm);
 	t += (time_t)(((8 - tm.tm_wday) % 7) + days) * 86400;
-	gmtime_r(&t, &tm);
+	for (;;) {
+		gmtime_r(&t, &tm);
+		if (tm.tm_wday == 0 || tm.tm_wday == 6 ||
+		    (tm.tm_mon == 11 && tm.tm_mday >= 24) ||
+		    (tm.tm_mon == 0 && tm.tm_mday == 1))
+			t += 86400;
+		else
+			break;
+	}
 	snprintf(out, sz, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday);
+}
+
+/* date (YYYY-MM-DD) plus days, as a local time at 12:30. */
+static void
+demo_shift(const char *date, int days, char *out, size_t sz)
+{
+	struct tm	tm;
+	time_t		t;
+
+	memset(&tm, 0, sizeof(tm));
+	sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12;
+	t = timegm(&tm) + (time_t)days * 86400;
+	gmtime_r(&t, &tm);
+	snprintf(out, sz, "%04d-%02d-%02dT12:30:00", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
 }
 
 static int64_t
@@ -101,6 +131,24 @@ demo_event(struct qrm *q, json_t *o, int64_t *id, struct qrm_error *err)
 		*id = ev.id;
 	event_clear(&ev);
 	json_decref(o);
+	return rc;
+}
+
+/* Cancel the demo's called-off meeting, once. */
+static int
+demo_cancel(struct qrm *q, int64_t id, struct qrm_error *err)
+{
+	struct actor	admin = { 0, ROLE_ADMIN, "demo" };
+	struct event	ev;
+	int		rc;
+
+	if ((rc = core_event_get(q, &admin, id, &ev, err)) != QRM_OK)
+		return rc;
+	if (ev.status != EVSTATUS_CANCELLED) {
+		event_clear(&ev);
+		rc = core_event_cancel(q, &admin, id, &ev, err);
+	}
+	event_clear(&ev);
 	return rc;
 }
 
@@ -204,8 +252,7 @@ demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 	demo_date(now, 3, jan30, sizeof(jan30));
 	snprintf(start, sizeof(start), "%sT12:30:00", jan30);
 	snprintf(end, sizeof(end), "%sT13:15:00", jan30);
-	demo_date(now, 3 + 14, ex, sizeof(ex));
-	strncat(ex, "T12:30:00", sizeof(ex) - strlen(ex) - 1);
+	demo_shift(jan30, 14, ex, sizeof(ex));	/* the third week off */
 	if ((rc = demo_event(q, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:s, s:s, s:[s], s:[s]}", "uid", "demo-facilitators-dropin@quorum",
 	    "kind", "other", "title", "Facilitators' drop-in", "description",
@@ -227,7 +274,7 @@ demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 	    err)) != QRM_OK)
 		return rc;
 	/* the DASO away day */
-	demo_date(now, 24, jan30, sizeof(jan30));
+	demo_date(now, 38, jan30, sizeof(jan30));
 	if ((rc = demo_event(q, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
 	    "s:[s]}", "uid", "demo-daso-away-day@quorum", "kind", "away_day",
 	    "title", "DASO away day", "location", "Birmingham",
@@ -250,10 +297,10 @@ demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 	snprintf(start, sizeof(start), "%sT11:00:00", jan30);
 	snprintf(end, sizeof(end), "%sT12:00:00", jan30);
 	if ((rc = demo_event(q, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, "
-	    "s:s, s:[s]}", "uid", "demo-unpaid-work-cancelled@quorum", "kind",
-	    "other", "title", "Unpaid Work colleagues meeting", "status",
-	    "cancelled", "location", "Online", "start", start, "end", end,
-	    "audiences", "unpaid-work"), &ignored, err)) != QRM_OK)
+	    "s:[s]}", "uid", "demo-unpaid-work-cancelled@quorum", "kind",
+	    "other", "title", "Unpaid Work colleagues meeting", "location",
+	    "Online", "start", start, "end", end, "audiences", "unpaid-work"),
+	    &ignored, err)) != QRM_OK)
 		return rc;
-	return QRM_OK;
+	return demo_cancel(q, ignored, err);
 }

@@ -223,3 +223,19 @@ core_may_see_audience(struct qrm *q, const struct member *m,
 	strv_free(&lineage);
 	return yes;
 }
+
+/* The id of the member with that email, or 0. */
+int64_t
+core_member_id_by_email(struct qrm *q, const char *email)
+{
+	struct store	*st;
+	struct member	 m;
+	int64_t		 id = 0;
+
+	if ((st = qrm_store(q, NULL)) != NULL &&
+	    store_member_get_email(st, email, &m, NULL) == QRM_OK) {
+		id = m.id;
+		member_clear(&m);
+	}
+	return id;
+}
