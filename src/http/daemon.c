@@ -263,7 +263,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
 	/* the path only: the query string may hold a token */
-	log_debug("req=%u %s %s %u %.2fms%s", r->id, r->method, r->url,
+	log_info("req=%u %s %s %u %.2fms%s", r->id, r->method, r->url,
 	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    " (aborted)");
 	buf_free(&r->body);

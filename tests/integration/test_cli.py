@@ -3,6 +3,7 @@ a non-zero exit and no change; export -> import -> export gives the same
 events; publish writes the public feeds."""
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -174,6 +175,112 @@ class CliTest(unittest.TestCase):
                 body = f.read()
             self.assertIn(b"X-WR-CALNAME:All members", body)
             self.assertNotIn(b"Employer meeting", body)   # officials only
+
+    def test_malformed_catalogue_refused(self):
+        fresh = Quorum(BINARY)
+        try:
+            feeds = os.path.join(fresh.dir, "feeds")
+            os.mkdir(feeds)
+            with open(os.path.join(feeds, "root.ini"), "w") as f:
+                f.write("[audience]\nslug = root\nname = Root\n"
+                        "visibility = public\n")
+            with open(os.path.join(feeds, "daso.ini"), "w") as f:
+                f.write("[audience]\nslug = daso\nname = DASO\n"
+                        "visibility = secret\n")
+            p = fresh.cli("--feeds", feeds, "init", check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("daso.ini:4: visibility 'secret'",
+                          p.stderr.decode())
+            # nothing of the catalogue was loaded, not even root.ini
+            self.assertNotIn(("root",), [r[:1] for r in fresh.snapshot()
+                                         if isinstance(r, tuple)])
+        finally:
+            fresh.close()
+
+    def test_serve_demo(self):
+        self.q.serve("--demo")
+        out = b""
+        while b"All feeds" not in out:
+            out += self.q.proc.stdout.readline()
+        for _ in range(10):
+            out += self.q.proc.stdout.readline()
+        text = out.decode()
+        self.assertIn(self.q.base + "/feeds/all-members.ics", text)
+        self.assertRegex(text, r"/feeds/me\.ics\?token=[A-Za-z0-9_-]{43}")
+        api = text.split("Bearer ")[1].split("'")[0]
+        status, body = self.q.api("GET", "/events", token=api)
+        self.assertEqual(status, 200)
+        ev = body["items"]
+        kinds = {e["kind"] for e in ev}
+        self.assertEqual(kinds, {"workshop", "jes_panel", "employer_meeting",
+                                 "member_briefing", "joint_union_meeting",
+                                 "away_day", "other"})
+        vlo = [e for e in ev if e["title"].startswith("VLO job description")]
+        self.assertEqual(len(vlo), 3)
+        emp = [e for e in ev if e["kind"] == "employer_meeting"]
+        self.assertEqual(len(emp), 3)
+        for e in emp:
+            self.assertTrue(e["all_day"])
+            self.assertEqual(e["audiences"], ["officials", "reps"])
+        brief = [e for e in ev if e["kind"] == "member_briefing" and
+                 e["audiences"] == ["programmes"]][0]
+        self.assertRegex(brief["start"], r"^\d{4}-01-30T13:00:00$")
+        self.assertEqual(brief["tz"], "Europe/London")
+        self.assertEqual(len(brief["hosts"]), 2)
+        self.assertTrue(brief["url"].startswith("https://"))
+        panel = [e for e in ev if e["kind"] == "jes_panel"][0]
+        joint = [e for e in ev if e["id"] == panel["after"]][0]
+        self.assertLess(joint["start"], panel["start"])
+        dropin = [e for e in ev if e["rrule"]][0]
+        self.assertIn("FREQ=WEEKLY", dropin["rrule"])
+        self.assertEqual(len(dropin["exdates"]), 1)
+        self.assertEqual(len([e for e in ev if e["status"] == "cancelled"]),
+                         1)
+        self.assertTrue(any("UNISON and GMB" in e["title"] for e in ev))
+        self.assertTrue(any(e["kind"] == "away_day" and
+                            e["audiences"] == ["daso"] for e in ev))
+        # in the coming months
+        today = __import__("datetime").date.today().isoformat()
+        self.assertTrue(all(e["start"][:10] >= today for e in ev))
+
+    def test_import_over_http(self):
+        self.q.cli("member", "add", "--name", "O", "--email",
+                   "o@napo.example", "--role", "official")
+        tok = self.q.out("token", "issue", "--member", "1", "--scope", "api")
+        self.q.serve()
+        cal = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//x//EN\r\n"
+               "BEGIN:VEVENT\r\nUID:branch-agm@example\r\n"
+               "DTSTAMP:20261101T100000Z\r\nDTSTART;TZID=Europe/London:"
+               "20270320T100000\r\nDTEND;TZID=Europe/London:20270320T120000"
+               "\r\nSUMMARY:Branch AGM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        for expect in ("created", "unchanged"):
+            status, _, body = self.q.http(
+                "POST", "/api/v1/import?audience=all-members", cal,
+                ctype="text/calendar", headers={
+                    "Authorization": "Bearer " + tok})
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body)[expect], 1)
+        status, _, feed = self.q.http("GET", "/feeds/all-members.ics")
+        self.assertIn(b"UID:branch-agm@example", feed)
+        self.assertEqual(feed.count(b"BEGIN:VEVENT"), 1)
+
+    def test_backup_script(self):
+        self.q.cli("demo")
+        script = os.path.join(os.path.dirname(__file__), "..", "..",
+                              "deploy", "backup.sh")
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run(["sh", script, "backup", self.q.db, d],
+                               capture_output=True, check=True)
+            copy = p.stdout.decode().strip()
+            self.assertTrue(os.path.exists(copy))
+            other = Quorum(BINARY)
+            try:
+                other.db = copy
+                self.assertEqual(other.cli("export").stdout,
+                                 self.q.cli("export").stdout)
+            finally:
+                other.db = os.path.join(other.dir, "x.db")
+                other.close()
 
 
 if __name__ == "__main__":
