@@ -92,28 +92,12 @@ events_list(struct request *r, const struct actor *a)
 static enum MHD_Result
 event_reply(struct request *r, unsigned int status, struct event *ev)
 {
-	struct MHD_Response	*resp;
-	json_t			*o = event_to_json(ev);
-	char			*text, loc[64];
+	json_t	*o = event_to_json(ev);
+	char	 loc[64];
 
 	snprintf(loc, sizeof(loc), "/api/v1/events/%lld", (long long)ev->id);
 	event_clear(ev);
-	if (status != 201)
-		return http_json(r, status, o);
-	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer_with_free_callback(
-	    strlen(text), text, free);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, loc);
-	return http_queue(r, 201, resp);
+	return http_json_at(r, status, o, status == 201 ? loc : NULL);
 }
 
 static enum MHD_Result

@@ -76,43 +76,17 @@ http_text(struct request *r, unsigned int status, const char *type,
 	return http_queue(r, status, resp);
 }
 
-/* Send o (whose reference this takes) as JSON. */
+/*
+ * Send o (whose reference this takes) as JSON, with a Location header
+ * when location is not NULL.
+ */
 enum MHD_Result
-http_json(struct request *r, unsigned int status, json_t *o)
+http_json_at(struct request *r, unsigned int status, json_t *o,
+    const char *location)
 {
 	struct MHD_Response	*resp;
 	char			*text;
-	size_t			 len;
 
-	if (o == NULL)
-		return http_error_msg(r, 500, "internal", "out of memory");
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (text == NULL)
-		return MHD_NO;
-	len = strlen(text);
-	resp = MHD_create_response_from_buffer_with_free_callback(len, text,
-	    free);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-store");
-	return http_queue(r, status, resp);
-}
-
-enum MHD_Result
-http_error_msg(struct request *r, unsigned int status, const char *code,
-    const char *msg)
-{
-	struct MHD_Response	*resp;
-	json_t			*o;
-	char			*text;
-
-	o = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (text == NULL)
@@ -127,20 +101,34 @@ http_error_msg(struct request *r, unsigned int status, const char *code,
 	    "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
+	if (location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    location);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"quorum\"");
 	return http_queue(r, status, resp);
 }
 
+enum MHD_Result
+http_json(struct request *r, unsigned int status, json_t *o)
+{
+	return http_json_at(r, status, o, NULL);
+}
+
+enum MHD_Result
+http_error_msg(struct request *r, unsigned int status, const char *code,
+    const char *msg)
+{
+	return http_json(r, status, json_pack("{s:{s:s, s:s}}", "error",
+	    "code", code, "message", msg));
+}
+
 /* The JSON error for a domain error; the message names the field. */
 enum MHD_Result
 http_error(struct request *r, int code, const struct qrm_error *err)
 {
-	struct MHD_Response	*resp;
-	json_t			*o, *e;
-	char			*text;
-	unsigned int		 status = (unsigned int)http_status_of(code);
+	json_t	*e;
 
 	if (code == QRM_EDB || code == QRM_ESYS)
 		log_warn("req=%u: %s", r->id, err && err->msg[0] ?
@@ -149,25 +137,8 @@ http_error(struct request *r, int code, const struct qrm_error *err)
 	    err && err->msg[0] ? err->msg : qrm_err_name(code));
 	if (e != NULL && err != NULL && err->field[0] != '\0')
 		json_object_set_new(e, "field", json_string(err->field));
-	o = json_pack("{s:o}", "error", e);
-	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer_with_free_callback(
-	    strlen(text), text, free);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "no-store");
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-		    "Bearer realm=\"quorum\"");
-	return http_queue(r, status, resp);
+	return http_json(r, (unsigned int)http_status_of(code),
+	    json_pack("{s:o}", "error", e));
 }
 
 static enum MHD_Result

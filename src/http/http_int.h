@@ -29,6 +29,8 @@ enum MHD_Result	 http_queue(struct request *, unsigned int status,
 enum MHD_Result	 http_text(struct request *, unsigned int status,
 		    const char *type, const char *text);
 enum MHD_Result	 http_json(struct request *, unsigned int status, json_t *);
+enum MHD_Result	 http_json_at(struct request *, unsigned int status,
+		    json_t *, const char *location);
 enum MHD_Result	 http_error(struct request *, int code,
 		    const struct qrm_error *);
 enum MHD_Result	 http_error_msg(struct request *, unsigned int status,

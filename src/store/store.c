@@ -387,6 +387,22 @@ store_tx_rollback(struct store *st)
 	st->in_tx = 0;
 }
 
+/* The one integer a statement without parameters answers. */
+int
+store_scalar(struct store *st, enum stmt id, int64_t *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, id, NULL)) == NULL)
+		return QRM_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+}
+
 static int
 pragma_text(struct store *st, const char *sql, char *out, size_t sz)
 {
@@ -427,16 +443,7 @@ store_settings(struct store *st, struct store_settings *out)
 int
 store_data_version(struct store *st, int64_t *out)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((s = store_stmt(st, STMT_DATA_VERSION, NULL)) == NULL)
-		return QRM_EDB;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+	return store_scalar(st, STMT_DATA_VERSION, out);
 }
 
 /* Append to the audit log (inside the caller's transaction). */
@@ -459,14 +466,5 @@ store_audit_add(struct store *st, const char *actor, const char *verb,
 int
 store_audit_count(struct store *st, int64_t *out)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((s = store_stmt(st, STMT_AUDIT_COUNT, NULL)) == NULL)
-		return QRM_EDB;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+	return store_scalar(st, STMT_AUDIT_COUNT, out);
 }

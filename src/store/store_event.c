@@ -295,14 +295,5 @@ store_event_list(struct store *st, const struct event_filter *f,
 int
 store_event_count(struct store *st, int64_t *out)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((s = store_stmt(st, STMT_EVENT_COUNT, NULL)) == NULL)
-		return QRM_EDB;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+	return store_scalar(st, STMT_EVENT_COUNT, out);
 }

@@ -49,6 +49,7 @@ struct store {
 
 /* store.c */
 sqlite3_stmt	*store_stmt(struct store *, enum stmt, struct qrm_error *);
+int		 store_scalar(struct store *, enum stmt, int64_t *);
 int		 store_dberr(struct store *, struct qrm_error *, const char *);
 int		 store_bind_text(sqlite3_stmt *, int, const char *);
 char		*store_col_text(sqlite3_stmt *, int);
