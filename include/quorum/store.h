@@ -26,7 +26,7 @@ int	 store_tx_begin(struct store *, struct qrm_error *);
 int	 store_tx_commit(struct store *, struct qrm_error *);
 void	 store_tx_rollback(struct store *);
 int	 store_schema_version(struct store *, int *);
-int	 store_data_version(struct store *, int64_t *);
+int	 store_data_version(struct store *, int64_t *, int64_t *changed_at);
 int	 store_settings(struct store *, struct store_settings *);
 int	 store_audit_add(struct store *, const char *actor, const char *verb,
 	    const char *object, const char *detail, struct qrm_error *);

@@ -198,6 +198,7 @@ feed_events(struct store *st, const struct strv *audiences,
     struct event_list *evs, time_t *last_modified, struct qrm_error *err)
 {
 	struct event_filter	f;
+	int64_t			version, changed_at = 0;
 	size_t			i;
 	int			rc;
 
@@ -208,7 +209,13 @@ feed_events(struct store *st, const struct strv *audiences,
 	f.cancelled_since = f.now - QRM_CANCELLED_RETENTION_DAYS * 86400;
 	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK)
 		return rc;
-	*last_modified = 0;
+	/*
+	 * Last-Modified: the last write to the data, never earlier than
+	 * an event's own revision.  The newest event alone would miss an
+	 * event that left the feed, and answer If-Modified-Since wrongly.
+	 */
+	store_data_version(st, &version, &changed_at);
+	*last_modified = (time_t)changed_at;
 	for (i = 0; i < evs->n; i++)
 		if (evs->v[i].updated > *last_modified)
 			*last_modified = (time_t)evs->v[i].updated;
@@ -285,7 +292,7 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 			    "no such feed");
 		}
 	}
-	if ((rc = store_data_version(st, &version)) != QRM_OK) {
+	if ((rc = store_data_version(st, &version, NULL)) != QRM_OK) {
 		audience_clear(&a);
 		return qrm_seterr(err, QRM_EDB, "", "database error");
 	}
@@ -330,7 +337,7 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 		rc = QRM_EDB;
 		goto out;
 	}
-	if ((rc = store_data_version(st, &version)) != QRM_OK)
+	if ((rc = store_data_version(st, &version, NULL)) != QRM_OK)
 		goto out;
 	snprintf(key, sizeof(key), "m:%lld", (long long)m.id);
 	if ((*out = cache_get(q->cache, key, version, today())) != NULL)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http_int.h"
 
@@ -90,8 +91,13 @@ send_feed(struct request *r, struct feed *f)
 	gz = accepts_gzip(http_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ims = http_header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	/*
+	 * HTTP dates have whole seconds: a change in the current second
+	 * could hide behind If-Modified-Since, so that waits a second.
+	 */
 	if ((inm != NULL && etag_matches(inm, f)) || (inm == NULL &&
 	    ims != NULL && f->last_modified > 0 &&
+	    f->last_modified < time(NULL) &&
 	    http_date_parse(ims, &since) == 0 && f->last_modified <= since)) {
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		if (resp == NULL) {

@@ -31,9 +31,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_DATA_VERSION] =
-	    "SELECT value FROM meta WHERE key = 'data_version'",
+	    "SELECT (SELECT value FROM meta WHERE key = 'data_version'), "
+	    "(SELECT value FROM meta WHERE key = 'changed_at')",
 	[STMT_DATA_VERSION_BUMP] =
-	    "UPDATE meta SET value = value + 1 WHERE key = 'data_version'",
+	    "UPDATE meta SET value = CASE key WHEN 'data_version' THEN "
+	    "value + 1 ELSE max(value, ?) END WHERE key IN ('data_version', "
+	    "'changed_at')",
 	[STMT_AUDIT_ADD] =
 	    "INSERT INTO audit (at, actor, verb, object, detail) "
 	    "VALUES (?, ?, ?, ?, ?)",
@@ -352,8 +355,9 @@ store_tx_commit(struct store *st, struct qrm_error *err)
 
 	if (sqlite3_total_changes64(st->db) != st->changes_at_begin) {
 		if ((s = store_stmt(st, STMT_DATA_VERSION_BUMP, err)) == NULL ||
-		    (rc = store_step_done(st, s, err, "bumping data_version"))
-		    != QRM_OK) {
+		    sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL)) !=
+		    SQLITE_OK || (rc = store_step_done(st, s, err,
+		    "bumping data_version")) != QRM_OK) {
 			store_tx_rollback(st);
 			return QRM_EDB;
 		}
@@ -440,10 +444,26 @@ store_settings(struct store *st, struct store_settings *out)
 	return store_schema_version(st, &out->schema_version);
 }
 
+/*
+ * The data version (it rises with every committed write) and the time
+ * of that write; changed_at may be NULL.
+ */
 int
-store_data_version(struct store *st, int64_t *out)
+store_data_version(struct store *st, int64_t *out, int64_t *changed_at)
 {
-	return store_scalar(st, STMT_DATA_VERSION, out);
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_DATA_VERSION, NULL)) == NULL)
+		return QRM_EDB;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		if (changed_at != NULL)
+			*changed_at = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
 }
 
 /* Append to the audit log (inside the caller's transaction). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
@@ -391,6 +392,7 @@ feeds_http(void **state)
 	reply_free(&r2);
 	snprintf(ims, sizeof(ims), "If-Modified-Since: %s", lm);
 	h[0] = ims;
+	sleep(1);	/* If-Modified-Since has whole seconds */
 	assert_int_equal(http(&srv, "GET", "/feeds/all-members.ics", h, NULL,
 	    &r2), 0);
 	assert_int_equal(r2.status, 304);
@@ -442,8 +444,47 @@ feeds_http(void **state)
 	assert_non_null(strstr(r2.body, "Second update"));
 	reply_free(&r2);
 	free(etag);
-	free(lm);
 	reply_free(&r);
+
+	/*
+	 * Regression: an event that leaves a feed changes its
+	 * Last-Modified, though no event in it is newer.
+	 */
+	{
+		const char *const	 ho[] = { auth_official,
+					    "Content-Type: application/json",
+					    NULL };
+		json_t			*o;
+		char			 epath[64];
+
+		o = post_event("{\"title\":\"Short-lived\",\"kind\":\"other\","
+		    "\"start\":\"2027-02-23T18:00:00\",\"end\":"
+		    "\"2027-02-23T19:00:00\",\"audiences\":[\"all-members\"]}",
+		    201);
+		snprintf(epath, sizeof(epath), "/api/v1/events/%lld",
+		    (long long)json_integer_value(json_object_get(o, "id")));
+		json_decref(o);
+		sleep(1);
+		assert_int_equal(http(&srv, "GET", "/feeds/all-members.ics",
+		    NULL, NULL, &r), 0);
+		free(lm);
+		lm = reply_header(&r, "Last-Modified");
+		reply_free(&r);
+		sleep(1);
+		assert_int_equal(http(&srv, "PATCH", epath, ho,
+		    "{\"audiences\":[\"officials\"]}", &r), 0);
+		assert_int_equal(r.status, 200);
+		reply_free(&r);
+		snprintf(ims, sizeof(ims), "If-Modified-Since: %s", lm);
+		h[0] = ims;
+		h[1] = NULL;
+		assert_int_equal(http(&srv, "GET", "/feeds/all-members.ics", h,
+		    NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		assert_null(strstr(r.body, "Short-lived"));
+		reply_free(&r);
+	}
+	free(lm);
 
 	/* members' feeds: 404 without a token that may see them */
 	assert_int_equal(http(&srv, "GET", "/feeds/facilitators.ics", NULL,

@@ -109,7 +109,7 @@ event_roundtrip_and_versions(void **state)
 	struct store	*st;
 	struct event	 ev, got;
 	struct strv	 lineage = { 0 };
-	int64_t		 v0, v1, v2, n;
+	int64_t		 v0, v1, v2, n, changed;
 
 	(void)state;
 	assert_int_equal(store_open(dbpath, &st, NULL), QRM_OK);
@@ -121,13 +121,14 @@ event_roundtrip_and_versions(void **state)
 	assert_string_equal(lineage.v[1], "all-members");
 	strv_free(&lineage);
 
-	assert_int_equal(store_data_version(st, &v0), QRM_OK);
+	assert_int_equal(store_data_version(st, &v0, NULL), QRM_OK);
 	sample_event(&ev, "jes-1@test");
 	assert_int_equal(store_tx_begin(st, NULL), QRM_OK);
 	assert_int_equal(store_event_insert(st, &ev, NULL), QRM_OK);
 	assert_int_equal(store_tx_commit(st, NULL), QRM_OK);
-	assert_int_equal(store_data_version(st, &v1), QRM_OK);
+	assert_int_equal(store_data_version(st, &v1, &changed), QRM_OK);
 	assert_true(v1 > v0);
+	assert_true(changed >= 1790000000);	/* the time of that write */
 
 	assert_int_equal(store_event_get(st, ev.id, &got, NULL), QRM_OK);
 	assert_string_equal(got.uid, "jes-1@test");
@@ -144,7 +145,7 @@ event_roundtrip_and_versions(void **state)
 	ev.title = strdup("changed");
 	assert_int_equal(store_event_update(st, &ev, NULL), QRM_OK);
 	store_tx_rollback(st);
-	assert_int_equal(store_data_version(st, &v2), QRM_OK);
+	assert_int_equal(store_data_version(st, &v2, NULL), QRM_OK);
 	assert_int_equal(v2, v1);
 	assert_int_equal(store_event_get(st, ev.id, &got, NULL), QRM_OK);
 	assert_string_equal(got.title, "JES panel");

@@ -120,11 +120,13 @@ CREATE TABLE audit (
 	detail		TEXT
 );
 
--- data_version rises with every committed write: feed caches key on it.
+-- data_version rises with every committed write: feed caches key on it;
+-- changed_at is the time of that write (a safe Last-Modified).
 CREATE TABLE meta (
 	key		TEXT PRIMARY KEY,
 	value		INTEGER NOT NULL
 );
 INSERT INTO meta (key, value) VALUES ('data_version', 1);
+INSERT INTO meta (key, value) VALUES ('changed_at', 0);
 
 PRAGMA user_version = 1;
