@@ -156,8 +156,8 @@ demo_cancel(struct qrm *q, int64_t id, struct qrm_error *err)
 int
 demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 {
-	char		 start[40], end[40], jan30[24];
-	char		 ex[40];
+	char		 start[64], end[64], jan30[48];
+	char		 ex[64];
 	int64_t		 ids[8], joint = 0, ignored, tania, carole;
 	struct tm	 tm;
 	size_t		 i;
@@ -171,7 +171,7 @@ demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 
 	/* the VLO job-description workshops, a series of three */
 	for (i = 0; i < 3; i++) {
-		char	uid[64], title[96], day[24];
+		char	uid[64], title[96], day[48];
 
 		demo_date(now, 1 + (int)i * 7, day, sizeof(day));
 		snprintf(uid, sizeof(uid), "demo-vlo-workshop-%zu@quorum", i + 1);
@@ -217,7 +217,7 @@ demo_load(struct qrm *q, time_t now, struct qrm_error *err)
 		return rc;
 	/* three all-day meetings with the employer, officials and reps */
 	for (i = 0; i < 3; i++) {
-		char	uid[64], title[96], day[24];
+		char	uid[64], title[96], day[48];
 
 		demo_date(now, 2 + (int)i * 7, day, sizeof(day));
 		snprintf(uid, sizeof(uid), "demo-employer-%zu@quorum", i + 1);
