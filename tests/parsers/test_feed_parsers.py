@@ -240,6 +240,36 @@ class FeedParsersTest(unittest.TestCase):
         self.assertEqual(py["demo-unpaid-work-cancelled@quorum"]["status"],
                          "CANCELLED")
 
+    def test_golden_feeds_and_export(self):
+        """The golden feeds and an export parse the same way in both."""
+        golden = os.path.join(HERE, "..", "golden")
+        bodies = {}
+        for name in sorted(os.listdir(golden)):
+            with open(os.path.join(golden, name), "rb") as f:
+                bodies[name] = f.read().replace(
+                    b"DTSTAMP:NORMALISED", b"DTSTAMP:20260101T000000Z")
+        self.assertEqual(len(bodies), 5)
+        bodies["export"] = self.q.cli("export").stdout
+        for name, body in bodies.items():
+            _, py = py_events(body)
+            js = js_events(body)
+            self.assertEqual(set(py), set(js), name)
+            self.assertEqual(len(py), body.count(b"BEGIN:VEVENT"), name)
+            for uid in py:
+                self.assertEqual(py[uid]["start"], js[uid]["start_utc"],
+                                 "%s %s" % (name, uid))
+                if py[uid]["occurrences"] and js[uid]["occurrences"]:
+                    self.assertEqual(
+                        [o for o in py[uid]["occurrences"]
+                         if o >= js[uid]["occurrences"][0]],
+                        js[uid]["occurrences"], "%s %s" % (name, uid))
+        # the clock change: 10:00 local is 09:00Z before, 10:00Z after
+        _, py = py_events(bodies["october-clock-change.ics"])
+        occ = py["weekly-oct@golden"]["occurrences"]
+        self.assertEqual(occ[:3], ["2027-10-18T09:00:00Z",
+                                   "2027-10-25T09:00:00Z",
+                                   "2027-11-01T10:00:00Z"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
