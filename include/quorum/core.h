@@ -89,6 +89,12 @@ int	 core_token_issue(struct qrm *, const struct actor *, int64_t member,
 int64_t	 core_member_id_by_email(struct qrm *, const char *);
 int	 core_auth(struct qrm *, enum token_scope, const char *token,
 	    struct member *, struct qrm_error *);
+int	 core_token_list(struct qrm *, const struct actor *, int64_t member,
+	    json_t **, struct qrm_error *);
+int	 core_token_revoke(struct qrm *, const struct actor *, int64_t id,
+	    struct qrm_error *);
+int	 core_audit_list(struct qrm *, const struct actor *, int64_t since,
+	    int limit, json_t **, struct qrm_error *);
 int	 core_audience_list(struct qrm *, struct audience_list *,
 	    struct qrm_error *);
 int	 core_may_see_audience(struct qrm *, const struct member *,

@@ -11,6 +11,23 @@
 
 struct store;
 
+struct token_row {
+	int64_t			 id;
+	int64_t			 member;
+	enum token_scope	 scope;
+	int64_t			 created;
+	int64_t			 revoked;	/* 0: in force */
+};
+
+struct audit_row {
+	int64_t		 id;
+	int64_t		 at;
+	const char	*actor;
+	const char	*verb;
+	const char	*object;
+	const char	*detail;
+};
+
 struct store_settings {
 	char	journal_mode[16];
 	int	synchronous;		/* 2: FULL */
@@ -31,6 +48,9 @@ int	 store_settings(struct store *, struct store_settings *);
 int	 store_audit_add(struct store *, const char *actor, const char *verb,
 	    const char *object, const char *detail, struct qrm_error *);
 int	 store_audit_count(struct store *, int64_t *);
+int	 store_audit_list(struct store *, int64_t since, int limit,
+	    int (*)(void *, const struct audit_row *), void *,
+	    struct qrm_error *);
 
 /* store_audience.c */
 int	 store_audience_upsert(struct store *, const struct audience *,
@@ -67,5 +87,11 @@ int	 store_token_insert(struct store *, int64_t member, enum token_scope,
 	    const char *hash, struct qrm_error *);
 int	 store_token_member(struct store *, enum token_scope, const char *hash,
 	    int64_t *member, struct qrm_error *);
+int	 store_token_list(struct store *, int64_t member,
+	    int (*)(void *, const struct token_row *), void *,
+	    struct qrm_error *);
+int	 store_token_owner(struct store *, int64_t id, int64_t *member,
+	    struct qrm_error *);
+int	 store_token_revoke(struct store *, int64_t id, struct qrm_error *);
 
 #endif

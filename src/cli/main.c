@@ -32,6 +32,8 @@ usage(void)
 	    "  member add --name N --email E [--role R] [--audience SLUG]... "
 	    "[--scope SLUG]...\n"
 	    "  token issue --member ID --scope api|feed\n"
+	    "  token list [--member ID] | token revoke ID\n"
+	    "  audit [--since ID] [--limit N]\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
 	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
@@ -386,10 +388,25 @@ cmd_token(struct qrm *q, int argc, char **argv)
 	};
 	struct qrm_error	 err = { 0 };
 	char			*token = NULL;
-	int64_t			 member = 0;
+	json_t			*list;
+	int64_t			 member = 0, id;
 	int			 c, rc, scope = -1;
 
-	if (argc < 2 || strcmp(argv[1], "issue") != 0) {
+	if (argc < 2) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "revoke") == 0) {
+		if (argc != 3 || parse_int64(argv[2], &id) == -1) {
+			fputs("quorum: usage: quorum token revoke ID\n", stderr);
+			return EXIT_USAGE;
+		}
+		if ((rc = core_token_revoke(q, &cli_actor, id, &err)) != QRM_OK)
+			return fail(&err, rc);
+		printf("token %lld revoked\n", (long long)id);
+		return 0;
+	}
+	if (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "list") != 0) {
 		usage();
 		return EXIT_USAGE;
 	}
@@ -397,19 +414,29 @@ cmd_token(struct qrm *q, int argc, char **argv)
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_int64(optarg, &member) == -1) {
+			if (parse_int64(optarg, &member) == -1 || member < 1) {
 				fprintf(stderr, "quorum: member: '%s' is not a "
 				    "member id\n", optarg);
 				return 1;
 			}
 			break;
 		case 's':
-			scope = model_enum_parse(token_scope_names, SCOPE__MAX,
-			    optarg);
+			if ((scope = model_enum_parse(token_scope_names,
+			    SCOPE__MAX, optarg)) < 0) {
+				fprintf(stderr, "quorum: scope: '%s' must be "
+				    "api or feed\n", optarg);
+				return 1;
+			}
 			break;
 		default:
 			return EXIT_USAGE;
 		}
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		if ((rc = core_token_list(q, &cli_actor, member, &list,
+		    &err)) != QRM_OK)
+			return fail(&err, rc);
+		return print_json(list);
 	}
 	if (member < 1 || scope < 0) {
 		fputs("quorum: token issue needs --member ID and --scope "
@@ -422,6 +449,35 @@ cmd_token(struct qrm *q, int argc, char **argv)
 	puts(token);
 	free(token);
 	return 0;
+}
+
+static int
+cmd_audit(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	json_t			*list;
+	int64_t			 since = 0, limit = 1000;
+	int			 c, rc;
+
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((c != 's' && c != 'l') || parse_int64(optarg,
+		    c == 's' ? &since : &limit) == -1) {
+			fputs("quorum: usage: quorum audit [--since ID] "
+			    "[--limit N]\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = core_audit_list(q, &cli_actor, since, limit < 1 ||
+	    limit > 10000 ? 0 : (int)limit, &list,
+	    &err)) != QRM_OK)
+		return fail(&err, rc);
+	return print_json(list);
 }
 
 static int
@@ -695,6 +751,8 @@ main(int argc, char *argv[])
 		rc = cmd_member(q, argc, argv);
 	else if (strcmp(cmd, "token") == 0)
 		rc = cmd_token(q, argc, argv);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = cmd_audit(q, argc, argv);
 	else if (strcmp(cmd, "import") == 0)
 		rc = cmd_import(q, argc, argv);
 	else if (strcmp(cmd, "export") == 0)

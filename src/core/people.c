@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "core_int.h"
+#include "quorum/store.h"
 
 #define TOKEN_BYTES	32
 #define TOKEN_LEN	43	/* base64url of 32 bytes, unpadded */
@@ -238,4 +239,124 @@ core_member_id_by_email(struct qrm *q, const char *email)
 		member_clear(&m);
 	}
 	return id;
+}
+
+static int
+token_row_json(void *arg, const struct token_row *t)
+{
+	char	created[32], revoked[32];
+
+	utc_format(t->created, created, sizeof(created));
+	utc_format(t->revoked, revoked, sizeof(revoked));
+	json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:s, s:o}",
+	    "id", (json_int_t)t->id, "member", (json_int_t)t->member,
+	    "scope", token_scope_names[t->scope], "created", created,
+	    "revoked", t->revoked ? json_string(revoked) : json_null()));
+	return 0;
+}
+
+/*
+ * The tokens of member (0: everyone's) as {"items": [...]}, never the
+ * secrets.  Officials see anyone's; a member only their own.
+ */
+int
+core_token_list(struct qrm *q, const struct actor *a, int64_t member,
+    json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	json_t		*items;
+	int		 rc;
+
+	*out = NULL;
+	if (a->role < ROLE_OFFICIAL) {
+		if (member != 0 && member != a->member)
+			return qrm_seterr(err, QRM_EFORBIDDEN, "member",
+			    "you may list only your own tokens");
+		member = a->member;
+	}
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	items = json_array();
+	if ((rc = store_token_list(st, member, token_row_json, items, err)) !=
+	    QRM_OK) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
+}
+
+/* Revoke token id: its holder or an official.  At once, for good. */
+int
+core_token_revoke(struct qrm *q, const struct actor *a, int64_t id,
+    struct qrm_error *err)
+{
+	struct store	*st;
+	int64_t		 owner;
+	char		 object[32];
+	int		 rc;
+
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_token_owner(st, id, &owner, err)) != QRM_OK)
+		goto fail;
+	if (owner != a->member && (rc = core_require_role(a, ROLE_OFFICIAL,
+	    err)) != QRM_OK) {
+		/* another's token: as if it did not exist */
+		rc = qrm_seterr(err, QRM_ENOTFOUND, "token", "no token %lld",
+		    (long long)id);
+		goto fail;
+	}
+	snprintf(object, sizeof(object), "token/%lld", (long long)id);
+	if ((rc = store_token_revoke(st, id, err)) != QRM_OK ||
+	    (rc = store_audit_add(st, a->name, "token.revoke", object, NULL,
+	    err)) != QRM_OK)
+		goto fail;
+	return store_tx_commit(st, err);
+fail:
+	store_tx_rollback(st);
+	return rc;
+}
+
+static int
+audit_row_json(void *arg, const struct audit_row *r)
+{
+	char	at[32];
+
+	utc_format(r->at, at, sizeof(at));
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
+	    "id", (json_int_t)r->id, "at", at, "actor", r->actor ? r->actor :
+	    "", "verb", r->verb ? r->verb : "", "object", r->object ?
+	    r->object : "", "detail", r->detail ? json_string(r->detail) :
+	    json_null()));
+	return 0;
+}
+
+/* The audit log after entry since (administrators only). */
+int
+core_audit_list(struct qrm *q, const struct actor *a, int64_t since,
+    int limit, json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	json_t		*items;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = core_require_role(a, ROLE_ADMIN, err)) != QRM_OK)
+		return rc;
+	if (limit < 1 || limit > 10000)
+		return qrm_seterr(err, QRM_EINVAL, "limit",
+		    "limit must be 1 to 10000");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	items = json_array();
+	if ((rc = store_audit_list(st, since, limit, audit_row_json, items,
+	    err)) != QRM_OK) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
 }

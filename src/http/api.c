@@ -205,6 +205,57 @@ import(struct request *r, const struct actor *a)
 	return http_json(r, 200, report);
 }
 
+static enum MHD_Result
+tokens(struct request *r, const struct actor *a, const char *rest)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out;
+	const char		*m;
+	int64_t			 id, member = 0;
+	int			 rc;
+
+	if (*rest == '\0') {
+		if (!is(r, "GET") && !is(r, "HEAD"))
+			return not_allowed(r, "GET");
+		if ((m = http_arg(r, "member")) != NULL &&
+		    (parse_int64(m, &member) == -1 || member < 1))
+			return http_error_msg(r, 400, "invalid",
+			    "member must be a member id");
+		if ((rc = core_token_list(r->q, a, member, &out, &err)))
+			return http_error(r, rc, &err);
+		return http_json(r, 200, out);
+	}
+	if (*rest != '/' || parse_int64(rest + 1, &id) == -1)
+		return http_error_msg(r, 404, "not_found", "no such token");
+	if (!is(r, "DELETE"))
+		return not_allowed(r, "DELETE");
+	if ((rc = core_token_revoke(r->q, a, id, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id,
+	    "revoked", 1));
+}
+
+static enum MHD_Result
+audit(struct request *r, const struct actor *a)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out;
+	const char		*v;
+	int64_t			 since = 0, limit = 1000;
+	int			 rc;
+
+	if (!is(r, "GET") && !is(r, "HEAD"))
+		return not_allowed(r, "GET");
+	if (((v = http_arg(r, "since")) != NULL && parse_int64(v, &since)) ||
+	    ((v = http_arg(r, "limit")) != NULL && parse_int64(v, &limit)))
+		return http_error_msg(r, 400, "invalid",
+		    "since and limit must be whole numbers");
+	if ((rc = core_audit_list(r->q, a, since, limit < 1 ||
+	    limit > 10000 ? 0 : (int)limit, &out, &err)))
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
+}
+
 enum MHD_Result
 api_dispatch(struct request *r, const char *path)
 {
@@ -225,6 +276,11 @@ api_dispatch(struct request *r, const char *path)
 		ret = audiences(r);
 	else if (strcmp(path, "import") == 0)
 		ret = import(r, &a);
+	else if (strncmp(path, "tokens", 6) == 0 && (path[6] == '\0' ||
+	    path[6] == '/'))
+		ret = tokens(r, &a, path + 6);
+	else if (strcmp(path, "audit") == 0)
+		ret = audit(r, &a);
 	else
 		ret = http_error_msg(r, 404, "not_found", "no such resource");
 	member_clear(&m);

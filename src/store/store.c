@@ -131,6 +131,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT t.member, t.hash FROM tokens t JOIN members m ON "
 	    "m.id = t.member WHERE t.hash = ? AND t.scope = ? AND "
 	    "t.revoked IS NULL AND m.active = 1",
+	[STMT_TOKEN_LIST] =
+	    "SELECT id, member, scope, created, revoked FROM tokens "
+	    "WHERE ?1 = 0 OR member = ?1 ORDER BY id",
+	[STMT_TOKEN_REVOKE] =
+	    "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+	[STMT_TOKEN_OWNER] = "SELECT member FROM tokens WHERE id = ?",
+	[STMT_AUDIT_LIST] =
+	    "SELECT id, at, actor, verb, object, detail FROM audit "
+	    "WHERE id > ? ORDER BY id LIMIT ?",
 };
 
 static int
@@ -481,6 +490,39 @@ store_audit_add(struct store *st, const char *actor, const char *verb,
 	store_bind_text(s, 4, object);
 	store_bind_text(s, 5, detail);
 	return store_step_done(st, s, err, "writing the audit log");
+}
+
+/*
+ * Audit rows after id since, oldest first, at most limit; each row goes
+ * to fn (which returns 0 to go on).
+ */
+int
+store_audit_list(struct store *st, int64_t since, int limit,
+    int (*fn)(void *, const struct audit_row *), void *arg,
+    struct qrm_error *err)
+{
+	sqlite3_stmt		*s;
+	struct audit_row	 row;
+	int			 rc;
+
+	if ((s = store_stmt(st, STMT_AUDIT_LIST, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		row.at = sqlite3_column_int64(s, 1);
+		row.actor = (const char *)sqlite3_column_text(s, 2);
+		row.verb = (const char *)sqlite3_column_text(s, 3);
+		row.object = (const char *)sqlite3_column_text(s, 4);
+		row.detail = (const char *)sqlite3_column_text(s, 5);
+		if (fn(arg, &row) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(st, err, "reading the audit log");
+	return QRM_OK;
 }
 
 int

@@ -176,3 +176,68 @@ store_token_member(struct store *st, enum token_scope scope, const char *hash,
 		    "unknown or revoked token");
 	return store_dberr(st, err, "checking a token");
 }
+
+/* Every token (of member, or all when member is 0), without secrets. */
+int
+store_token_list(struct store *st, int64_t member,
+    int (*fn)(void *, const struct token_row *), void *arg,
+    struct qrm_error *err)
+{
+	sqlite3_stmt		*s;
+	struct token_row	 row;
+	int			 rc, scope;
+
+	if ((s = store_stmt(st, STMT_TOKEN_LIST, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, member);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		row.member = sqlite3_column_int64(s, 1);
+		scope = model_enum_parse(token_scope_names, SCOPE__MAX,
+		    (const char *)sqlite3_column_text(s, 2));
+		row.scope = scope < 0 ? SCOPE_FEED : (enum token_scope)scope;
+		row.created = sqlite3_column_int64(s, 3);
+		row.revoked = sqlite3_column_int64(s, 4);
+		if (fn(arg, &row) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(st, err, "listing tokens");
+	return QRM_OK;
+}
+
+/* The member a token id belongs to; QRM_ENOTFOUND if none. */
+int
+store_token_owner(struct store *st, int64_t id, int64_t *member,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_TOKEN_OWNER, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*member = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return qrm_seterr(err, QRM_ENOTFOUND, "token", "no token %lld",
+		    (long long)id);
+	return rc == SQLITE_ROW ? QRM_OK : store_dberr(st, err,
+	    "reading a token");
+}
+
+/* Revoke token id (inside a transaction); revoking twice is a no-op. */
+int
+store_token_revoke(struct store *st, int64_t id, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_TOKEN_REVOKE, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 2, id);
+	return store_step_done(st, s, err, "revoking a token");
+}

@@ -101,6 +101,38 @@ class CliTest(unittest.TestCase):
         # stored only as a hash
         self.assertNotIn(tok, repr(self.q.snapshot()))
 
+    def test_token_list_revoke_and_audit(self):
+        mid = self.q.out("member", "add", "--name", "Sam Okafor",
+                         "--email", "sam@napo.example", "--audience",
+                         "programmes")
+        feed = self.q.out("token", "issue", "--member", mid, "--scope",
+                          "feed")
+        self.q.out("token", "issue", "--member", mid, "--scope", "api")
+        listed = json.loads(self.q.out("token", "list", "--member", mid))
+        self.assertEqual([t["scope"] for t in listed["items"]],
+                         ["feed", "api"])
+        self.assertNotIn(feed, json.dumps(listed))
+        self.q.serve()
+        path = "/feeds/programmes.ics?token=" + feed
+        self.assertEqual(self.q.http("GET", path)[0], 200)
+        tid = str(listed["items"][0]["id"])
+        self.assertIn("revoked", self.q.out("token", "revoke", tid))
+        self.assertEqual(self.q.http("GET", path)[0], 404)   # at once
+        self.assertEqual(self.q.http(
+            "GET", "/feeds/me.ics?token=" + feed)[0], 404)
+        listed = json.loads(self.q.out("token", "list", "--member", mid))
+        self.assertIsNotNone(listed["items"][0]["revoked"])
+        self.assertIsNone(listed["items"][1]["revoked"])
+        self.refused(["token", "revoke", "999"], ["no token 999"])
+        audit = json.loads(self.q.out("audit"))["items"]
+        verbs = [a["verb"] for a in audit]
+        self.assertEqual(verbs, ["member.add", "token.issue", "token.issue",
+                                 "token.revoke"])
+        self.assertEqual(audit[-1]["object"], "token/" + tid)
+        self.assertEqual(json.loads(self.q.out(
+            "audit", "--since", str(audit[-2]["id"])))["items"],
+            audit[-1:])
+
     def test_export_import_export(self):
         self.q.cli("demo")
         self.q.out(*event_args(title="Across the clocks", start=

@@ -541,6 +541,67 @@ feeds_http(void **state)
 	reply_free(&r);
 }
 
+static void
+tokens_and_audit(void **state)
+{
+	const char *const	 hm[] = { auth_member, NULL };
+	const char *const	 ho[] = { auth_official, NULL };
+	struct reply		 r;
+	json_t			*o, *items;
+	char			 path[160];
+	size_t			 i;
+	json_int_t		 feed_id = 0, other = 0;
+
+	(void)state;
+	/* a member lists only their own tokens, without secrets */
+	assert_int_equal(http(&srv, "GET", "/api/v1/tokens", hm, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, member_feed));
+	o = json_loads(r.body, 0, NULL);
+	items = json_object_get(o, "items");
+	assert_int_equal(json_array_size(items), 2);
+	for (i = 0; i < json_array_size(items); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    items, i), "scope")), "feed") == 0)
+			feed_id = json_integer_value(json_object_get(
+			    json_array_get(items, i), "id"));
+	json_decref(o);
+	reply_free(&r);
+	assert_int_equal(http(&srv, "GET", "/api/v1/tokens?member=1", hm, NULL,
+	    &r), 0);
+	assert_int_equal(r.status, 403);
+	reply_free(&r);
+	/* the official's own token is not hers to revoke */
+	assert_int_equal(http(&srv, "GET", "/api/v1/tokens?member=1", ho, NULL,
+	    &r), 0);
+	o = json_loads(r.body, 0, NULL);
+	other = json_integer_value(json_object_get(json_array_get(
+	    json_object_get(o, "items"), 0), "id"));
+	json_decref(o);
+	reply_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/tokens/%lld", (long long)other);
+	assert_int_equal(http(&srv, "DELETE", path, hm, NULL, &r), 0);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+	/* the audit log is for administrators */
+	assert_int_equal(http(&srv, "GET", "/api/v1/audit", ho, NULL, &r), 0);
+	assert_int_equal(r.status, 403);
+	reply_free(&r);
+	/* revoking her feed token takes effect at once */
+	snprintf(path, sizeof(path), "/feeds/me.ics?token=%s", member_feed);
+	assert_int_equal(http(&srv, "GET", path, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/tokens/%lld", (long long)feed_id);
+	assert_int_equal(http(&srv, "DELETE", path, hm, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	snprintf(path, sizeof(path), "/feeds/me.ics?token=%s", member_feed);
+	assert_int_equal(http(&srv, "GET", path, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 404);
+	reply_free(&r);
+}
+
 int
 main(void)
 {
@@ -549,6 +610,7 @@ main(void)
 		cmocka_unit_test(event_lifecycle),
 		cmocka_unit_test(bad_requests_change_nothing),
 		cmocka_unit_test(feeds_http),
+		cmocka_unit_test(tokens_and_audit),	/* revokes: last */
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
