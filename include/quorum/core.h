@@ -81,9 +81,25 @@ int	 core_import(struct qrm *, const struct actor *, const char *text,
 int	 core_export(struct qrm *, const char *audience, const char *from,
 	    const char *to, struct buf *, struct qrm_error *);
 
-/* people.c */
+/* members.c */
 int	 core_member_add(struct qrm *, const struct actor *, struct member *,
 	    struct qrm_error *);
+int	 core_member_create(struct qrm *, const struct actor *, const json_t *,
+	    struct member *, struct qrm_error *);
+int	 core_member_get(struct qrm *, const struct actor *, int64_t id,
+	    struct member *, struct qrm_error *);
+int	 core_member_update(struct qrm *, const struct actor *, int64_t id,
+	    const json_t *, struct member *, struct qrm_error *);
+int	 core_member_deactivate(struct qrm *, const struct actor *, int64_t id,
+	    struct member *, struct qrm_error *);
+int	 core_member_list(struct qrm *, const struct actor *,
+	    const char *audience, const char *role, int with_inactive,
+	    struct member_list *, struct qrm_error *);
+int	 core_member_import_csv(struct qrm *, const struct actor *,
+	    const char *text, size_t len, json_t **report, struct qrm_error *);
+json_t	*member_to_json(const struct member *);
+
+/* people.c */
 int	 core_token_issue(struct qrm *, const struct actor *, int64_t member,
 	    enum token_scope, char **token, struct qrm_error *);
 int64_t	 core_member_id_by_email(struct qrm *, const char *);

@@ -119,11 +119,23 @@ struct member {
 	int64_t		 id;
 	char		*name;
 	char		*email;
+	char		*number;	/* membership number, or NULL */
 	enum role	 role;
 	char		*branch;
 	struct strv	 audiences;
 	struct strv	 scopes;
 	int		 active;
+};
+
+struct member_list {
+	struct member	*v;
+	size_t		 n;
+};
+
+struct member_filter {
+	const char	*audience;	/* members of it or below it */
+	int		 role;		/* -1: any */
+	int		 with_inactive;
 };
 
 struct occurrence {
@@ -148,5 +160,7 @@ void	 event_list_free(struct event_list *);
 void	 audience_clear(struct audience *);
 void	 audience_list_free(struct audience_list *);
 void	 member_clear(struct member *);
+int	 member_copy(struct member *dst, const struct member *src);
+void	 member_list_free(struct member_list *);
 
 #endif

@@ -61,6 +61,8 @@ int	 store_audience_list(struct store *, struct audience_list *,
 	    struct qrm_error *);
 int	 store_audience_lineage(struct store *, const char *slug,
 	    struct strv *, struct qrm_error *);
+int	 store_audience_descendants(struct store *, const char *slug,
+	    struct strv *, struct qrm_error *);
 
 /* store_event.c */
 int	 store_event_insert(struct store *, struct event *, struct qrm_error *);
@@ -81,6 +83,13 @@ int	 store_member_get(struct store *, int64_t id, struct member *,
 	    struct qrm_error *);
 int	 store_member_get_email(struct store *, const char *email,
 	    struct member *, struct qrm_error *);
+int	 store_member_get_number(struct store *, const char *number,
+	    struct member *, struct qrm_error *);
+int	 store_member_update(struct store *, const struct member *,
+	    struct qrm_error *);
+int	 store_member_list(struct store *, const struct strv *audiences,
+	    int role, int with_inactive, struct member_list *,
+	    struct qrm_error *);
 int	 store_member_set_audiences(struct store *, int64_t id,
 	    const struct strv *, struct qrm_error *);
 int	 store_token_insert(struct store *, int64_t member, enum token_scope,

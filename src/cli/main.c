@@ -29,8 +29,12 @@ usage(void)
 	    "load feeds/\n"
 	    "  serve [--listen ADDR:PORT] [--demo]\n"
 	    "  demo                          load the demo programme\n"
-	    "  member add --name N --email E [--role R] [--audience SLUG]... "
-	    "[--scope SLUG]...\n"
+	    "  member add --name N --email E [--number N] [--role R] "
+	    "[--branch B]\n"
+	    "        [--audience SLUG]... [--scope SLUG]...\n"
+	    "  member update ID [the options of add] | member show ID\n"
+	    "  member list [--audience SLUG] [--role R] [--all] [--json]\n"
+	    "  member deactivate ID | member import FILE.csv\n"
 	    "  token issue --member ID --scope api|feed\n"
 	    "  token list [--member ID] | token revoke ID\n"
 	    "  audit [--since ID] [--limit N]\n"
@@ -327,55 +331,161 @@ cmd_event(struct qrm *q, int argc, char **argv)
 	return print_json(o);
 }
 
+/* Member options as the JSON object the API would receive. */
 static int
-cmd_member(struct qrm *q, int argc, char **argv)
+member_options(int argc, char **argv, json_t **out)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "email", required_argument, NULL, 'e' },
+		{ "number", required_argument, NULL, 'N' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "branch", required_argument, NULL, 'b' },
 		{ "audience", required_argument, NULL, 'a' },
 		{ "scope", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct qrm_error	err = { 0 };
-	struct member		m;
-	int			c, rc, role;
+	static const char *const keys[] = { "name", "email", "number", "role",
+	    "branch" };
+	json_t	*o = json_object();
+	int	 c;
 
-	if (argc < 2 || strcmp(argv[1], "add") != 0) {
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': case 'e': case 'N': case 'r': case 'b':
+			json_object_set_new(o, keys[strchr("neNrb", c) -
+			    "neNrb"], json_string(optarg));
+			break;
+		case 'a':
+			json_append(o, "audiences", json_string(optarg));
+			break;
+		case 's':
+			json_append(o, "scopes", json_string(optarg));
+			break;
+		default:
+			json_decref(o);
+			return -1;
+		}
+	}
+	*out = o;
+	return 0;
+}
+
+static int
+cmd_member(struct qrm *q, int argc, char **argv)
+{
+	static const struct option list_opts[] = {
+		{ "audience", required_argument, NULL, 'a' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct member		 m;
+	struct member_list	 l;
+	const char		*sub, *aud = NULL, *role = NULL;
+	json_t			*o, *items;
+	char			*text, *auds;
+	int64_t			 id = 0;
+	size_t			 i, len;
+	int			 rc, c, all = 0, as_json = 0;
+
+	if (argc < 2) {
 		usage();
 		return EXIT_USAGE;
 	}
-	memset(&m, 0, sizeof(m));
-	optind = 0;	/* glibc: start over */
-	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': free(m.name); m.name = strdup(optarg); break;
-		case 'e': free(m.email); m.email = strdup(optarg); break;
-		case 'b': free(m.branch); m.branch = strdup(optarg); break;
-		case 'r':
-			if ((role = model_enum_parse(role_names, ROLE__MAX,
-			    optarg)) < 0) {
-				fprintf(stderr, "quorum: role: '%s' must be "
-				    "member, rep, official or admin\n", optarg);
-				member_clear(&m);
-				return 1;
+	sub = argv[1];
+	if (strcmp(sub, "list") == 0) {
+		optind = 0;	/* glibc: start over */
+		while ((c = getopt_long(argc - 1, argv + 1, "", list_opts,
+		    NULL)) != -1) {
+			switch (c) {
+			case 'a': aud = optarg; break;
+			case 'r': role = optarg; break;
+			case 'A': all = 1; break;
+			case 'j': as_json = 1; break;
+			default: return EXIT_USAGE;
 			}
-			m.role = (enum role)role;
-			break;
-		case 'a': strv_push(&m.audiences, optarg); break;
-		case 's': strv_push(&m.scopes, optarg); break;
-		default:
-			member_clear(&m);
+		}
+		if ((rc = core_member_list(q, &cli_actor, aud, role, all, &l,
+		    &err)) != QRM_OK)
+			return fail(&err, rc);
+		items = json_array();
+		for (i = 0; i < l.n; i++) {
+			if (as_json) {
+				json_array_append_new(items,
+				    member_to_json(&l.v[i]));
+				continue;
+			}
+			auds = strv_join(&l.v[i].audiences, ',');
+			printf("%lld\t%-8s\t%s\t%s\t%s%s\n",
+			    (long long)l.v[i].id, role_names[l.v[i].role],
+			    l.v[i].name, l.v[i].email, auds ? auds : "",
+			    l.v[i].active ? "" : "\t(inactive)");
+			free(auds);
+		}
+		member_list_free(&l);
+		if (as_json)
+			return print_json(json_pack("{s:o}", "items", items));
+		json_decref(items);
+		return 0;
+	}
+	if (strcmp(sub, "import") == 0) {
+		if (argc != 3) {
+			fputs("quorum: usage: quorum member import FILE.csv\n",
+			    stderr);
 			return EXIT_USAGE;
 		}
+		if ((text = read_file(argv[2], 4u << 20, &len)) == NULL) {
+			fprintf(stderr, "quorum: %s: %s\n", argv[2],
+			    errno == EFBIG ? "larger than 4 MiB" :
+			    strerror(errno));
+			return 1;
+		}
+		rc = core_member_import_csv(q, &cli_actor, text, len, &o, &err);
+		free(text);
+		if (rc != QRM_OK) {
+			fprintf(stderr, "quorum: %s: %s\n", argv[2], err.msg);
+			return 1;
+		}
+		rc = json_array_size(json_object_get(o, "refused")) ? 1 : 0;
+		print_json(o);
+		return rc;
 	}
-	rc = core_member_add(q, &cli_actor, &m, &err);
-	if (rc == QRM_OK)
-		printf("%lld\n", (long long)m.id);
+	if (strcmp(sub, "add") == 0) {
+		if (member_options(argc - 1, argv + 1, &o) == -1)
+			return EXIT_USAGE;
+		rc = core_member_create(q, &cli_actor, o, &m, &err);
+		json_decref(o);
+		if (rc == QRM_OK)
+			printf("%lld\n", (long long)m.id);
+		member_clear(&m);
+		return rc == QRM_OK ? 0 : fail(&err, rc);
+	}
+	if (argc < 3 || parse_int64(argv[2], &id) == -1 || id < 1) {
+		fprintf(stderr, "quorum: member %s needs a member id\n", sub);
+		return EXIT_USAGE;
+	}
+	if (strcmp(sub, "show") == 0)
+		rc = core_member_get(q, &cli_actor, id, &m, &err);
+	else if (strcmp(sub, "deactivate") == 0)
+		rc = core_member_deactivate(q, &cli_actor, id, &m, &err);
+	else if (strcmp(sub, "update") == 0) {
+		if (member_options(argc - 2, argv + 2, &o) == -1)
+			return EXIT_USAGE;
+		rc = core_member_update(q, &cli_actor, id, o, &m, &err);
+		json_decref(o);
+	} else {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	o = member_to_json(&m);
 	member_clear(&m);
-	return rc == QRM_OK ? 0 : fail(&err, rc);
+	return print_json(o);
 }
 
 static int

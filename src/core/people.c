@@ -45,52 +45,6 @@ token_hash(const char *token, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
-static int
-valid_email(const char *e)
-{
-	const char	*at = strchr(e, '@');
-
-	return at != NULL && at != e && strchr(at + 1, '.') != NULL &&
-	    strchr(at + 1, '@') == NULL && strlen(e) < 255 &&
-	    strpbrk(e, " \t\r\n<>,;\"") == NULL;
-}
-
-/* Add a member (an administrator's or official's act). */
-int
-core_member_add(struct qrm *q, const struct actor *a, struct member *m,
-    struct qrm_error *err)
-{
-	struct store	*st;
-	char		 object[32];
-	int		 rc;
-
-	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
-		return rc;
-	if (m->name == NULL || *m->name == '\0' || strlen(m->name) > 200)
-		return qrm_seterr(err, QRM_EINVAL, "name",
-		    "name is required (at most 200 characters)");
-	if (m->email == NULL || !valid_email(m->email))
-		return qrm_seterr(err, QRM_EINVAL, "email",
-		    "email must be an address like name@example.org");
-	if (m->role == ROLE_ADMIN && a->role != ROLE_ADMIN)
-		return qrm_seterr(err, QRM_EFORBIDDEN, "role",
-		    "only an administrator may add an administrator");
-	if ((st = qrm_store(q, err)) == NULL)
-		return QRM_EDB;
-	if ((rc = store_tx_begin(st, err)) != QRM_OK)
-		return rc;
-	if ((rc = store_member_insert(st, m, err)) != QRM_OK)
-		goto fail;
-	snprintf(object, sizeof(object), "member/%lld", (long long)m->id);
-	if ((rc = store_audit_add(st, a->name, "member.add", object,
-	    role_names[m->role], err)) != QRM_OK)
-		goto fail;
-	return store_tx_commit(st, err);
-fail:
-	store_tx_rollback(st);
-	return rc;
-}
-
 /*
  * Issue a token of scope for member; *token (the caller frees it) is
  * the only copy of the secret there will ever be.

@@ -206,6 +206,83 @@ import(struct request *r, const struct actor *a)
 }
 
 static enum MHD_Result
+member_reply(struct request *r, unsigned int status, struct member *m)
+{
+	json_t	*o = member_to_json(m);
+	char	 loc[64];
+
+	snprintf(loc, sizeof(loc), "/api/v1/members/%lld", (long long)m->id);
+	member_clear(m);
+	return http_json_at(r, status, o, status == 201 ? loc : NULL);
+}
+
+static enum MHD_Result
+members(struct request *r, const struct actor *a, const char *rest)
+{
+	struct qrm_error	 err = { 0 };
+	struct member		 m;
+	struct member_list	 l;
+	const char		*ct = http_header(r,
+				    MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_t			*body = NULL, *items, *report;
+	int64_t			 id;
+	size_t			 i;
+	int			 rc;
+
+	if (*rest == '\0') {
+		if (is(r, "GET") || is(r, "HEAD")) {
+			if ((rc = core_member_list(r->q, a,
+			    http_arg(r, "audience"), http_arg(r, "role"),
+			    http_arg(r, "all") != NULL, &l, &err)) != QRM_OK)
+				return http_error(r, rc, &err);
+			items = json_array();
+			for (i = 0; i < l.n; i++)
+				json_array_append_new(items,
+				    member_to_json(&l.v[i]));
+			member_list_free(&l);
+			return http_json(r, 200, json_pack("{s:o}", "items",
+			    items));
+		}
+		if (!is(r, "POST"))
+			return not_allowed(r, "GET, POST");
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_member_create(r->q, a, body, &m, &err);
+			json_decref(body);
+		}
+		if (rc != QRM_OK)
+			return http_error(r, rc, &err);
+		return member_reply(r, 201, &m);
+	}
+	if (strcmp(rest, "/import") == 0) {
+		if (!is(r, "POST"))
+			return not_allowed(r, "POST");
+		if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0)
+			return http_error_msg(r, 415, "unsupported_media_type",
+			    "send the member list as Content-Type: text/csv");
+		if ((rc = core_member_import_csv(r->q, a, r->body.p ?
+		    r->body.p : "", r->body.len, &report, &err)) != QRM_OK)
+			return http_error(r, rc, &err);
+		return http_json(r, 200, report);
+	}
+	if (*rest != '/' || parse_int64(rest + 1, &id) == -1 || id < 1)
+		return http_error_msg(r, 404, "not_found", "no such member");
+	if (is(r, "GET") || is(r, "HEAD"))
+		rc = core_member_get(r->q, a, id, &m, &err);
+	else if (is(r, "PATCH")) {
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_member_update(r->q, a, id, body, &m, &err);
+			json_decref(body);
+		}
+	} else if (is(r, "DELETE"))
+		rc = core_member_deactivate(r->q, a, id, &m, &err);
+	else
+		return not_allowed(r, "GET, PATCH, DELETE");
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return member_reply(r, 200, &m);
+}
+
+static enum MHD_Result
 tokens(struct request *r, const struct actor *a, const char *rest)
 {
 	struct qrm_error	 err = { 0 };
@@ -279,6 +356,9 @@ api_dispatch(struct request *r, const char *path)
 	else if (strncmp(path, "tokens", 6) == 0 && (path[6] == '\0' ||
 	    path[6] == '/'))
 		ret = tokens(r, &a, path + 6);
+	else if (strncmp(path, "members", 7) == 0 && (path[7] == '\0' ||
+	    path[7] == '/'))
+		ret = members(r, &a, path + 7);
 	else if (strcmp(path, "audit") == 0)
 		ret = audit(r, &a);
 	else

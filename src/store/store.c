@@ -25,6 +25,13 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(member, ',') FROM (SELECT member FROM " \
 	"event_hosts WHERE event = e.id ORDER BY member)) "
 
+#define MEMBER_COLUMNS \
+	"m.id, m.name, m.email, m.number, m.role, m.branch, m.active, " \
+	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
+	"member_audiences WHERE member = m.id ORDER BY audience)), " \
+	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
+	"rep_scopes WHERE rep = m.id ORDER BY audience)) "
+
 /* Every statement the store runs, prepared once per connection. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -65,6 +72,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT a.parent, up.depth + 1 FROM audiences a JOIN up "
 	    "ON a.slug = up.slug WHERE a.parent IS NOT NULL AND "
 	    "up.depth < 64) SELECT slug FROM up ORDER BY depth",
+	[STMT_AUDIENCE_DESCENDANTS] =
+	    "WITH RECURSIVE down(slug, depth) AS (SELECT ?, 0 UNION "
+	    "SELECT a.slug, down.depth + 1 FROM audiences a JOIN down "
+	    "ON a.parent = down.slug WHERE down.depth < 64) "
+	    "SELECT slug FROM down ORDER BY depth, slug",
 	[STMT_EVENT_INSERT] =
 	    "INSERT INTO events (uid, kind, title, description, location, "
 	    "url, tzid, start_local, end_local, all_day, rrule, exdates, "
@@ -108,15 +120,26 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_HOST_ADD] =
 	    "INSERT INTO event_hosts (event, member) VALUES (?, ?)",
 	[STMT_MEMBER_INSERT] =
-	    "INSERT INTO members (name, email, role, branch, active, created) "
-	    "VALUES (?, ?, ?, ?, ?, ?)",
+	    "INSERT INTO members (name, email, number, role, branch, active, "
+	    "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[STMT_MEMBER_GET] =
-	    "SELECT m.id, m.name, m.email, m.role, m.branch, m.active, "
-	    "(SELECT group_concat(audience, ',') FROM member_audiences "
-	    "WHERE member = m.id), (SELECT group_concat(audience, ',') FROM "
-	    "rep_scopes WHERE rep = m.id) FROM members m WHERE m.id = ?",
+	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE m.id = ?",
 	[STMT_MEMBER_GET_EMAIL] =
 	    "SELECT id FROM members WHERE email = ?",
+	[STMT_MEMBER_GET_NUMBER] =
+	    "SELECT id FROM members WHERE number = ?",
+	[STMT_MEMBER_UPDATE] =
+	    "UPDATE members SET name = ?, email = ?, number = ?, role = ?, "
+	    "branch = ?, active = ? WHERE id = ?",
+	/* ?1 audience lineage below which (comma-separated, NULL: any) */
+	[STMT_MEMBER_LIST] =
+	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE "
+	    "(?1 IS NULL OR EXISTS (SELECT 1 FROM member_audiences ma "
+	    "WHERE ma.member = m.id AND "
+	    "instr(',' || ?1 || ',', ',' || ma.audience || ',') > 0)) "
+	    "AND (?2 IS NULL OR m.role = ?2) AND (?3 = 1 OR m.active = 1) "
+	    "ORDER BY m.name COLLATE NOCASE, m.id",
+	[STMT_MEMBER_SCOPES_CLEAR] = "DELETE FROM rep_scopes WHERE rep = ?",
 	[STMT_MEMBER_AUDIENCES_CLEAR] =
 	    "DELETE FROM member_audiences WHERE member = ?",
 	[STMT_MEMBER_AUDIENCE_ADD] =

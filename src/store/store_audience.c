@@ -90,15 +90,14 @@ store_audience_list(struct store *st, struct audience_list *out,
 	return QRM_OK;
 }
 
-/* The slug itself, then its parent, and so on up to the root. */
-int
-store_audience_lineage(struct store *st, const char *slug, struct strv *out,
-    struct qrm_error *err)
+static int
+audience_walk(struct store *st, enum stmt id, const char *slug,
+    struct strv *out, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if ((s = store_stmt(st, STMT_AUDIENCE_LINEAGE, err)) == NULL)
+	if ((s = store_stmt(st, id, err)) == NULL)
 		return QRM_EDB;
 	store_bind_text(s, 1, slug);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -108,6 +107,22 @@ store_audience_lineage(struct store *st, const char *slug, struct strv *out,
 			break;
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return store_dberr(st, err, "reading an audience's lineage");
+		return store_dberr(st, err, "reading the audience tree");
 	return QRM_OK;
+}
+
+/* The slug itself, then its parent, and so on up to the root. */
+int
+store_audience_lineage(struct store *st, const char *slug, struct strv *out,
+    struct qrm_error *err)
+{
+	return audience_walk(st, STMT_AUDIENCE_LINEAGE, slug, out, err);
+}
+
+/* The slug itself and every audience below it. */
+int
+store_audience_descendants(struct store *st, const char *slug,
+    struct strv *out, struct qrm_error *err)
+{
+	return audience_walk(st, STMT_AUDIENCE_DESCENDANTS, slug, out, err);
 }

@@ -27,6 +27,17 @@ member_links_add(struct store *st, enum stmt id, int64_t member,
 	return QRM_OK;
 }
 
+static int
+member_conflict(struct store *st, const struct member *m,
+    struct qrm_error *err)
+{
+	if (strstr(sqlite3_errmsg(st->db), "number") != NULL)
+		return qrm_seterr(err, QRM_ECONFLICT, "number", "membership "
+		    "number '%s' belongs to another member", m->number);
+	return qrm_seterr(err, QRM_ECONFLICT, "email",
+	    "a member with email '%s' exists already", m->email);
+}
+
 /* Insert m with its audiences and scopes (inside a transaction). */
 int
 store_member_insert(struct store *st, struct member *m,
@@ -39,15 +50,15 @@ store_member_insert(struct store *st, struct member *m,
 		return QRM_EDB;
 	store_bind_text(s, 1, m->name);
 	store_bind_text(s, 2, m->email);
-	store_bind_text(s, 3, role_names[m->role]);
-	store_bind_text(s, 4, m->branch);
-	sqlite3_bind_int(s, 5, 1);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	store_bind_text(s, 3, m->number);
+	store_bind_text(s, 4, role_names[m->role]);
+	store_bind_text(s, 5, m->branch);
+	sqlite3_bind_int(s, 6, 1);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
-		return qrm_seterr(err, QRM_ECONFLICT, "email",
-		    "a member with email '%s' exists already", m->email);
+		return member_conflict(st, m, err);
 	if (rc != SQLITE_DONE)
 		return store_dberr(st, err, "saving a member");
 	m->id = sqlite3_last_insert_rowid(st->db);
@@ -76,62 +87,164 @@ store_member_set_audiences(struct store *st, int64_t id,
 	    "audience", err);
 }
 
+static void
+member_from_row(sqlite3_stmt *s, struct member *m)
+{
+	int	role;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->name = store_col_text(s, 1);
+	m->email = store_col_text(s, 2);
+	m->number = store_col_text(s, 3);
+	role = model_enum_parse(role_names, ROLE__MAX,
+	    (const char *)sqlite3_column_text(s, 4));
+	m->role = role < 0 ? ROLE_MEMBER : (enum role)role;
+	m->branch = store_col_text(s, 5);
+	m->active = sqlite3_column_int(s, 6);
+	strv_split(&m->audiences, (const char *)sqlite3_column_text(s, 7),
+	    ',');
+	strv_split(&m->scopes, (const char *)sqlite3_column_text(s, 8), ',');
+}
+
 /* Fill *m (the caller clears it with member_clear()). */
 int
 store_member_get(struct store *st, int64_t id, struct member *m,
     struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc, role;
+	int		 rc;
 
 	memset(m, 0, sizeof(*m));
 	if ((s = store_stmt(st, STMT_MEMBER_GET, err)) == NULL)
 		return QRM_EDB;
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(s, 0);
-		m->name = store_col_text(s, 1);
-		m->email = store_col_text(s, 2);
-		role = model_enum_parse(role_names, ROLE__MAX,
-		    (const char *)sqlite3_column_text(s, 3));
-		m->role = role < 0 ? ROLE_MEMBER : (enum role)role;
-		m->branch = store_col_text(s, 4);
-		m->active = sqlite3_column_int(s, 5);
-		strv_split(&m->audiences,
-		    (const char *)sqlite3_column_text(s, 6), ',');
-		strv_split(&m->scopes,
-		    (const char *)sqlite3_column_text(s, 7), ',');
-		sqlite3_reset(s);
-		return QRM_OK;
-	}
+	if (rc == SQLITE_ROW)
+		member_from_row(s, m);
 	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return QRM_OK;
 	if (rc == SQLITE_DONE)
 		return qrm_seterr(err, QRM_ENOTFOUND, "member",
 		    "no member %lld", (long long)id);
 	return store_dberr(st, err, "reading a member");
 }
 
+static int
+member_get_by(struct store *st, enum stmt id, const char *key,
+    const char *field, struct member *m, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+	int64_t		 mid;
+
+	memset(m, 0, sizeof(*m));
+	if ((s = store_stmt(st, id, err)) == NULL)
+		return QRM_EDB;
+	store_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	mid = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return qrm_seterr(err, QRM_ENOTFOUND, field,
+		    "no member with %s '%s'", field, key);
+	if (rc != SQLITE_ROW)
+		return store_dberr(st, err, "reading a member");
+	return store_member_get(st, mid, m, err);
+}
+
 int
-store_member_get_email(struct store *st, const char *email, struct member *m,
+store_member_get_number(struct store *st, const char *number,
+    struct member *m, struct qrm_error *err)
+{
+	return member_get_by(st, STMT_MEMBER_GET_NUMBER, number, "number", m,
+	    err);
+}
+
+/* Overwrite member m->id with m, audiences and scopes included. */
+int
+store_member_update(struct store *st, const struct member *m,
     struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
-	int64_t		 id;
 
-	if ((s = store_stmt(st, STMT_MEMBER_GET_EMAIL, err)) == NULL)
+	if ((s = store_stmt(st, STMT_MEMBER_UPDATE, err)) == NULL)
 		return QRM_EDB;
-	store_bind_text(s, 1, email);
+	store_bind_text(s, 1, m->name);
+	store_bind_text(s, 2, m->email);
+	store_bind_text(s, 3, m->number);
+	store_bind_text(s, 4, role_names[m->role]);
+	store_bind_text(s, 5, m->branch);
+	sqlite3_bind_int(s, 6, m->active);
+	sqlite3_bind_int64(s, 7, m->id);
 	rc = sqlite3_step(s);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "email",
-		    "no member with email '%s'", email);
-	if (rc != SQLITE_ROW)
-		return store_dberr(st, err, "reading a member");
-	return store_member_get(st, id, m, err);
+	if (rc == SQLITE_CONSTRAINT)
+		return member_conflict(st, m, err);
+	if (rc != SQLITE_DONE)
+		return store_dberr(st, err, "updating a member");
+	if (sqlite3_changes(st->db) == 0)
+		return qrm_seterr(err, QRM_ENOTFOUND, "member",
+		    "no member %lld", (long long)m->id);
+	if ((rc = store_member_set_audiences(st, m->id, &m->audiences, err)))
+		return rc;
+	if ((s = store_stmt(st, STMT_MEMBER_SCOPES_CLEAR, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, m->id);
+	if ((rc = store_step_done(st, s, err, "saving scopes")) != QRM_OK)
+		return rc;
+	return member_links_add(st, STMT_MEMBER_SCOPE_ADD, m->id, &m->scopes,
+	    "scopes", err);
+}
+
+/*
+ * Members belonging to any of audiences (NULL: all), of role (-1: any),
+ * inactive ones too with with_inactive.  The caller frees *out.
+ */
+int
+store_member_list(struct store *st, const struct strv *audiences, int role,
+    int with_inactive, struct member_list *out, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	struct member	*v;
+	char		*slugs = NULL;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, STMT_MEMBER_LIST, err)) == NULL)
+		return QRM_EDB;
+	if (audiences != NULL) {
+		if ((slugs = strv_join(audiences, ',')) == NULL)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		store_bind_text(s, 1, slugs);
+	}
+	if (role >= 0)
+		store_bind_text(s, 2, role_names[role]);
+	sqlite3_bind_int(s, 3, with_inactive);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((v = realloc(out->v, (out->n + 1) * sizeof(*v))) == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		out->v = v;
+		member_from_row(s, &out->v[out->n++]);
+	}
+	sqlite3_reset(s);
+	free(slugs);
+	if (rc != SQLITE_DONE) {
+		member_list_free(out);
+		return store_dberr(st, err, "listing members");
+	}
+	return QRM_OK;
+}
+
+int
+store_member_get_email(struct store *st, const char *email, struct member *m,
+    struct qrm_error *err)
+{
+	return member_get_by(st, STMT_MEMBER_GET_EMAIL, email, "email", m, err);
 }
 
 /* Store a token's hash; the token itself is never stored. */

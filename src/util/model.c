@@ -138,8 +138,40 @@ member_clear(struct member *m)
 		return;
 	free(m->name);
 	free(m->email);
+	free(m->number);
 	free(m->branch);
 	strv_free(&m->audiences);
 	strv_free(&m->scopes);
 	memset(m, 0, sizeof(*m));
+}
+
+/* Deep copy; dst is overwritten (not cleared first).  -1 on ENOMEM. */
+int
+member_copy(struct member *dst, const struct member *src)
+{
+	*dst = *src;
+	dst->name = xstrdup_or_null(src->name);
+	dst->email = xstrdup_or_null(src->email);
+	dst->number = xstrdup_or_null(src->number);
+	dst->branch = xstrdup_or_null(src->branch);
+	memset(&dst->audiences, 0, sizeof(dst->audiences));
+	memset(&dst->scopes, 0, sizeof(dst->scopes));
+	if (strv_copy(&dst->audiences, &src->audiences) == -1 ||
+	    strv_copy(&dst->scopes, &src->scopes) == -1)
+		return -1;
+	return 0;
+}
+
+void
+member_list_free(struct member_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		member_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }

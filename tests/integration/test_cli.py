@@ -133,6 +133,128 @@ class CliTest(unittest.TestCase):
             "audit", "--since", str(audit[-2]["id"])))["items"],
             audit[-1:])
 
+    def test_member_commands(self):
+        mid = self.q.out("member", "add", "--name", "Joe Marsh", "--email",
+                         "joe@napo.example", "--number", "N-1001",
+                         "--branch", "London", "--audience", "facilitators")
+        self.refused(["member", "add", "--name", "Jo Other", "--email",
+                      "jo@napo.example", "--number", "N-1001"],
+                     ["membership number 'N-1001' belongs to another"])
+        self.refused(["member", "add", "--name", "Joe Again", "--email",
+                      "JOE@napo.example"], ["exists already"])
+        self.refused(["member", "add", "--name", "X", "--email",
+                      "x@napo.example", "--audience", "nowhere"],
+                     ["unknown audience 'nowhere'"])
+        self.refused(["member", "add", "--name", "X", "--email",
+                      "x@napo.example", "--scope", "programmes"],
+                     ["scopes are for reps"])
+        self.refused(["member", "update", "999", "--name", "Y"],
+                     ["no member 999"])
+        up = json.loads(self.q.out("member", "update", mid, "--audience",
+                                   "daso", "--audience", "unpaid-work"))
+        self.assertEqual(up["audiences"], ["daso", "unpaid-work"])
+        self.assertEqual(up["number"], "N-1001")
+        names = lambda *a: [m["name"] for m in json.loads(self.q.out(
+            "member", "list", "--json", *a))["items"]]
+        self.assertEqual(names("--audience", "programmes"), ["Joe Marsh"])
+        self.assertEqual(names("--audience", "facilitators"), [])
+        tok = self.q.out("token", "issue", "--member", mid, "--scope", "feed")
+        gone = json.loads(self.q.out("member", "deactivate", mid))
+        self.assertFalse(gone["active"])
+        self.assertEqual(names(), [])
+        self.assertEqual(names("--all"), ["Joe Marsh"])
+        self.q.serve()
+        self.assertEqual(self.q.http("GET", "/feeds/me.ics?token=" + tok)[0],
+                         404)
+
+    def test_member_csv_import(self):
+        csv_text = (
+            "Name,Email,Number,Branch,Audiences\r\n"
+            "Priya Shah,priya@napo.example,N-1,London,facilitators\r\n"
+            "\"Okafor, Sam\",sam@napo.example,N-2,Wales,"
+            "programmes;reps\r\n"
+            "No Email,,N-3,London,programmes\r\n"
+            "Bad Audience,bad@napo.example,N-4,London,nowhere\r\n"
+            "Copy Number,copy@napo.example,N-1,London,daso\r\n"
+            ",noname@napo.example,N-5,,\r\n"
+            "Joe Marsh,joe@napo.example,,Kent,unpaid-work\r\n")
+        with tempfile.NamedTemporaryFile("w", suffix=".csv") as f:
+            f.write(csv_text)
+            f.flush()
+            p = self.q.cli("member", "import", f.name, check=False)
+            self.assertEqual(p.returncode, 1)     # some rows refused
+            r = json.loads(p.stdout)
+            self.assertEqual(r["imported"], 3)
+            self.assertEqual([x["row"] for x in r["refused"]], [4, 5, 6, 7])
+            reasons = " ".join(x["reason"] for x in r["refused"])
+            self.assertIn("email", reasons)
+            self.assertIn("unknown audience 'nowhere'", reasons)
+            self.assertIn("name is required", reasons)
+            listed = json.loads(self.q.out("member", "list", "--json"))
+            self.assertEqual(sorted(m["name"] for m in listed["items"]),
+                             ["Joe Marsh", "Okafor, Sam", "Priya Shah"])
+            sam = [m for m in listed["items"] if m["number"] == "N-2"][0]
+            self.assertEqual(sam["audiences"], ["programmes", "reps"])
+            before = self.q.snapshot()
+            again = json.loads(self.q.cli("member", "import", f.name,
+                                          check=False).stdout)
+            self.assertEqual(again["imported"], 0)
+            self.assertEqual(again["updated"], 0)
+            self.assertEqual(again["unchanged"], 3)
+            self.assertEqual(self.q.snapshot(), before)
+        with tempfile.NamedTemporaryFile("w", suffix=".csv") as f:
+            f.write("who,where\nA,B\n")
+            f.flush()
+            self.refused(["member", "import", f.name], ["name, email"])
+
+    def test_member_visibility_over_http(self):
+        q = self.q
+        off = q.out("member", "add", "--name", "Off", "--email",
+                    "off@napo.example", "--role", "official")
+        rep = q.out("member", "add", "--name", "Rep", "--email",
+                    "rep@napo.example", "--role", "rep", "--scope",
+                    "programmes", "--audience", "reps")
+        fac = q.out("member", "add", "--name", "Fac", "--email",
+                    "fac@napo.example", "--audience", "facilitators")
+        q.out("member", "add", "--name", "Upw", "--email",
+              "upw@napo.example", "--audience", "unpaid-work")
+        tok = {who: q.out("token", "issue", "--member", mid, "--scope", "api")
+               for who, mid in (("off", off), ("rep", rep), ("fac", fac))}
+        q.serve()
+
+        def names(who):
+            status, body = q.api("GET", "/members", token=tok[who])
+            self.assertEqual(status, 200)
+            return sorted(m["name"] for m in body["items"])
+        self.assertEqual(names("off"), ["Fac", "Off", "Rep", "Upw"])
+        self.assertEqual(names("rep"), ["Fac", "Rep"])
+        self.assertEqual(names("fac"), ["Fac"])
+        self.assertEqual(q.api("GET", "/members/%s" % off,
+                               token=tok["fac"])[0], 404)
+        status, body = q.api("POST", "/members", {"name": "New",
+                             "email": "new@napo.example"}, tok["rep"])
+        self.assertEqual(status, 403)
+        status, body = q.api("POST", "/members", {"name": "New",
+                             "email": "new@napo.example",
+                             "role": "admin"}, tok["off"])
+        self.assertEqual(status, 403)
+        status, body = q.api("POST", "/members", {"name": "New",
+                             "email": "new@napo.example", "number": 7},
+                             tok["off"])
+        self.assertEqual((status, body["error"]["field"]), (400, "number"))
+        status, body = q.api("POST", "/members", {"name": "New",
+                             "email": "new@napo.example",
+                             "audiences": ["daso"]}, tok["off"])
+        self.assertEqual(status, 201)
+        status, body = q.api("PATCH", "/members/%d" % body["id"],
+                             {"branch": "Midlands"}, tok["off"])
+        self.assertEqual((status, body["branch"]), (200, "Midlands"))
+        status, _, body = q.http(
+            "POST", "/api/v1/members/import",
+            "name,email\nCSV Person,csv@napo.example\n", ctype="text/csv",
+            headers={"Authorization": "Bearer " + tok["off"]})
+        self.assertEqual((status, json.loads(body)["imported"]), (200, 1))
+
     def test_export_import_export(self):
         self.q.cli("demo")
         self.q.out(*event_args(title="Across the clocks", start=

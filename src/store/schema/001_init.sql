@@ -15,6 +15,7 @@ CREATE TABLE members (
 	id		INTEGER PRIMARY KEY,
 	name		TEXT NOT NULL,
 	email		TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	number		TEXT UNIQUE,		-- membership number
 	role		TEXT NOT NULL
 			CHECK (role IN ('member', 'rep', 'official', 'admin')),
 	branch		TEXT,
