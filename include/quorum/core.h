@@ -116,6 +116,14 @@ int	 core_audience_list(struct qrm *, struct audience_list *,
 int	 core_may_see_audience(struct qrm *, const struct member *,
 	    const struct audience *, struct qrm_error *);
 
+/* attendance.c */
+int	 core_attendance_set(struct qrm *, const struct actor *, int64_t event,
+	    int64_t member, const json_t *, json_t **, struct qrm_error *);
+int	 core_attendance_list(struct qrm *, const struct actor *, int64_t event,
+	    const char *occurrence, const char *rsvp, const char *status,
+	    struct attendance_list *, int64_t *start_utc, struct qrm_error *);
+json_t	*attendance_to_json(const struct attendance *, int64_t start_utc);
+
 /* feed.c */
 struct feed_cache	*feed_cache_new(void);
 void	 feed_cache_free(struct feed_cache *);

@@ -43,6 +43,22 @@ enum role {
 	ROLE__MAX
 };
 
+enum rsvp {
+	RSVP_INVITED,
+	RSVP_ACCEPTED,
+	RSVP_DECLINED,
+	RSVP_TENTATIVE,
+	RSVP__MAX
+};
+
+enum att_status {
+	ATT_UNKNOWN,
+	ATT_PRESENT,
+	ATT_ABSENT,
+	ATT_APOLOGIES,
+	ATT__MAX
+};
+
 enum token_scope {
 	SCOPE_FEED,
 	SCOPE_API,
@@ -138,6 +154,28 @@ struct member_filter {
 	int		 with_inactive;
 };
 
+/* One member's RSVP and attendance at one occurrence of an event. */
+struct attendance {
+	int64_t		 event;
+	char		 occurrence[LOCAL_TIME_LEN];	/* "" if one-off */
+	int64_t		 member;
+	enum rsvp	 rsvp;
+	int		 waitlisted;
+	int64_t		 rsvp_at;
+	enum att_status	 status;
+	char		*reason;	/* of apologies */
+	int64_t		 checked_in_at;	/* 0: not checked in */
+	int64_t		 recorded_by;	/* member id, 0 for the CLI */
+	int64_t		 recorded_at;
+	char		*name;		/* the member's, for lists */
+	char		*number;
+};
+
+struct attendance_list {
+	struct attendance	*v;
+	size_t			 n;
+};
+
 struct occurrence {
 	int64_t	start_utc;
 	int64_t	end_utc;
@@ -151,6 +189,8 @@ extern const char *const event_status_names[EVSTATUS__MAX];
 extern const char *const visibility_names[VIS__MAX];
 extern const char *const role_names[ROLE__MAX];
 extern const char *const token_scope_names[SCOPE__MAX];
+extern const char *const rsvp_names[RSVP__MAX];
+extern const char *const att_status_names[ATT__MAX];
 int	 model_enum_parse(const char *const *names, int count, const char *);
 
 void	 event_init(struct event *);
@@ -162,5 +202,7 @@ void	 audience_list_free(struct audience_list *);
 void	 member_clear(struct member *);
 int	 member_copy(struct member *dst, const struct member *src);
 void	 member_list_free(struct member_list *);
+void	 attendance_clear(struct attendance *);
+void	 attendance_list_free(struct attendance_list *);
 
 #endif

@@ -103,4 +103,20 @@ int	 store_token_owner(struct store *, int64_t id, int64_t *member,
 	    struct qrm_error *);
 int	 store_token_revoke(struct store *, int64_t id, struct qrm_error *);
 
+/* store_attendance.c */
+int	 store_attendance_get(struct store *, int64_t event,
+	    const char *occurrence, int64_t member, struct attendance *,
+	    struct qrm_error *);
+int	 store_attendance_put(struct store *, const struct attendance *,
+	    struct qrm_error *);
+int	 store_attendance_list(struct store *, int64_t event,
+	    const char *occurrence, const char *rsvp, const char *status,
+	    struct attendance_list *, struct qrm_error *);
+int	 store_attendance_of_member(struct store *, int64_t member,
+	    struct attendance_list *, struct qrm_error *);
+int	 store_attendance_places(struct store *, int64_t event,
+	    const char *occurrence, int64_t *);
+int	 store_attendance_promote(struct store *, int64_t event,
+	    const char *occurrence, int64_t *member, struct qrm_error *);
+
 #endif

@@ -621,6 +621,9 @@ actor_visible(struct qrm *q, const struct actor *a, struct strv *out,
 				strv_push(out, all.v[i].slug);
 		audience_list_free(&all);
 	}
+	/* a rep also sees the events of their scopes, to take attendance */
+	for (i = 0; rc == QRM_OK && m.role == ROLE_REP && i < m.scopes.n; i++)
+		rc = store_audience_descendants(st, m.scopes.v[i], out, err);
 	member_clear(&m);
 	return rc;
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <csv.h>
+
 #include "http_int.h"
 
 static int
@@ -100,6 +102,114 @@ event_reply(struct request *r, unsigned int status, struct event *ev)
 	return http_json_at(r, status, o, status == 201 ? loc : NULL);
 }
 
+static void
+csv_cell(struct buf *b, const char *s, int last)
+{
+	char	*q;
+	size_t	 n;
+
+	s = s ? s : "";
+	n = csv_write(NULL, 0, s, strlen(s));
+	if ((q = malloc(n + 1)) != NULL) {
+		csv_write(q, n, s, strlen(s));
+		buf_append(b, q, n);
+		free(q);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+/* An attendance list as CSV, for spreadsheets (RFC 4180). */
+static enum MHD_Result
+attendance_csv(struct request *r, const struct attendance_list *l,
+    int64_t start_utc)
+{
+	struct MHD_Response	*resp;
+	struct buf		 b = { 0 };
+	char			 num[32], when[32];
+	size_t			 i;
+
+	buf_puts(&b, "member,name,number,occurrence,rsvp,waitlisted,status,"
+	    "reason,checked_in_at,late\r\n");
+	for (i = 0; i < l->n; i++) {
+		const struct attendance *a = &l->v[i];
+
+		snprintf(num, sizeof(num), "%lld", (long long)a->member);
+		csv_cell(&b, num, 0);
+		csv_cell(&b, a->name, 0);
+		csv_cell(&b, a->number, 0);
+		csv_cell(&b, a->occurrence, 0);
+		csv_cell(&b, rsvp_names[a->rsvp], 0);
+		csv_cell(&b, a->waitlisted ? "yes" : "no", 0);
+		csv_cell(&b, att_status_names[a->status], 0);
+		csv_cell(&b, a->reason, 0);
+		when[0] = '\0';
+		if (a->checked_in_at)
+			utc_format(a->checked_in_at, when, sizeof(when));
+		csv_cell(&b, when, 0);
+		csv_cell(&b, a->checked_in_at > start_utc && start_utc > 0 ?
+		    "yes" : "no", 1);
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback(b.len,
+	    b.p, free);
+	if (resp == NULL) {
+		buf_free(&b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/csv; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	MHD_add_response_header(resp, "Content-Disposition",
+	    "attachment; filename=\"attendance.csv\"");
+	return http_queue(r, 200, resp);
+}
+
+/* /api/v1/events/{id}/attendance[.csv] and .../attendance/{member} */
+static enum MHD_Result
+attendance(struct request *r, const struct actor *a, int64_t id,
+    const char *rest)
+{
+	struct qrm_error	 err = { 0 };
+	struct attendance_list	 l;
+	json_t			*body = NULL, *out, *items;
+	int64_t			 member, start_utc;
+	size_t			 i;
+	int			 rc;
+
+	if (*rest == '\0' || strcmp(rest, ".csv") == 0) {
+		if (!is(r, "GET") && !is(r, "HEAD"))
+			return not_allowed(r, "GET");
+		if ((rc = core_attendance_list(r->q, a, id,
+		    http_arg(r, "occurrence"), http_arg(r, "rsvp"),
+		    http_arg(r, "status"), &l, &start_utc, &err)) != QRM_OK)
+			return http_error(r, rc, &err);
+		if (*rest != '\0') {
+			enum MHD_Result ret = attendance_csv(r, &l, start_utc);
+
+			attendance_list_free(&l);
+			return ret;
+		}
+		items = json_array();
+		for (i = 0; i < l.n; i++)
+			json_array_append_new(items,
+			    attendance_to_json(&l.v[i], start_utc));
+		attendance_list_free(&l);
+		return http_json(r, 200, json_pack("{s:o}", "items", items));
+	}
+	if (*rest != '/' || parse_int64(rest + 1, &member) == -1 ||
+	    member < 1)
+		return http_error_msg(r, 404, "not_found", "no such resource");
+	if (!is(r, "PUT"))
+		return not_allowed(r, "PUT");
+	if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+		rc = core_attendance_set(r->q, a, id, member, body, &out, &err);
+		json_decref(body);
+	}
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
+}
+
 static enum MHD_Result
 events(struct request *r, const struct actor *a, const char *rest)
 {
@@ -131,6 +241,8 @@ events(struct request *r, const struct actor *a, const char *rest)
 	    (int)strlen(rest), rest);
 	if (parse_int64(idtext, &id) == -1 || id < 1)
 		return http_error_msg(r, 404, "not_found", "no such event");
+	if (slash != NULL && strncmp(slash, "/attendance", 11) == 0)
+		return attendance(r, a, id, slash + 11);
 	if (slash != NULL) {
 		if (strcmp(slash, "/occurrences") != 0)
 			return http_error_msg(r, 404, "not_found",

@@ -32,6 +32,11 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"rep_scopes WHERE rep = m.id ORDER BY audience)) "
 
+#define ATT_COLUMNS \
+	"a.event, a.occurrence, a.member, a.rsvp, a.waitlisted, a.rsvp_at, " \
+	"a.status, a.reason, a.checked_in_at, a.recorded_by, a.recorded_at, " \
+	"m.name, m.number "
+
 /* Every statement the store runs, prepared once per connection. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -160,6 +165,39 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] =
 	    "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
 	[STMT_TOKEN_OWNER] = "SELECT member FROM tokens WHERE id = ?",
+	[STMT_ATT_GET] =
+	    "SELECT " ATT_COLUMNS "FROM attendance a JOIN members m ON "
+	    "m.id = a.member WHERE a.event = ? AND a.occurrence = ? AND "
+	    "a.member = ?",
+	[STMT_ATT_UPSERT] =
+	    "INSERT INTO attendance (event, occurrence, member, rsvp, "
+	    "waitlisted, rsvp_at, status, reason, checked_in_at, recorded_by, "
+	    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT (event, occurrence, member) DO UPDATE SET "
+	    "rsvp = excluded.rsvp, waitlisted = excluded.waitlisted, "
+	    "rsvp_at = excluded.rsvp_at, status = excluded.status, "
+	    "reason = excluded.reason, checked_in_at = excluded.checked_in_at, "
+	    "recorded_by = excluded.recorded_by, "
+	    "recorded_at = excluded.recorded_at",
+	[STMT_ATT_LIST] =
+	    "SELECT " ATT_COLUMNS "FROM attendance a JOIN members m ON "
+	    "m.id = a.member WHERE a.event = ?1 AND (?2 IS NULL OR "
+	    "a.occurrence = ?2) AND (?3 IS NULL OR a.rsvp = ?3) AND "
+	    "(?4 IS NULL OR a.status = ?4) "
+	    "ORDER BY a.occurrence, m.name COLLATE NOCASE, m.id",
+	[STMT_ATT_ACCEPTED] =
+	    "SELECT count(*) FROM attendance WHERE event = ? AND "
+	    "occurrence = ? AND rsvp = 'accepted' AND waitlisted = 0",
+	[STMT_ATT_FIRST_WAITING] =
+	    "SELECT member FROM attendance WHERE event = ? AND occurrence = ? "
+	    "AND rsvp = 'accepted' AND waitlisted = 1 "
+	    "ORDER BY rsvp_at, member LIMIT 1",
+	[STMT_ATT_PROMOTE] =
+	    "UPDATE attendance SET waitlisted = 0 WHERE event = ? AND "
+	    "occurrence = ? AND member = ?",
+	[STMT_ATT_OF_MEMBER] =
+	    "SELECT " ATT_COLUMNS "FROM attendance a JOIN members m ON "
+	    "m.id = a.member WHERE a.member = ? ORDER BY a.event, a.occurrence",
 	[STMT_AUDIT_LIST] =
 	    "SELECT id, at, actor, verb, object, detail FROM audit "
 	    "WHERE id > ? ORDER BY id LIMIT ?",

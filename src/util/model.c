@@ -21,6 +21,12 @@ const char *const visibility_names[VIS__MAX] = {
 const char *const role_names[ROLE__MAX] = {
 	"member", "rep", "official", "admin"
 };
+const char *const rsvp_names[RSVP__MAX] = {
+	"invited", "accepted", "declined", "tentative"
+};
+const char *const att_status_names[ATT__MAX] = {
+	"unknown", "present", "absent", "apologies"
+};
 const char *const token_scope_names[SCOPE__MAX] = {
 	"feed", "api"
 };
@@ -171,6 +177,31 @@ member_list_free(struct member_list *l)
 		return;
 	for (i = 0; i < l->n; i++)
 		member_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+attendance_clear(struct attendance *a)
+{
+	if (a == NULL)
+		return;
+	free(a->reason);
+	free(a->name);
+	free(a->number);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+attendance_list_free(struct attendance_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		attendance_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

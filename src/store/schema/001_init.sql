@@ -78,18 +78,25 @@ CREATE TABLE event_hosts (
 	PRIMARY KEY (event, member)
 );
 
+-- One row per member and occurrence ('' for a one-off event): the RSVP
+-- and, separately, whether they attended; who recorded it and when.
 CREATE TABLE attendance (
 	event		INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
 	occurrence	TEXT NOT NULL DEFAULT '',
 	member		INTEGER NOT NULL REFERENCES members(id),
 	rsvp		TEXT NOT NULL DEFAULT 'invited' CHECK (rsvp IN
 			('invited', 'accepted', 'declined', 'tentative')),
+	waitlisted	INTEGER NOT NULL DEFAULT 0,
+	rsvp_at		INTEGER,
 	status		TEXT NOT NULL DEFAULT 'unknown' CHECK (status IN
 			('unknown', 'present', 'absent', 'apologies')),
+	reason		TEXT,
 	checked_in_at	INTEGER,
 	recorded_by	INTEGER REFERENCES members(id),
+	recorded_at	INTEGER NOT NULL,
 	PRIMARY KEY (event, occurrence, member)
 );
+CREATE INDEX attendance_by_member ON attendance(member);
 
 CREATE TABLE actions (
 	id		INTEGER PRIMARY KEY,

@@ -1,0 +1,365 @@
+/*
+ * attendance.c: invitations, RSVPs, apologies, check-in and attendance
+ * lists.  Attendance reveals union membership: every read of a list and
+ * every write goes to the audit log, and reps see only their scopes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core_int.h"
+#include "quorum/ical.h"
+
+/* Is ev within the scopes of rep m (an audience in or below a scope)? */
+static int
+rep_covers(struct store *st, const struct member *m, const struct event *ev)
+{
+	struct strv	below = { 0 };
+	size_t		i;
+	int		yes = 0;
+
+	for (i = 0; i < m->scopes.n; i++)
+		store_audience_descendants(st, m->scopes.v[i], &below, NULL);
+	for (i = 0; i < ev->audiences.n && !yes; i++)
+		yes = strv_contains(&below, ev->audiences.v[i]);
+	strv_free(&below);
+	return yes;
+}
+
+/*
+ * May the actor see and record the attendance of others at ev?
+ * Officials: always; reps: events of their scopes; members: never.
+ */
+static int
+may_manage(struct qrm *q, const struct actor *a, const struct event *ev)
+{
+	struct store	*st;
+	struct member	 m;
+	int		 yes;
+
+	if (a->role >= ROLE_OFFICIAL)
+		return 1;
+	if (a->role != ROLE_REP || (st = qrm_store(q, NULL)) == NULL ||
+	    store_member_get(st, a->member, &m, NULL) != QRM_OK)
+		return 0;
+	yes = rep_covers(st, &m, ev);
+	member_clear(&m);
+	return yes;
+}
+
+/*
+ * Check and normalise an occurrence of ev: "" for a one-off event; for
+ * a series, the local start of one of its occurrences.  *start_utc is
+ * when that occurrence starts.
+ */
+static int
+occurrence_check(const struct event *ev, const char *occ, char *out,
+    int64_t *start_utc, struct qrm_error *err)
+{
+	struct occurrence	*o = NULL;
+	size_t			 n = 0, i;
+	int64_t			 t;
+	char			 local[LOCAL_TIME_LEN];
+
+	if (ev->rrule == NULL) {
+		if (occ != NULL && *occ != '\0' && strcmp(occ, ev->start) != 0)
+			return qrm_seterr(err, QRM_EINVAL, "occurrence",
+			    "event %lld happens once, at %s", (long long)
+			    ev->id, ev->start);
+		out[0] = '\0';
+		*start_utc = ev->start_utc;
+		return QRM_OK;
+	}
+	if (occ == NULL || *occ == '\0')
+		return qrm_seterr(err, QRM_EINVAL, "occurrence", "event %lld "
+		    "repeats: say which occurrence (its local start time)",
+		    (long long)ev->id);
+	snprintf(local, sizeof(local), "%s", occ);
+	if (!ev->all_day && strlen(local) == 16)
+		snprintf(local, sizeof(local), "%s:00", occ);
+	if (ical_local_to_utc(local, ev->tzid, &t) != 0 ||
+	    ical_event_occurrences(ev, t - 1, t + 1, &o, &n, NULL) != QRM_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(o[i].start, local) == 0)
+			break;
+	free(o);
+	if (i == n)
+		return qrm_seterr(err, QRM_EINVAL, "occurrence", "'%s' is not "
+		    "an occurrence of event %lld", occ, (long long)ev->id);
+	memcpy(out, local, LOCAL_TIME_LEN);
+	*start_utc = t;
+	return QRM_OK;
+}
+
+static int
+take_enum(const json_t *o, const char *key, const char *const *names,
+    int count, int *dst, struct qrm_error *err)
+{
+	json_t	*v = json_object_get(o, key);
+	int	 i;
+
+	if (v == NULL)
+		return QRM_OK;
+	if (!json_is_string(v) ||
+	    (i = model_enum_parse(names, count, json_string_value(v))) < 0) {
+		char	list[128] = "";
+		int	k;
+
+		for (k = 0; k < count; k++)
+			snprintf(list + strlen(list), sizeof(list) -
+			    strlen(list), "%s%s", k ? ", " : "", names[k]);
+		return qrm_seterr(err, QRM_EINVAL, key, "%s must be one of: %s",
+		    key, list);
+	}
+	*dst = i;
+	return QRM_OK;
+}
+
+json_t *
+attendance_to_json(const struct attendance *a, int64_t start_utc)
+{
+	char	checked[32], recorded[32];
+
+	utc_format(a->checked_in_at, checked, sizeof(checked));
+	utc_format(a->recorded_at, recorded, sizeof(recorded));
+	return json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:b, s:s, s:s?, s:o, "
+	    "s:b, s:o, s:s}", "member", (json_int_t)a->member, "name",
+	    a->name, "number", a->number, "occurrence", a->occurrence,
+	    "rsvp", rsvp_names[a->rsvp], "waitlisted", a->waitlisted,
+	    "status", att_status_names[a->status], "reason", a->reason,
+	    "checked_in_at", a->checked_in_at ? json_string(checked) :
+	    json_null(), "late", a->checked_in_at > start_utc && start_utc > 0,
+	    "recorded_by", a->recorded_by ? json_integer(a->recorded_by) :
+	    json_null(), "recorded_at", recorded);
+}
+
+/*
+ * Record member's RSVP and/or attendance at an occurrence of event id
+ * from JSON {occurrence, rsvp, status, reason}.  A member may answer
+ * for themselves (RSVP, apologies); reps in scope and officials for
+ * anyone.  Accepting beyond capacity waits; a freed place goes to whoever
+ * waited longest.  *out is the record as it now stands.
+ */
+int
+core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
+    int64_t member, const json_t *o, json_t **out, struct qrm_error *err)
+{
+	static const char *const fields[] = { "occurrence", "rsvp", "status",
+	    "reason", "member", "name", "number", "waitlisted",
+	    "checked_in_at", "late", "recorded_by", "recorded_at", NULL };
+	struct store		*st;
+	struct event		 ev;
+	struct member		 m;
+	struct attendance	 rec, old;
+	const char		*key, *occ = NULL;
+	json_t			*v;
+	char			 object[32], detail[96];
+	int64_t			 start_utc = 0, places, promoted;
+	int			 rc, rsvp, status, had_place, self, i;
+
+	*out = NULL;
+	memset(&rec, 0, sizeof(rec));
+	event_init(&ev);
+	memset(&m, 0, sizeof(m));
+	if (!json_is_object(o))
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
+		    "object");
+	json_object_foreach((json_t *)o, key, v) {
+		for (i = 0; fields[i] != NULL; i++)
+			if (strcmp(fields[i], key) == 0)
+				break;
+		if (fields[i] == NULL)
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "unknown field '%s'", key);
+	}
+	if ((v = json_object_get(o, "occurrence")) != NULL) {
+		if (!json_is_string(v))
+			return qrm_seterr(err, QRM_EINVAL, "occurrence",
+			    "occurrence must be a local start time");
+		occ = json_string_value(v);
+	}
+	if ((v = json_object_get(o, "reason")) != NULL && !json_is_null(v) &&
+	    (!json_is_string(v) || json_string_length(v) > 500))
+		return qrm_seterr(err, QRM_EINVAL, "reason",
+		    "reason must be text of at most 500 characters");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_event_get(st, id, &ev, err)) != QRM_OK)
+		goto fail;
+	if (store_member_get(st, member, &m, NULL) != QRM_OK || !m.active) {
+		rc = qrm_seterr(err, QRM_EINVAL, "member", "no active member "
+		    "%lld", (long long)member);
+		goto fail;
+	}
+	self = a->member != 0 && a->member == member;
+	if (!self && !may_manage(q, a, &ev)) {
+		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", a->role == ROLE_REP ?
+		    "this event is outside your scopes" :
+		    "you may record only your own answer");
+		goto fail;
+	}
+	if (ev.status == EVSTATUS_CANCELLED) {
+		rc = qrm_seterr(err, QRM_ECONFLICT, "event", "event %lld is "
+		    "cancelled", (long long)id);
+		goto fail;
+	}
+	if ((rc = occurrence_check(&ev, occ, rec.occurrence, &start_utc,
+	    err)) != QRM_OK)
+		goto fail;
+	if (store_attendance_get(st, id, rec.occurrence, member, &old,
+	    NULL) == QRM_OK) {
+		rec.rsvp = old.rsvp;
+		rec.waitlisted = old.waitlisted;
+		rec.rsvp_at = old.rsvp_at;
+		rec.status = old.status;
+		rec.reason = old.reason;
+		old.reason = NULL;
+		rec.checked_in_at = old.checked_in_at;
+		attendance_clear(&old);
+	}
+	had_place = rec.rsvp == RSVP_ACCEPTED && !rec.waitlisted;
+	rsvp = (int)rec.rsvp;
+	status = (int)rec.status;
+	if ((rc = take_enum(o, "rsvp", rsvp_names, RSVP__MAX, &rsvp, err)) ||
+	    (rc = take_enum(o, "status", att_status_names, ATT__MAX, &status,
+	    err)))
+		goto fail;
+	if (self && !may_manage(q, a, &ev) && status != (int)rec.status &&
+	    status != ATT_APOLOGIES) {
+		rc = qrm_seterr(err, QRM_EFORBIDDEN, "status", "a rep or an "
+		    "official records attendance; you may send apologies");
+		goto fail;
+	}
+	if ((v = json_object_get(o, "reason")) != NULL) {
+		free(rec.reason);
+		rec.reason = json_is_null(v) || json_string_length(v) == 0 ?
+		    NULL : strdup(json_string_value(v));
+	}
+	if ((enum rsvp)rsvp != rec.rsvp)
+		rec.rsvp_at = (int64_t)time(NULL);
+	rec.rsvp = (enum rsvp)rsvp;
+	if ((enum att_status)status == ATT_PRESENT && rec.status !=
+	    ATT_PRESENT)
+		rec.checked_in_at = (int64_t)time(NULL);
+	if ((enum att_status)status != ATT_PRESENT)
+		rec.checked_in_at = 0;
+	rec.status = (enum att_status)status;
+	if (rec.status != ATT_APOLOGIES && rec.status != ATT_ABSENT &&
+	    json_object_get(o, "reason") == NULL) {
+		free(rec.reason);
+		rec.reason = NULL;
+	}
+	/* a place, or the waiting list */
+	if (rec.rsvp == RSVP_ACCEPTED && !had_place) {
+		rec.waitlisted = 0;
+		if (ev.capacity > 0 && store_attendance_places(st, id,
+		    rec.occurrence, &places) == QRM_OK && places >= ev.capacity)
+			rec.waitlisted = 1;
+	} else if (rec.rsvp != RSVP_ACCEPTED)
+		rec.waitlisted = 0;
+	rec.event = id;
+	rec.member = member;
+	rec.recorded_by = a->member;
+	rec.recorded_at = (int64_t)time(NULL);
+	if ((rc = store_attendance_put(st, &rec, err)) != QRM_OK)
+		goto fail;
+	if (had_place && rec.rsvp != RSVP_ACCEPTED &&
+	    (rc = store_attendance_promote(st, id, rec.occurrence, &promoted,
+	    err)) != QRM_OK)
+		goto fail;
+	snprintf(object, sizeof(object), "event/%lld", (long long)id);
+	snprintf(detail, sizeof(detail), "member/%lld %s rsvp=%s status=%s",
+	    (long long)member, rec.occurrence, rsvp_names[rec.rsvp],
+	    att_status_names[rec.status]);
+	if ((rc = store_audit_add(st, a->name, "attendance.set", object,
+	    detail, err)) != QRM_OK)
+		goto fail;
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		goto out;
+	if (store_attendance_get(st, id, rec.occurrence, member, &old,
+	    NULL) == QRM_OK) {
+		*out = attendance_to_json(&old, start_utc);
+		attendance_clear(&old);
+	}
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	attendance_clear(&rec);
+	event_clear(&ev);
+	member_clear(&m);
+	return rc;
+}
+
+/*
+ * The attendance list of event id (reps in scope and officials; a
+ * member gets only their own records), filtered by occurrence, rsvp and
+ * status.  The read itself is audited.
+ */
+int
+core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
+    const char *occurrence, const char *rsvp, const char *status,
+    struct attendance_list *out, int64_t *start_utc, struct qrm_error *err)
+{
+	struct store	*st;
+	struct event	 ev;
+	char		 occ[LOCAL_TIME_LEN], object[32];
+	size_t		 i, keep;
+	int		 rc, all;
+
+	memset(out, 0, sizeof(*out));
+	*start_utc = 0;
+	if (rsvp != NULL && *rsvp != '\0' && model_enum_parse(rsvp_names,
+	    RSVP__MAX, rsvp) < 0)
+		return qrm_seterr(err, QRM_EINVAL, "rsvp", "rsvp must be "
+		    "invited, accepted, declined or tentative");
+	if (status != NULL && *status != '\0' && model_enum_parse(
+	    att_status_names, ATT__MAX, status) < 0)
+		return qrm_seterr(err, QRM_EINVAL, "status", "status must be "
+		    "unknown, present, absent or apologies");
+	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL) {
+		event_clear(&ev);
+		return QRM_EDB;
+	}
+	all = may_manage(q, a, &ev);
+	if (!all && a->role == ROLE_REP) {
+		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", "event %lld is "
+		    "outside your scopes", (long long)id);
+		goto out;
+	}
+	if (occurrence != NULL && *occurrence != '\0' &&
+	    (rc = occurrence_check(&ev, occurrence, occ, start_utc, err)))
+		goto out;
+	if (occurrence == NULL || *occurrence == '\0')
+		*start_utc = ev.rrule ? 0 : ev.start_utc;
+	if ((rc = store_attendance_list(st, id, occurrence && *occurrence ?
+	    occ : NULL, rsvp && *rsvp ? rsvp : NULL, status && *status ?
+	    status : NULL, out, err)) != QRM_OK)
+		goto out;
+	for (i = keep = 0; i < out->n; i++) {
+		if (all || out->v[i].member == a->member)
+			out->v[keep++] = out->v[i];
+		else
+			attendance_clear(&out->v[i]);
+	}
+	out->n = keep;
+	snprintf(object, sizeof(object), "event/%lld", (long long)id);
+	if ((rc = store_tx_begin(st, err)) == QRM_OK) {
+		if ((rc = store_audit_add(st, a->name, "attendance.read", object,
+		    all ? "list" : "own", err)) == QRM_OK)
+			rc = store_tx_commit(st, err);
+		else
+			store_tx_rollback(st);
+	}
+	if (rc != QRM_OK)
+		attendance_list_free(out);
+out:
+	event_clear(&ev);
+	return rc;
+}

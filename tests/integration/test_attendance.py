@@ -1,0 +1,173 @@
+"""Attendance on the real daemon: RSVPs per occurrence, capacity and the
+waiting list, apologies, check-in by reps in scope, lists as JSON and
+CSV, permissions, refusals that change nothing, and the audit of
+reads."""
+import csv
+import io
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from qtest import Quorum  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
+
+
+class AttendanceTest(unittest.TestCase):
+    def setUp(self):
+        q = self.q = Quorum(BINARY)
+        q.cli("init")
+
+        def person(name, *args):
+            mid = q.out("member", "add", "--name", name, "--email",
+                        name.lower().replace(" ", ".") + "@napo.example",
+                        *args)
+            return int(mid), q.out("token", "issue", "--member", mid,
+                                   "--scope", "api")
+        self.off = person("Olu Official", "--role", "official")
+        self.rep = person("Rita Rep", "--role", "rep", "--scope",
+                          "programmes", "--audience", "reps")
+        self.rep2 = person("Ugo Rep", "--role", "rep", "--scope",
+                           "unpaid-work", "--audience", "reps")
+        self.m = [person("Fac %d" % i, "--audience", "facilitators",
+                         "--number", "N-%d" % i) for i in range(1, 5)]
+        q.serve()
+        st, ev = q.api("POST", "/events", {
+            "title": "VLO workshop", "kind": "workshop",
+            "start": "2027-02-02T10:00:00", "end": "2027-02-02T12:00:00",
+            "audiences": ["programmes"], "capacity": 2}, self.off[1])
+        self.assertEqual(st, 201)
+        self.ev = ev["id"]
+        st, ev = q.api("POST", "/events", {
+            "title": "Drop-in", "kind": "other",
+            "start": "2027-02-04T12:30:00", "end": "2027-02-04T13:00:00",
+            "rrule": "FREQ=WEEKLY;COUNT=3", "audiences": ["facilitators"]},
+            self.off[1])
+        self.series = ev["id"]
+
+    def tearDown(self):
+        self.q.close()
+
+    def put(self, event, member, body, who):
+        return self.q.api("PUT", "/events/%d/attendance/%d" % (event, member),
+                          body, who[1])
+
+    def test_capacity_and_waiting_list(self):
+        m1, m2, m3 = self.m[:3]
+        st, r = self.put(self.ev, m1[0], {"rsvp": "accepted"}, m1)
+        self.assertEqual((st, r["waitlisted"]), (200, False))
+        st, r = self.put(self.ev, m2[0], {"rsvp": "accepted"}, self.off)
+        self.assertEqual((st, r["waitlisted"]), (200, False))
+        self.assertEqual(r["recorded_by"], self.off[0])
+        st, r = self.put(self.ev, m3[0], {"rsvp": "accepted"}, m3)
+        self.assertEqual((st, r["waitlisted"]), (200, True))
+        # a place frees: the one who waited gets it
+        st, r = self.put(self.ev, m1[0], {"rsvp": "declined"}, m1)
+        self.assertEqual(st, 200)
+        st, l = self.q.api("GET", "/events/%d/attendance" % self.ev,
+                           token=self.off[1])
+        by = {x["member"]: x for x in l["items"]}
+        self.assertFalse(by[m3[0]]["waitlisted"])
+        self.assertEqual(by[m1[0]]["rsvp"], "declined")
+        # a member sees only their own record
+        st, l = self.q.api("GET", "/events/%d/attendance" % self.ev,
+                           token=m2[1])
+        self.assertEqual([x["member"] for x in l["items"]], [m2[0]])
+
+    def test_states_checkin_and_lists(self):
+        m1, m2 = self.m[:2]
+        st, r = self.put(self.ev, m1[0], {"status": "apologies",
+                                         "reason": "court hearing"}, m1)
+        self.assertEqual((st, r["status"], r["reason"]),
+                         (200, "apologies", "court hearing"))
+        st, r = self.put(self.ev, m2[0], {"status": "present"}, m2)
+        self.assertEqual(st, 403)                 # not her to record
+        st, r = self.put(self.ev, m2[0], {"status": "present"}, self.rep)
+        self.assertEqual((st, r["status"]), (200, "present"))
+        self.assertIsNotNone(r["checked_in_at"])
+        self.assertFalse(r["late"])               # before it starts
+        # checking in after the start is late
+        import datetime
+        import zoneinfo
+        now = datetime.datetime.now(zoneinfo.ZoneInfo("Europe/London"))
+        start = (now - datetime.timedelta(hours=1)).replace(microsecond=0)
+        st, ev = self.q.api("POST", "/events", {
+            "title": "Started an hour ago", "kind": "other",
+            "start": start.strftime("%Y-%m-%dT%H:%M:%S"),
+            "end": (start + datetime.timedelta(hours=3)).strftime(
+                "%Y-%m-%dT%H:%M:%S"), "audiences": ["facilitators"]},
+            self.off[1])
+        st, r = self.put(ev["id"], m1[0], {"status": "present"}, self.rep)
+        self.assertEqual((st, r["late"]), (200, True))
+        st, r = self.put(self.ev, m2[0], {"status": "present"}, self.rep2)
+        self.assertEqual(st, 403)                 # outside his scopes
+        st, l = self.q.api("GET", "/events/%d/attendance?status=present" %
+                           self.ev, token=self.rep[1])
+        self.assertEqual([x["name"] for x in l["items"]], ["Fac 2"])
+        # outside his scopes the event does not even exist for him
+        self.assertEqual(self.q.api("GET", "/events/%d/attendance" % self.ev,
+                                    token=self.rep2[1])[0], 404)
+        st, _, body = self.q.http("GET", "/api/v1/events/%d/attendance.csv"
+                                  % self.ev, headers={
+                                      "Authorization": "Bearer " +
+                                      self.off[1]})
+        self.assertEqual(st, 200)
+        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        self.assertEqual(len(rows), 2)
+        self.assertEqual({r["status"] for r in rows}, {"apologies",
+                                                       "present"})
+        self.assertEqual([r["reason"] for r in rows
+                          if r["status"] == "apologies"], ["court hearing"])
+        audit = json.loads(self.q.out("audit"))["items"]
+        reads = [a for a in audit if a["verb"] == "attendance.read"]
+        self.assertEqual(len(reads), 2)       # the rep's and the CSV
+        self.assertEqual(reads[0]["actor"], "rita.rep@napo.example")
+
+    def test_occurrences(self):
+        m1 = self.m[0]
+        st, r = self.put(self.series, m1[0], {"rsvp": "accepted"}, m1)
+        self.assertEqual((st, r.get("error", {}).get("field")),
+                         (400, "occurrence"))
+        st, r = self.put(self.series, m1[0], {
+            "rsvp": "accepted", "occurrence": "2027-02-05T12:30:00"}, m1)
+        self.assertEqual((st, r["error"]["field"]), (400, "occurrence"))
+        st, r = self.put(self.series, m1[0], {
+            "rsvp": "accepted", "occurrence": "2027-02-11T12:30"}, m1)
+        self.assertEqual((st, r["occurrence"]), (200, "2027-02-11T12:30:00"))
+        st, r = self.put(self.series, m1[0], {
+            "rsvp": "declined", "occurrence": "2027-02-18T12:30:00"}, m1)
+        self.assertEqual(st, 200)
+        st, l = self.q.api("GET", "/events/%d/attendance?occurrence="
+                           "2027-02-11T12:30:00" % self.series,
+                           token=self.off[1])
+        self.assertEqual([(x["occurrence"], x["rsvp"]) for x in l["items"]],
+                         [("2027-02-11T12:30:00", "accepted")])
+
+    def test_bad_input_changes_nothing(self):
+        m1 = self.m[0]
+        before = self.q.snapshot()
+        cases = [
+            (self.ev, 999, {"rsvp": "accepted"}, self.off, 400, "member"),
+            (self.ev, m1[0], {"rsvp": "maybe"}, self.off, 400, "rsvp"),
+            (self.ev, m1[0], {"status": "asleep"}, self.off, 400, "status"),
+            (self.ev, m1[0], {"colour": "red"}, self.off, 400, "colour"),
+            (self.ev, m1[0], {"reason": 5}, self.off, 400, "reason"),
+            (999, m1[0], {"rsvp": "accepted"}, self.off, 404, None),
+            (self.ev, self.m[1][0], {"rsvp": "accepted"}, m1, 403, None),
+        ]
+        for ev, member, body, who, want, field in cases:
+            st, r = self.put(ev, member, body, who)
+            self.assertEqual(st, want, (body, r))
+            self.assertIn("message", r["error"])
+            if field:
+                self.assertEqual(r["error"]["field"], field)
+        st, r = self.q.api("GET", "/events/%d/attendance?rsvp=maybe" %
+                           self.ev, token=self.off[1])
+        self.assertEqual(st, 400)
+        self.assertEqual(self.q.snapshot(), before)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
