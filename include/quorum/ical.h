@@ -19,6 +19,9 @@ struct feed_meta {
 	int		 refresh_minutes;
 	const char	*tzid;		/* X-WR-TIMEZONE */
 	int		 export;	/* carry quorum's own X- properties */
+	/* a personal feed: the member as ATTENDEE with their own RSVP */
+	const struct member		*attendee;
+	const struct attendance_list	*rsvps;
 };
 
 /* ical_time.c */

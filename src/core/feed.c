@@ -323,6 +323,7 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 	struct strv		 lineage = { 0 };
 	struct event_list	 evs = { 0 };
 	struct feed_meta	 meta;
+	struct attendance_list	 rsvps = { 0 };
 	struct buf		 body = { 0 };
 	struct feed		*f;
 	char			 key[64], name[300];
@@ -343,12 +344,15 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 	if ((*out = cache_get(q->cache, key, version, today())) != NULL)
 		goto out;
 	if ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
-	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK)
+	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
+	    (rc = store_attendance_of_member(st, m.id, &rsvps, err)) != QRM_OK)
 		goto out;
 	snprintf(name, sizeof(name), "quorum: %s", m.name);
 	memset(&meta, 0, sizeof(meta));
 	meta.name = name;
 	meta.description = "Your union meetings";
+	meta.attendee = &m;
+	meta.rsvps = &rsvps;
 	meta.refresh_minutes = 60;
 	meta.tzid = QRM_DEFAULT_TZ;
 	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
@@ -359,6 +363,7 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 out:
 	buf_free(&body);
 	event_list_free(&evs);
+	attendance_list_free(&rsvps);
 	strv_free(&lineage);
 	member_clear(&m);
 	return rc;

@@ -67,6 +67,43 @@ status_of(enum event_status s)
 	}
 }
 
+/*
+ * In a personal feed, the member's own answer for a one-off event as
+ * ATTENDEE;PARTSTAT (audience feeds never name anyone).
+ */
+static void
+add_attendee(icalcomponent *c, const struct feed_meta *meta,
+    const struct event *ev)
+{
+	static const icalparameter_partstat ps[RSVP__MAX] = {
+		ICAL_PARTSTAT_NEEDSACTION, ICAL_PARTSTAT_ACCEPTED,
+		ICAL_PARTSTAT_DECLINED, ICAL_PARTSTAT_TENTATIVE
+	};
+	icalproperty	*p;
+	char		 mailto[320];
+	size_t		 i;
+
+	if (meta->attendee == NULL || meta->rsvps == NULL)
+		return;
+	for (i = 0; i < meta->rsvps->n; i++) {
+		const struct attendance *a = &meta->rsvps->v[i];
+
+		if (a->event != ev->id || a->occurrence[0] != '\0')
+			continue;
+		snprintf(mailto, sizeof(mailto), "mailto:%s",
+		    meta->attendee->email);
+		p = icalproperty_new_attendee(mailto);
+		icalproperty_add_parameter(p,
+		    icalparameter_new_cn(meta->attendee->name));
+		icalproperty_add_parameter(p,
+		    icalparameter_new_partstat(ps[a->rsvp]));
+		icalproperty_add_parameter(p,
+		    icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+		icalcomponent_add_property(c, p);
+		return;
+	}
+}
+
 static icalcomponent *
 vevent_new(const struct feed_meta *meta, const struct event *ev)
 {
@@ -133,6 +170,7 @@ vevent_new(const struct feed_meta *meta, const struct event *ev)
 		icalcomponent_add_property(c,
 		    icalproperty_new_organizer(mailto));
 	}
+	add_attendee(c, meta, ev);
 	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
 	if (meta->export) {
 		if (ev->capacity > 0) {

@@ -145,6 +145,29 @@ class AttendanceTest(unittest.TestCase):
         self.assertEqual([(x["occurrence"], x["rsvp"]) for x in l["items"]],
                          [("2027-02-11T12:30:00", "accepted")])
 
+    def test_personal_feed_partstat(self):
+        m1, m2 = self.m[:2]
+        feed = self.q.out("token", "issue", "--member", str(m1[0]),
+                          "--scope", "feed")
+        self.put(self.ev, m1[0], {"rsvp": "tentative"}, m1)
+        _, _, body = self.q.http("GET", "/feeds/me.ics?token=" + feed)
+        text = body.decode().replace("\r\n ", "")
+        self.assertIn("PARTSTAT=TENTATIVE", text)
+        self.assertIn("mailto:fac.1@napo.example", text)
+        self.assertEqual(text.count("ATTENDEE"), 1)
+        self.put(self.ev, m1[0], {"rsvp": "accepted"}, m1)
+        _, _, body = self.q.http("GET", "/feeds/me.ics?token=" + feed)
+        self.assertIn("PARTSTAT=ACCEPTED", body.decode().replace("\r\n ",
+                                                                   ""))
+        # audience feeds never carry anyone
+        ftok = self.q.out("token", "issue", "--member", str(self.off[0]),
+                          "--scope", "feed")
+        for slug in ("programmes", "facilitators"):
+            _, _, body = self.q.http("GET", "/feeds/%s.ics?token=%s" %
+                                     (slug, ftok))
+            self.assertNotIn(b"ATTENDEE", body)
+            self.assertNotIn(b"fac.1", body)
+
     def test_bad_input_changes_nothing(self):
         m1 = self.m[0]
         before = self.q.snapshot()
