@@ -122,6 +122,9 @@ int	 core_attendance_set(struct qrm *, const struct actor *, int64_t event,
 int	 core_attendance_list(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, const char *rsvp, const char *status,
 	    struct attendance_list *, int64_t *start_utc, struct qrm_error *);
+int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
+	    const char *occurrence, const struct strv *numbers,
+	    const struct strv *members, json_t **, struct qrm_error *);
 json_t	*attendance_to_json(const struct attendance *, int64_t start_utc);
 
 /* feed.c */

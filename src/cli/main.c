@@ -38,6 +38,11 @@ usage(void)
 	    "  token issue --member ID --scope api|feed\n"
 	    "  token list [--member ID] | token revoke ID\n"
 	    "  audit [--since ID] [--limit N]\n"
+	    "  attend EVENT MEMBER [--rsvp R] [--status S] [--reason T] "
+	    "[--occurrence O]\n"
+	    "  attend list EVENT [--occurrence O] [--rsvp R] [--status S] "
+	    "[--json]\n"
+	    "  checkin EVENT [--occurrence O] NUMBER...\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
 	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
@@ -561,6 +566,139 @@ cmd_token(struct qrm *q, int argc, char **argv)
 	return 0;
 }
 
+static void
+print_attendance_row(const struct attendance *a)
+{
+	printf("%lld\t%s\t%s\t%s\t%s%s\t%s%s%s\n", (long long)a->member,
+	    a->number ? a->number : "-", a->name ? a->name : "",
+	    a->occurrence[0] ? a->occurrence : "-", rsvp_names[a->rsvp],
+	    a->waitlisted ? " (waiting)" : "", att_status_names[a->status],
+	    a->reason ? ": " : "", a->reason ? a->reason : "");
+}
+
+/*
+ * quorum attend EVENT MEMBER [--occurrence O] [--rsvp R] [--status S]
+ *     [--reason T]
+ * quorum attend list EVENT [--occurrence O] [--rsvp R] [--status S]
+ *     [--json]
+ */
+static int
+cmd_attend(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "occurrence", required_argument, NULL, 'o' },
+		{ "rsvp", required_argument, NULL, 'r' },
+		{ "status", required_argument, NULL, 's' },
+		{ "reason", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct attendance_list	 l;
+	const char		*occ = NULL, *rsvp = NULL, *status = NULL;
+	json_t			*body, *out, *items;
+	int64_t			 event, member = 0, start_utc;
+	size_t			 i;
+	int			 c, rc, list, as_json = 0, first;
+
+	list = argc > 1 && strcmp(argv[1], "list") == 0;
+	first = list ? 2 : 1;
+	if (argc < first + (list ? 1 : 2) ||
+	    parse_int64(argv[first], &event) == -1 ||
+	    (!list && parse_int64(argv[first + 1], &member) == -1)) {
+		fputs("quorum: usage: quorum attend EVENT MEMBER [--rsvp R] "
+		    "[--status S] [--reason T] [--occurrence O]\n"
+		    "       quorum attend list EVENT [--occurrence O] [--rsvp R] "
+		    "[--status S] [--json]\n", stderr);
+		return EXIT_USAGE;
+	}
+	body = json_object();
+	optind = 0;	/* glibc: start over */
+	first += list ? 0 : 1;
+	while ((c = getopt_long(argc - first, argv + first, "", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'o': occ = optarg; break;
+		case 'r': rsvp = optarg; break;
+		case 's': status = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'R':
+			json_object_set_new(body, "reason", json_string(optarg));
+			break;
+		default:
+			json_decref(body);
+			return EXIT_USAGE;
+		}
+	}
+	if (list) {
+		json_decref(body);
+		if ((rc = core_attendance_list(q, &cli_actor, event, occ, rsvp,
+		    status, &l, &start_utc, &err)) != QRM_OK)
+			return fail(&err, rc);
+		items = json_array();
+		for (i = 0; i < l.n; i++) {
+			if (as_json)
+				json_array_append_new(items,
+				    attendance_to_json(&l.v[i], start_utc));
+			else
+				print_attendance_row(&l.v[i]);
+		}
+		attendance_list_free(&l);
+		if (as_json)
+			return print_json(json_pack("{s:o}", "items", items));
+		json_decref(items);
+		return 0;
+	}
+	if (occ != NULL)
+		json_object_set_new(body, "occurrence", json_string(occ));
+	if (rsvp != NULL)
+		json_object_set_new(body, "rsvp", json_string(rsvp));
+	if (status != NULL)
+		json_object_set_new(body, "status", json_string(status));
+	rc = core_attendance_set(q, &cli_actor, event, member, body, &out,
+	    &err);
+	json_decref(body);
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
+/* quorum checkin EVENT [--occurrence O] NUMBER... */
+static int
+cmd_checkin(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "occurrence", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct strv		 numbers = { 0 }, none = { 0 };
+	const char		*occ = NULL;
+	json_t			*out;
+	int64_t			 event;
+	int			 c, rc, i;
+
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'o')
+			return EXIT_USAGE;
+		occ = optarg;
+	}
+	if (optind >= argc || parse_int64(argv[optind], &event) == -1) {
+		fputs("quorum: usage: quorum checkin EVENT [--occurrence O] "
+		    "NUMBER...\n", stderr);
+		return EXIT_USAGE;
+	}
+	for (i = optind + 1; i < argc; i++)
+		strv_push(&numbers, argv[i]);
+	rc = core_checkin(q, &cli_actor, event, occ, &numbers, &none, &out,
+	    &err);
+	strv_free(&numbers);
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
 static int
 cmd_audit(struct qrm *q, int argc, char **argv)
 {
@@ -861,6 +999,10 @@ main(int argc, char *argv[])
 		rc = cmd_member(q, argc, argv);
 	else if (strcmp(cmd, "token") == 0)
 		rc = cmd_token(q, argc, argv);
+	else if (strcmp(cmd, "attend") == 0)
+		rc = cmd_attend(q, argc, argv);
+	else if (strcmp(cmd, "checkin") == 0)
+		rc = cmd_checkin(q, argc, argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(q, argc, argv);
 	else if (strcmp(cmd, "import") == 0)

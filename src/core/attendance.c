@@ -363,3 +363,71 @@ out:
 	event_clear(&ev);
 	return rc;
 }
+
+/*
+ * Check members in at an occurrence of event id: present, now (late if
+ * after the start).  Members are named by id or by membership number;
+ * all are looked up before anyone is checked in, so an unknown number
+ * changes nothing.  *out: {"items": [records]}.
+ */
+int
+core_checkin(struct qrm *q, const struct actor *a, int64_t id,
+    const char *occurrence, const struct strv *numbers,
+    const struct strv *members, json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct member	 m;
+	struct strv	 ids = { 0 };
+	json_t		*body, *rec, *items;
+	char		 num[32];
+	size_t		 i;
+	int		 rc = QRM_OK;
+
+	*out = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	for (i = 0; i < numbers->n && rc == QRM_OK; i++) {
+		if (store_member_get_number(st, numbers->v[i], &m, NULL) !=
+		    QRM_OK || !m.active)
+			rc = qrm_seterr(err, QRM_EINVAL, "numbers", "no member "
+			    "with membership number '%s'", numbers->v[i]);
+		else {
+			snprintf(num, sizeof(num), "%lld", (long long)m.id);
+			strv_push(&ids, num);
+		}
+		member_clear(&m);
+	}
+	for (i = 0; i < members->n && rc == QRM_OK; i++) {
+		int64_t	mid;
+
+		if (parse_int64(members->v[i], &mid) == -1 ||
+		    store_member_get(st, mid, &m, NULL) != QRM_OK || !m.active)
+			rc = qrm_seterr(err, QRM_EINVAL, "members", "no active "
+			    "member %s", members->v[i]);
+		else
+			strv_push(&ids, members->v[i]);
+		member_clear(&m);
+	}
+	if (rc == QRM_OK && ids.n == 0)
+		rc = qrm_seterr(err, QRM_EINVAL, "numbers",
+		    "name at least one member to check in");
+	items = json_array();
+	for (i = 0; i < ids.n && rc == QRM_OK; i++) {
+		body = json_pack("{s:s}", "status", "present");
+		if (occurrence != NULL && *occurrence != '\0')
+			json_object_set_new(body, "occurrence",
+			    json_string(occurrence));
+		rc = core_attendance_set(q, a, id, strtoll(ids.v[i], NULL, 10),
+		    body, &rec, err);
+		json_decref(body);
+		if (rc == QRM_OK)
+			json_array_append_new(items, rec);
+	}
+	strv_free(&ids);
+	if (rc != QRM_OK) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
+}

@@ -210,6 +210,56 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 	return http_json(r, 200, out);
 }
 
+/* POST /api/v1/events/{id}/checkin {occurrence, numbers, members} */
+static enum MHD_Result
+checkin(struct request *r, const struct actor *a, int64_t id)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 numbers = { 0 }, members = { 0 };
+	json_t			*body = NULL, *out = NULL, *v, *it;
+	const char		*occ = NULL;
+	char			 num[32];
+	size_t			 i;
+	int			 rc;
+
+	if (!is(r, "POST"))
+		return not_allowed(r, "POST");
+	if ((rc = body_json(r, &body, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	if ((v = json_object_get(body, "occurrence")) != NULL &&
+	    (occ = json_string_value(v)) == NULL)
+		rc = qrm_seterr(&err, QRM_EINVAL, "occurrence",
+		    "occurrence must be a local start time");
+	if ((v = json_object_get(body, "numbers")) != NULL)
+		json_array_foreach(v, i, it) {
+			if (!json_is_string(it))
+				rc = qrm_seterr(&err, QRM_EINVAL, "numbers",
+				    "numbers must be membership numbers");
+			else
+				strv_push(&numbers, json_string_value(it));
+		}
+	if ((v = json_object_get(body, "members")) != NULL)
+		json_array_foreach(v, i, it) {
+			if (!json_is_integer(it))
+				rc = qrm_seterr(&err, QRM_EINVAL, "members",
+				    "members must be member ids");
+			else {
+				snprintf(num, sizeof(num), "%lld",
+				    (long long)json_integer_value(it));
+				strv_push(&members, num);
+			}
+		}
+	if (rc == QRM_OK)
+		rc = core_checkin(r->q, a, id, occ, &numbers, &members, &out,
+		    &err);
+	json_decref(body);
+	strv_free(&numbers);
+	strv_free(&members);
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
+}
+
 static enum MHD_Result
 events(struct request *r, const struct actor *a, const char *rest)
 {
@@ -243,6 +293,8 @@ events(struct request *r, const struct actor *a, const char *rest)
 		return http_error_msg(r, 404, "not_found", "no such event");
 	if (slash != NULL && strncmp(slash, "/attendance", 11) == 0)
 		return attendance(r, a, id, slash + 11);
+	if (slash != NULL && strcmp(slash, "/checkin") == 0)
+		return checkin(r, a, id);
 	if (slash != NULL) {
 		if (strcmp(slash, "/occurrences") != 0)
 			return http_error_msg(r, 404, "not_found",

@@ -145,6 +145,40 @@ class AttendanceTest(unittest.TestCase):
         self.assertEqual([(x["occurrence"], x["rsvp"]) for x in l["items"]],
                          [("2027-02-11T12:30:00", "accepted")])
 
+    def test_checkin_by_number_and_cli(self):
+        q = self.q
+        before = q.snapshot()
+        st, r = q.api("POST", "/events/%d/checkin" % self.ev,
+                      {"numbers": ["N-1", "N-99"]}, self.rep[1])
+        self.assertEqual((st, r["error"]["field"]), (400, "numbers"))
+        self.assertIn("N-99", r["error"]["message"])
+        self.assertEqual(q.snapshot(), before)      # not even N-1
+        st, r = q.api("POST", "/events/%d/checkin" % self.ev,
+                      {"numbers": ["N-1", "N-2"]}, self.rep[1])
+        self.assertEqual(st, 200)
+        self.assertEqual([x["status"] for x in r["items"]],
+                         ["present", "present"])
+        p = q.cli("checkin", str(self.ev), "N-3")
+        self.assertEqual(json.loads(p.stdout)["items"][0]["name"], "Fac 3")
+        p = q.cli("checkin", str(self.ev), "N-404", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("N-404", p.stderr.decode())
+        out = json.loads(q.out("attend", str(self.ev), str(self.m[3][0]),
+                               "--status", "apologies", "--reason",
+                               "leave"))
+        self.assertEqual((out["status"], out["reason"]),
+                         ("apologies", "leave"))
+        listed = json.loads(q.out("attend", "list", str(self.ev),
+                                  "--status", "present", "--json"))
+        self.assertEqual(sorted(x["number"] for x in listed["items"]),
+                         ["N-1", "N-2", "N-3"])
+        text = q.out("attend", "list", str(self.ev))
+        self.assertIn("apologies: leave", text)
+        p = q.cli("attend", str(self.ev), str(self.m[0][0]), "--rsvp",
+                  "perhaps", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("rsvp must be one of", p.stderr.decode())
+
     def test_personal_feed_partstat(self):
         m1, m2 = self.m[:2]
         feed = self.q.out("token", "issue", "--member", str(m1[0]),
