@@ -32,10 +32,11 @@ class Quorum:
         return self.cli(*args).stdout.decode().strip()
 
     def serve(self, *extra):
+        self.log = open(os.path.join(self.dir, "serve.log"), "wb")
         self.proc = subprocess.Popen(
             [self.binary, "--db", self.db, "serve", "--listen",
              "127.0.0.1:0", *extra], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
+            stderr=self.log)
         line = self.proc.stdout.readline().decode()
         assert line.startswith("quorum: listening on "), line
         self.base = line.split()[-1].rstrip("/")
@@ -77,8 +78,19 @@ class Quorum:
         return rows
 
     def close(self):
+        """Stop the daemon; a sanitizer's report in its log fails the
+        test (builds with -DQUORUM_SANITIZE=ON)."""
+        log = b""
         if self.proc:
             self.proc.terminate()
             self.proc.wait(timeout=10)
             self.proc.stdout.close()
+            self.log.close()
+            with open(os.path.join(self.dir, "serve.log"), "rb") as f:
+                log = f.read()
         shutil.rmtree(self.dir, ignore_errors=True)
+        for bad in (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer",
+                    b"runtime error:"):
+            if bad in log:
+                raise AssertionError("the daemon reported:\n" +
+                                     log.decode(errors="replace"))
