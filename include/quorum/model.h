@@ -100,6 +100,7 @@ struct event {
 	enum event_status	 status;
 	int			 sequence;
 	int			 capacity;	/* 0: no limit */
+	int			 quorum;	/* present needed; 0: none */
 	char			*organizer;
 	int64_t			 created;	/* unix seconds */
 	int64_t			 updated;	/* the last revision */
@@ -169,6 +170,7 @@ struct attendance {
 	int64_t		 recorded_at;
 	char		*name;		/* the member's, for lists */
 	char		*number;
+	char		*email;
 };
 
 struct attendance_list {

@@ -43,13 +43,16 @@ usage(void)
 	    "  attend list EVENT [--occurrence O] [--rsvp R] [--status S] "
 	    "[--json]\n"
 	    "  checkin EVENT [--occurrence O] NUMBER...\n"
+	    "  register EVENT...   (everyone present at any of them)\n"
+	    "  member history ID\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
 	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
 	    "SLUG]... [--location L]\n"
-	    "        [--url U] [--description D] [--capacity N] [--status S] "
-	    "[--organizer O]\n"
-	    "        [--host ID]... [--after ID] [--uid UID] [--json FILE|-]\n"
+	    "        [--url U] [--description D] [--capacity N] [--quorum N] "
+	    "[--status S]\n"
+	    "        [--organizer O] [--host ID]... [--after ID] [--uid UID] "
+	    "[--json FILE|-]\n"
 	    "  event list [--from D] [--to D] [--audience SLUG] [--kind K] "
 	    "[--json]\n"
 	    "  event show ID | event cancel ID\n"
@@ -135,6 +138,7 @@ event_options(int argc, char **argv, json_t **out)
 		{ "url", required_argument, NULL, 'u' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "capacity", required_argument, NULL, 'c' },
+		{ "quorum", required_argument, NULL, 'Q' },
 		{ "status", required_argument, NULL, 'S' },
 		{ "organizer", required_argument, NULL, 'o' },
 		{ "host", required_argument, NULL, 'H' },
@@ -185,11 +189,12 @@ event_options(int argc, char **argv, json_t **out)
 			break;
 		case 'U': json_object_set_new(o, "uid", json_string(optarg));
 			break;
-		case 'c': case 'H': case 'F':
+		case 'c': case 'H': case 'F': case 'Q':
 			if (parse_int64(optarg, &n) == -1) {
 				fprintf(stderr, "quorum: --%s: '%s' is not a "
 				    "whole number\n", c == 'c' ? "capacity" :
-				    c == 'H' ? "host" : "after", optarg);
+				    c == 'H' ? "host" : c == 'Q' ? "quorum" :
+				    "after", optarg);
 				json_decref(o);
 				return -1;
 			}
@@ -197,7 +202,8 @@ event_options(int argc, char **argv, json_t **out)
 				json_append(o, "hosts", json_integer(n));
 			else
 				json_object_set_new(o, c == 'c' ? "capacity" :
-				    "after", json_integer(n));
+				    c == 'Q' ? "quorum" : "after",
+				    json_integer(n));
 			break;
 		case 'J':
 			if ((text = read_file(optarg, 1u << 20, &len)) == NULL) {
@@ -473,6 +479,11 @@ cmd_member(struct qrm *q, int argc, char **argv)
 		fprintf(stderr, "quorum: member %s needs a member id\n", sub);
 		return EXIT_USAGE;
 	}
+	if (strcmp(sub, "history") == 0) {
+		if ((rc = core_member_history(q, &cli_actor, id, &o, &err)))
+			return fail(&err, rc);
+		return print_json(o);
+	}
 	if (strcmp(sub, "show") == 0)
 		rc = core_member_get(q, &cli_actor, id, &m, &err);
 	else if (strcmp(sub, "deactivate") == 0)
@@ -633,7 +644,7 @@ cmd_attend(struct qrm *q, int argc, char **argv)
 	if (list) {
 		json_decref(body);
 		if ((rc = core_attendance_list(q, &cli_actor, event, occ, rsvp,
-		    status, &l, &start_utc, &err)) != QRM_OK)
+		    status, &l, &start_utc, NULL, &err)) != QRM_OK)
 			return fail(&err, rc);
 		items = json_array();
 		for (i = 0; i < l.n; i++) {
@@ -658,6 +669,24 @@ cmd_attend(struct qrm *q, int argc, char **argv)
 	rc = core_attendance_set(q, &cli_actor, event, member, body, &out,
 	    &err);
 	json_decref(body);
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
+/* quorum register EVENT... : everyone present at any of them */
+static int
+cmd_register(struct qrm *q, int argc, char **argv)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids = { 0 };
+	json_t			*out;
+	int			 i, rc;
+
+	for (i = 1; i < argc; i++)
+		strv_push(&ids, argv[i]);
+	rc = core_register(q, &cli_actor, &ids, &out, &err);
+	strv_free(&ids);
 	if (rc != QRM_OK)
 		return fail(&err, rc);
 	return print_json(out);
@@ -1001,6 +1030,8 @@ main(int argc, char *argv[])
 		rc = cmd_token(q, argc, argv);
 	else if (strcmp(cmd, "attend") == 0)
 		rc = cmd_attend(q, argc, argv);
+	else if (strcmp(cmd, "register") == 0)
+		rc = cmd_register(q, argc, argv);
 	else if (strcmp(cmd, "checkin") == 0)
 		rc = cmd_checkin(q, argc, argv);
 	else if (strcmp(cmd, "audit") == 0)

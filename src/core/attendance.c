@@ -303,7 +303,8 @@ out:
 int
 core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
     const char *occurrence, const char *rsvp, const char *status,
-    struct attendance_list *out, int64_t *start_utc, struct qrm_error *err)
+    struct attendance_list *out, int64_t *start_utc, int *quorum,
+    struct qrm_error *err)
 {
 	struct store	*st;
 	struct event	 ev;
@@ -328,6 +329,8 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 		return QRM_EDB;
 	}
 	all = may_manage(q, a, &ev);
+	if (quorum != NULL)
+		*quorum = ev.quorum;
 	if (!all && a->role == ROLE_REP) {
 		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", "event %lld is "
 		    "outside your scopes", (long long)id);
@@ -424,6 +427,157 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 			json_array_append_new(items, rec);
 	}
 	strv_free(&ids);
+	if (rc != QRM_OK) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
+}
+
+static void	json_array_sort_by_name(json_t *);
+
+/*
+ * The register of a set of events: every member present at any of them
+ * (the list to send a document to), with the events each attended, by
+ * name.  Each list read is audited.  *out: {"items": [...]}.
+ */
+int
+core_register(struct qrm *q, const struct actor *a, const struct strv *ids,
+    json_t **out, struct qrm_error *err)
+{
+	struct attendance_list	 l;
+	json_t			*byid = json_object(), *items, *p;
+	const char		*key;
+	char			 k[32];
+	int64_t			 id, start;
+	size_t			 i, j;
+	int			 rc = QRM_OK;
+
+	*out = NULL;
+	if (ids->n == 0 || ids->n > 200)
+		rc = qrm_seterr(err, QRM_EINVAL, "events",
+		    "name 1 to 200 events");
+	for (i = 0; i < ids->n && rc == QRM_OK; i++) {
+		if (parse_int64(ids->v[i], &id) == -1) {
+			rc = qrm_seterr(err, QRM_EINVAL, "events",
+			    "'%s' is not an event id", ids->v[i]);
+			break;
+		}
+		if (a->role < ROLE_REP) {
+			rc = qrm_seterr(err, QRM_EFORBIDDEN, "", "a register "
+			    "is for reps and officials");
+			break;
+		}
+		if ((rc = core_attendance_list(q, a, id, NULL, NULL, "present",
+		    &l, &start, NULL, err)) != QRM_OK)
+			break;
+		for (j = 0; j < l.n; j++) {
+			snprintf(k, sizeof(k), "%lld", (long long)l.v[j].member);
+			if ((p = json_object_get(byid, k)) == NULL) {
+				p = json_pack("{s:I, s:s?, s:s?, s:s?, s:[]}",
+				    "member", (json_int_t)l.v[j].member, "name",
+				    l.v[j].name, "number", l.v[j].number,
+				    "email", l.v[j].email, "events");
+				json_object_set_new(byid, k, p);
+			}
+			json_array_append_new(json_object_get(p, "events"),
+			    json_integer(id));
+		}
+		attendance_list_free(&l);
+	}
+	if (rc != QRM_OK) {
+		json_decref(byid);
+		return rc;
+	}
+	items = json_array();
+	json_object_foreach(byid, key, p)
+		json_array_append(items, p);
+	json_decref(byid);
+	json_array_sort_by_name(items);
+	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
+}
+
+static int
+by_name(const void *x, const void *y)
+{
+	const char	*a = json_string_value(json_object_get(
+			    *(json_t *const *)x, "name"));
+	const char	*b = json_string_value(json_object_get(
+			    *(json_t *const *)y, "name"));
+
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static void
+json_array_sort_by_name(json_t *a)
+{
+	json_t	**v;
+	size_t	  i, n = json_array_size(a);
+
+	if (n < 2 || (v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), by_name);
+	json_array_clear(a);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
+}
+
+/*
+ * A member's attendance history, with each event's title and start.
+ * Officials, reps (events of their scopes) and the member themselves.
+ */
+int
+core_member_history(struct qrm *q, const struct actor *a, int64_t member,
+    json_t **out, struct qrm_error *err)
+{
+	struct store		*st;
+	struct attendance_list	 l;
+	struct member		 m;
+	struct event		 ev;
+	json_t			*items, *rec;
+	char			 object[32];
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = core_member_get(q, a, member, &m, err)) != QRM_OK)
+		return rc;
+	member_clear(&m);
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_attendance_of_member(st, member, &l, err)) != QRM_OK)
+		return rc;
+	items = json_array();
+	for (i = 0; i < l.n; i++) {
+		if (store_event_get(st, l.v[i].event, &ev, NULL) != QRM_OK)
+			continue;
+		if (a->member == member || may_manage(q, a, &ev)) {
+			rec = attendance_to_json(&l.v[i], ev.rrule ? 0 :
+			    ev.start_utc);
+			json_object_set_new(rec, "event",
+			    json_integer(ev.id));
+			json_object_set_new(rec, "title", json_string(ev.title));
+			json_object_set_new(rec, "start", json_string(
+			    l.v[i].occurrence[0] ? l.v[i].occurrence :
+			    ev.start));
+			json_array_append_new(items, rec);
+		}
+		event_clear(&ev);
+	}
+	attendance_list_free(&l);
+	snprintf(object, sizeof(object), "member/%lld", (long long)member);
+	if ((rc = store_tx_begin(st, err)) == QRM_OK) {
+		if ((rc = store_audit_add(st, a->name, "attendance.read",
+		    object, "history", err)) == QRM_OK)
+			rc = store_tx_commit(st, err);
+		else
+			store_tx_rollback(st);
+	}
 	if (rc != QRM_OK) {
 		json_decref(items);
 		return rc;

@@ -23,6 +23,7 @@ static const char *const readonly_fields[] = {
 static const char *const writable_fields[] = {
 	"uid", "kind", "title", "description", "location", "url", "start",
 	"end", "tz", "all_day", "rrule", "exdates", "status", "capacity",
+	"quorum",
 	"audiences", "organizer", "hosts", "after", NULL
 };
 
@@ -221,6 +222,16 @@ event_from_json(const json_t *o, struct event *ev, int patch,
 		else
 			ev->capacity = (int)json_integer_value(v);
 	}
+	if ((v = json_object_get(o, "quorum")) != NULL) {
+		if (json_is_null(v))
+			ev->quorum = 0;
+		else if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 100000)
+			return qrm_seterr(err, QRM_EINVAL, "quorum",
+			    "quorum must be an integer from 0 to 100000");
+		else
+			ev->quorum = (int)json_integer_value(v);
+	}
 	if ((v = json_object_get(o, "after")) != NULL) {
 		if (json_is_null(v))
 			ev->after = 0;
@@ -360,7 +371,7 @@ event_to_json(const struct event *ev)
 	utc_format(ev->created, created, sizeof(created));
 	utc_format(ev->updated, updated, sizeof(updated));
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, "
-	    "s:b, s:o, s:o, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:s}",
+	    "s:b, s:o, s:o, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:s}",
 	    "id", (json_int_t)ev->id,
 	    "uid", ev->uid,
 	    "kind", event_kind_names[ev->kind],
@@ -377,6 +388,7 @@ event_to_json(const struct event *ev)
 	    "status", event_status_names[ev->status],
 	    "sequence", ev->sequence,
 	    "capacity", ev->capacity,
+	    "quorum", ev->quorum,
 	    "audiences", strv_json(&ev->audiences, 0),
 	    "organizer", json_text_or_null(ev->organizer),
 	    "hosts", strv_json(&ev->hosts, 1),
@@ -422,7 +434,7 @@ event_change(const struct event *a, const struct event *b)
 	    !same_text(a->url, b->url) || strcmp(a->title, b->title))
 		return 2;
 	if (a->kind != b->kind || !same_text(a->description, b->description) ||
-	    a->capacity != b->capacity ||
+	    a->capacity != b->capacity || a->quorum != b->quorum ||
 	    !same_text(a->organizer, b->organizer) ||
 	    !same_strv(&a->audiences, &b->audiences) ||
 	    !same_strv(&a->hosts, &b->hosts) || a->after != b->after)

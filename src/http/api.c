@@ -174,14 +174,14 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 	json_t			*body = NULL, *out, *items;
 	int64_t			 member, start_utc;
 	size_t			 i;
-	int			 rc;
+	int			 rc, quorum = 0, present;
 
 	if (*rest == '\0' || strcmp(rest, ".csv") == 0) {
 		if (!is(r, "GET") && !is(r, "HEAD"))
 			return not_allowed(r, "GET");
 		if ((rc = core_attendance_list(r->q, a, id,
 		    http_arg(r, "occurrence"), http_arg(r, "rsvp"),
-		    http_arg(r, "status"), &l, &start_utc, &err)) != QRM_OK)
+		    http_arg(r, "status"), &l, &start_utc, &quorum, &err)))
 			return http_error(r, rc, &err);
 		if (*rest != '\0') {
 			enum MHD_Result ret = attendance_csv(r, &l, start_utc);
@@ -190,10 +190,20 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 			return ret;
 		}
 		items = json_array();
-		for (i = 0; i < l.n; i++)
+		for (i = present = 0; i < l.n; i++) {
 			json_array_append_new(items,
 			    attendance_to_json(&l.v[i], start_utc));
+			present += l.v[i].status == ATT_PRESENT;
+		}
 		attendance_list_free(&l);
+		out = json_pack("{s:o}", "items", items);
+		/* quorum: for one meeting (a one-off, or one occurrence) */
+		if (quorum > 0 && start_utc > 0 && http_arg(r, "status") ==
+		    NULL && http_arg(r, "rsvp") == NULL)
+			json_object_set_new(out, "quorum", json_pack("{s:i, "
+			    "s:i, s:b}", "required", quorum, "present",
+			    present, "reached", present >= quorum));
+		return http_json(r, 200, out);
 		return http_json(r, 200, json_pack("{s:o}", "items", items));
 	}
 	if (*rest != '/' || parse_int64(rest + 1, &member) == -1 ||
@@ -389,6 +399,8 @@ members(struct request *r, const struct actor *a, const char *rest)
 	const char		*ct = http_header(r,
 				    MHD_HTTP_HEADER_CONTENT_TYPE);
 	json_t			*body = NULL, *items, *report;
+	const char		*slash;
+	char			 idtext[32];
 	int64_t			 id;
 	size_t			 i;
 	int			 rc;
@@ -428,6 +440,19 @@ members(struct request *r, const struct actor *a, const char *rest)
 			return http_error(r, rc, &err);
 		return http_json(r, 200, report);
 	}
+	if (*rest == '/' && (slash = strchr(rest + 1, '/')) != NULL) {
+		snprintf(idtext, sizeof(idtext), "%.*s", (int)(slash - rest -
+		    1), rest + 1);
+		if (parse_int64(idtext, &id) == -1 ||
+		    strcmp(slash, "/attendance") != 0)
+			return http_error_msg(r, 404, "not_found",
+			    "no such resource");
+		if (!is(r, "GET") && !is(r, "HEAD"))
+			return not_allowed(r, "GET");
+		if ((rc = core_member_history(r->q, a, id, &report, &err)))
+			return http_error(r, rc, &err);
+		return http_json(r, 200, report);
+	}
 	if (*rest != '/' || parse_int64(rest + 1, &id) == -1 || id < 1)
 		return http_error_msg(r, 404, "not_found", "no such member");
 	if (is(r, "GET") || is(r, "HEAD"))
@@ -444,6 +469,25 @@ members(struct request *r, const struct actor *a, const char *rest)
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
 	return member_reply(r, 200, &m);
+}
+
+/* GET /api/v1/register?events=1,2,3 */
+static enum MHD_Result
+reg(struct request *r, const struct actor *a)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids = { 0 };
+	json_t			*out;
+	int			 rc;
+
+	if (!is(r, "GET") && !is(r, "HEAD"))
+		return not_allowed(r, "GET");
+	strv_split(&ids, http_arg(r, "events"), ',');
+	rc = core_register(r->q, a, &ids, &out, &err);
+	strv_free(&ids);
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
 }
 
 static enum MHD_Result
@@ -523,6 +567,8 @@ api_dispatch(struct request *r, const char *path)
 	else if (strncmp(path, "members", 7) == 0 && (path[7] == '\0' ||
 	    path[7] == '/'))
 		ret = members(r, &a, path + 7);
+	else if (strcmp(path, "register") == 0)
+		ret = reg(r, &a);
 	else if (strcmp(path, "audit") == 0)
 		ret = audit(r, &a);
 	else

@@ -177,6 +177,10 @@ vevent_new(const struct feed_meta *meta, const struct event *ev)
 			snprintf(num, sizeof(num), "%d", ev->capacity);
 			add_x(c, "X-QUORUM-CAPACITY", num);
 		}
+		if (ev->quorum > 0) {
+			snprintf(num, sizeof(num), "%d", ev->quorum);
+			add_x(c, "X-QUORUM-QUORUM", num);
+		}
 		if (ev->organizer != NULL && strchr(ev->organizer, '@') ==
 		    NULL)
 			add_x(c, "X-QUORUM-ORGANIZER", ev->organizer);

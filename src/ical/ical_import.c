@@ -316,6 +316,9 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 	if ((x = x_value(c, "X-QUORUM-CAPACITY")) != NULL &&
 	    parse_int64(x, &n) == 0 && n > 0 && n < 1000000)
 		ev->capacity = (int)n;
+	if ((x = x_value(c, "X-QUORUM-QUORUM")) != NULL &&
+	    parse_int64(x, &n) == 0 && n > 0 && n < 1000000)
+		ev->quorum = (int)n;
 	if ((x = x_value(c, "X-QUORUM-AUDIENCES")) != NULL)
 		strv_split(&ev->audiences, x, ',');
 	if ((p = icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY))

@@ -23,7 +23,7 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"event_audiences WHERE event = e.id ORDER BY audience)), " \
 	"(SELECT group_concat(member, ',') FROM (SELECT member FROM " \
-	"event_hosts WHERE event = e.id ORDER BY member)) "
+	"event_hosts WHERE event = e.id ORDER BY member)), e.quorum "
 
 #define MEMBER_COLUMNS \
 	"m.id, m.name, m.email, m.number, m.role, m.branch, m.active, " \
@@ -35,7 +35,7 @@ extern const size_t		store_migrations_count;
 #define ATT_COLUMNS \
 	"a.event, a.occurrence, a.member, a.rsvp, a.waitlisted, a.rsvp_at, " \
 	"a.status, a.reason, a.checked_in_at, a.recorded_by, a.recorded_at, " \
-	"m.name, m.number "
+	"m.name, m.number, m.email "
 
 /* Every statement the store runs, prepared once per connection. */
 static const char *const stmt_sql[STMT__MAX] = {
@@ -86,15 +86,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO events (uid, kind, title, description, location, "
 	    "url, tzid, start_local, end_local, all_day, rrule, exdates, "
 	    "status, sequence, capacity, organizer, created, updated, "
-	    "start_utc, end_utc, last_utc, after_event) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "start_utc, end_utc, last_utc, after_event, quorum) VALUES (?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_EVENT_UPDATE] =
 	    "UPDATE events SET uid = ?, kind = ?, title = ?, description = ?, "
 	    "location = ?, url = ?, tzid = ?, start_local = ?, end_local = ?, "
 	    "all_day = ?, rrule = ?, exdates = ?, status = ?, sequence = ?, "
 	    "capacity = ?, organizer = ?, created = ?, updated = ?, "
-	    "start_utc = ?, end_utc = ?, last_utc = ?, after_event = ? "
-	    "WHERE id = ?",
+	    "start_utc = ?, end_utc = ?, last_utc = ?, after_event = ?, "
+	    "quorum = ? WHERE id = ?",
 	[STMT_EVENT_GET] =
 	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id = ?",
 	[STMT_EVENT_GET_UID] =

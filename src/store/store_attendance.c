@@ -29,6 +29,7 @@ att_from_row(sqlite3_stmt *s, struct attendance *a)
 	a->recorded_at = sqlite3_column_int64(s, 10);
 	a->name = store_col_text(s, 11);
 	a->number = store_col_text(s, 12);
+	a->email = store_col_text(s, 13);
 }
 
 /* The record of member at (event, occurrence); QRM_ENOTFOUND if none. */

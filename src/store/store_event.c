@@ -41,6 +41,7 @@ event_bind(sqlite3_stmt *s, const struct event *ev)
 		sqlite3_bind_int64(s, 22, ev->after);
 	else
 		sqlite3_bind_null(s, 22);
+	sqlite3_bind_int(s, 23, ev->quorum);
 	free(exdates);
 	return 0;
 }
@@ -127,7 +128,7 @@ store_event_update(struct store *st, const struct event *ev,
 		return QRM_EDB;
 	if (event_bind(s, ev) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	sqlite3_bind_int64(s, 23, ev->id);
+	sqlite3_bind_int64(s, 24, ev->id);
 	if ((rc = store_step_done(st, s, err, "updating an event")) != QRM_OK)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
@@ -177,6 +178,7 @@ event_from_row(sqlite3_stmt *s, struct event *ev)
 	ev->last_utc = sqlite3_column_type(s, 21) == SQLITE_NULL ? UTC_NONE :
 	    sqlite3_column_int64(s, 21);
 	ev->after = sqlite3_column_int64(s, 22);
+	ev->quorum = sqlite3_column_int(s, 25);
 	if (strv_split(&ev->exdates,
 	    (const char *)sqlite3_column_text(s, 12), ',') == -1 ||
 	    strv_split(&ev->audiences,

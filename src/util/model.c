@@ -190,6 +190,7 @@ attendance_clear(struct attendance *a)
 	free(a->reason);
 	free(a->name);
 	free(a->number);
+	free(a->email);
 	memset(a, 0, sizeof(*a));
 }
 

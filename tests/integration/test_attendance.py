@@ -179,6 +179,51 @@ class AttendanceTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("rsvp must be one of", p.stderr.decode())
 
+    def test_register_history_and_quorum(self):
+        q = self.q
+        ids = []
+        for i in range(3):
+            st, ev = q.api("POST", "/events", {
+                "title": "VLO job description workshop %d" % (i + 1),
+                "kind": "workshop", "start": "2027-03-0%dT10:00:00" % (i + 2),
+                "end": "2027-03-0%dT12:00:00" % (i + 2), "quorum": 2,
+                "audiences": ["facilitators"]}, self.off[1])
+            self.assertEqual((st, ev["quorum"]), (201, 2))
+            ids.append(ev["id"])
+        n = self.m
+        q.api("POST", "/events/%d/checkin" % ids[0],
+              {"numbers": ["N-1", "N-2"]}, self.rep[1])
+        q.api("POST", "/events/%d/checkin" % ids[1], {"numbers": ["N-2"]},
+              self.rep[1])
+        self.put(ids[2], n[2][0], {"status": "apologies"}, n[2])
+        st, l = q.api("GET", "/events/%d/attendance" % ids[0],
+                      token=self.off[1])
+        self.assertEqual(l["quorum"], {"required": 2, "present": 2,
+                                       "reached": True})
+        st, l = q.api("GET", "/events/%d/attendance" % ids[1],
+                      token=self.off[1])
+        self.assertEqual(l["quorum"]["reached"], False)
+        st, reg = q.api("GET", "/register?events=%s" %
+                        ",".join(map(str, ids)), token=self.off[1])
+        self.assertEqual(st, 200)
+        self.assertEqual([(x["name"], x["events"]) for x in reg["items"]],
+                         [("Fac 1", [ids[0]]), ("Fac 2", ids[:2])])
+        self.assertEqual(reg["items"][0]["email"], "fac.1@napo.example")
+        self.assertEqual(q.api("GET", "/register?events=%d" % ids[0],
+                               token=n[0][1])[0], 403)
+        self.assertEqual(q.api("GET", "/register?events=x",
+                               token=self.off[1])[0], 400)
+        cli = json.loads(q.out("register", *map(str, ids)))
+        self.assertEqual(cli, reg)
+        st, h = q.api("GET", "/members/%d/attendance" % n[1][0],
+                      token=n[1][1])
+        self.assertEqual(sorted(x["event"] for x in h["items"]), ids[:2])
+        self.assertEqual(h["items"][0]["title"][:20], "VLO job description ")
+        self.assertEqual(q.api("GET", "/members/%d/attendance" % n[1][0],
+                               token=n[0][1])[0], 404)
+        self.assertEqual(len(json.loads(q.out(
+            "member", "history", str(n[2][0])))["items"]), 1)
+
     def test_personal_feed_partstat(self):
         m1, m2 = self.m[:2]
         feed = self.q.out("token", "issue", "--member", str(m1[0]),

@@ -55,6 +55,7 @@ CREATE TABLE events (
 			CHECK (status IN ('tentative', 'confirmed', 'cancelled')),
 	sequence	INTEGER NOT NULL DEFAULT 0,
 	capacity	INTEGER NOT NULL DEFAULT 0,
+	quorum		INTEGER NOT NULL DEFAULT 0,	-- present needed
 	organizer	TEXT,
 	after_event	INTEGER REFERENCES events(id),
 	created		INTEGER NOT NULL,
