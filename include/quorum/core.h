@@ -132,6 +132,14 @@ int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
 	    const struct strv *members, json_t **, struct qrm_error *);
 json_t	*attendance_to_json(const struct attendance *, int64_t start_utc);
 
+/* privacy.c */
+int	 core_member_export(struct qrm *, const struct actor *, int64_t member,
+	    json_t **, struct qrm_error *);
+int	 core_member_erase(struct qrm *, const struct actor *, int64_t member,
+	    struct qrm_error *);
+int	 core_purge_attendance(struct qrm *, const struct actor *,
+	    const char *age, json_t **, struct qrm_error *);
+
 /* feed.c */
 struct feed_cache	*feed_cache_new(void);
 void	 feed_cache_free(struct feed_cache *);

@@ -103,6 +103,16 @@ int	 store_token_owner(struct store *, int64_t id, int64_t *member,
 	    struct qrm_error *);
 int	 store_token_revoke(struct store *, int64_t id, struct qrm_error *);
 
+/* store.c (data protection) */
+int	 store_member_erase(struct store *, int64_t id, const char *email,
+	    struct qrm_error *);
+int	 store_attendance_purge(struct store *, int64_t before_utc,
+	    const char *before_local, int64_t *n, struct qrm_error *);
+int	 store_audit_of(struct store *, int64_t id, const char *email,
+	    int (*)(void *, const struct audit_row *), void *,
+	    struct qrm_error *);
+int	 store_checkpoint(struct store *, struct qrm_error *);
+
 /* store_attendance.c */
 int	 store_attendance_get(struct store *, int64_t event,
 	    const char *occurrence, int64_t member, struct attendance *,

@@ -44,7 +44,8 @@ usage(void)
 	    "[--json]\n"
 	    "  checkin EVENT [--occurrence O] NUMBER...\n"
 	    "  register EVENT...   (everyone present at any of them)\n"
-	    "  member history ID\n"
+	    "  member history ID | member export ID | member erase ID\n"
+	    "  purge --attendance-older-than 6y|18m|90d\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
 	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
@@ -479,6 +480,17 @@ cmd_member(struct qrm *q, int argc, char **argv)
 		fprintf(stderr, "quorum: member %s needs a member id\n", sub);
 		return EXIT_USAGE;
 	}
+	if (strcmp(sub, "export") == 0) {
+		if ((rc = core_member_export(q, &cli_actor, id, &o, &err)))
+			return fail(&err, rc);
+		return print_json(o);
+	}
+	if (strcmp(sub, "erase") == 0) {
+		if ((rc = core_member_erase(q, &cli_actor, id, &err)) != QRM_OK)
+			return fail(&err, rc);
+		printf("member %lld erased\n", (long long)id);
+		return 0;
+	}
 	if (strcmp(sub, "history") == 0) {
 		if ((rc = core_member_history(q, &cli_actor, id, &o, &err)))
 			return fail(&err, rc);
@@ -670,6 +682,24 @@ cmd_attend(struct qrm *q, int argc, char **argv)
 	    &err);
 	json_decref(body);
 	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
+/* quorum purge --attendance-older-than AGE */
+static int
+cmd_purge(struct qrm *q, int argc, char **argv)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out;
+	int			 rc;
+
+	if (argc != 3 || strcmp(argv[1], "--attendance-older-than") != 0) {
+		fputs("quorum: usage: quorum purge --attendance-older-than "
+		    "6y|18m|90d\n", stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = core_purge_attendance(q, &cli_actor, argv[2], &out, &err)))
 		return fail(&err, rc);
 	return print_json(out);
 }
@@ -1030,6 +1060,8 @@ main(int argc, char *argv[])
 		rc = cmd_token(q, argc, argv);
 	else if (strcmp(cmd, "attend") == 0)
 		rc = cmd_attend(q, argc, argv);
+	else if (strcmp(cmd, "purge") == 0)
+		rc = cmd_purge(q, argc, argv);
 	else if (strcmp(cmd, "register") == 0)
 		rc = cmd_register(q, argc, argv);
 	else if (strcmp(cmd, "checkin") == 0)

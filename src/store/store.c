@@ -198,6 +198,28 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ATT_OF_MEMBER] =
 	    "SELECT " ATT_COLUMNS "FROM attendance a JOIN members m ON "
 	    "m.id = a.member WHERE a.member = ? ORDER BY a.event, a.occurrence",
+	[STMT_ERASE_MEMBER] =
+	    "UPDATE members SET name = 'erased member', email = 'erased-' || "
+	    "id || '@erased.invalid', number = NULL, branch = NULL, "
+	    "active = 0 WHERE id = ?",
+	[STMT_ERASE_AUDIENCES] = "DELETE FROM member_audiences WHERE member = ?",
+	[STMT_ERASE_SCOPES] = "DELETE FROM rep_scopes WHERE rep = ?",
+	[STMT_ERASE_TOKENS] = "DELETE FROM tokens WHERE member = ?",
+	[STMT_ERASE_REASONS] =
+	    "UPDATE attendance SET reason = NULL WHERE member = ?",
+	/* ?1 the member's id, ?2 their email as it was */
+	[STMT_ERASE_AUDIT] =
+	    "UPDATE audit SET actor = 'erased member ' || ?1 WHERE actor = ?2",
+	/* ?1 events over before then (UTC), ?2 occurrences before (local) */
+	[STMT_PURGE_ATTENDANCE] =
+	    "DELETE FROM attendance WHERE event IN (SELECT id FROM events "
+	    "WHERE coalesce(last_utc, 9223372036854775807) < ?1) OR "
+	    "(occurrence != '' AND occurrence < ?2)",
+	/* what the audit log says of a member, or that they did */
+	[STMT_AUDIT_OF] =
+	    "SELECT id, at, actor, verb, object, detail FROM audit WHERE "
+	    "actor = ?2 OR object = 'member/' || ?1 OR detail LIKE "
+	    "'member/' || ?1 || ' %' ORDER BY id",
 	[STMT_AUDIT_LIST] =
 	    "SELECT id, at, actor, verb, object, detail FROM audit "
 	    "WHERE id > ? ORDER BY id LIMIT ?",
@@ -590,4 +612,97 @@ int
 store_audit_count(struct store *st, int64_t *out)
 {
 	return store_scalar(st, STMT_AUDIT_COUNT, out);
+}
+
+/*
+ * Remove a member's personal data, keeping the anonymous row so that
+ * attendance counts stand.  Inside a transaction; the database runs with
+ * secure_delete, and store_checkpoint() afterwards clears the WAL.
+ */
+int
+store_member_erase(struct store *st, int64_t id, const char *email,
+    struct qrm_error *err)
+{
+	static const enum stmt	steps[] = { STMT_ERASE_MEMBER,
+	    STMT_ERASE_AUDIENCES, STMT_ERASE_SCOPES, STMT_ERASE_TOKENS,
+	    STMT_ERASE_REASONS };
+	sqlite3_stmt		*s;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((s = store_stmt(st, steps[i], err)) == NULL)
+			return QRM_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if ((rc = store_step_done(st, s, err, "erasing a member")))
+			return rc;
+	}
+	if ((s = store_stmt(st, STMT_ERASE_AUDIT, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, email);
+	return store_step_done(st, s, err, "erasing a member");
+}
+
+/* Delete attendance older than the cutoff; *n is how many rows. */
+int
+store_attendance_purge(struct store *st, int64_t before_utc,
+    const char *before_local, int64_t *n, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_PURGE_ATTENDANCE, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, before_utc);
+	store_bind_text(s, 2, before_local);
+	if ((rc = store_step_done(st, s, err, "purging attendance")))
+		return rc;
+	*n = sqlite3_changes64(st->db);
+	return QRM_OK;
+}
+
+/* The audit rows about member id or done by email. */
+int
+store_audit_of(struct store *st, int64_t id, const char *email,
+    int (*fn)(void *, const struct audit_row *), void *arg,
+    struct qrm_error *err)
+{
+	sqlite3_stmt		*s;
+	struct audit_row	 row;
+	int			 rc;
+
+	if ((s = store_stmt(st, STMT_AUDIT_OF, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, email);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(s, 0);
+		row.at = sqlite3_column_int64(s, 1);
+		row.actor = (const char *)sqlite3_column_text(s, 2);
+		row.verb = (const char *)sqlite3_column_text(s, 3);
+		row.object = (const char *)sqlite3_column_text(s, 4);
+		row.detail = (const char *)sqlite3_column_text(s, 5);
+		if (fn(arg, &row) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(st, err, "reading the audit log");
+	return QRM_OK;
+}
+
+/*
+ * Copy the WAL into the database and truncate it, so that pages from
+ * before an erasure are no longer on disk in the -wal file.
+ */
+int
+store_checkpoint(struct store *st, struct qrm_error *err)
+{
+	int	log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    &log, &done) != SQLITE_OK)
+		return store_dberr(st, err, "checkpointing");
+	return QRM_OK;
 }

@@ -224,6 +224,57 @@ class AttendanceTest(unittest.TestCase):
         self.assertEqual(len(json.loads(q.out(
             "member", "history", str(n[2][0])))["items"]), 1)
 
+    def test_subject_access_erase_and_purge(self):
+        q = self.q
+        cid = int(q.out("member", "add", "--name", "Canary Zebra-Quokka",
+                        "--email", "zebra.quokka@napo.example", "--number",
+                        "ZQ-777", "--branch", "Quokkaville", "--audience",
+                        "facilitators"))
+        q.out("token", "issue", "--member", str(cid), "--scope", "feed")
+        self.put(self.ev, cid, {"status": "apologies",
+                               "reason": "zebraquokka-reason"}, self.off)
+        sar = json.loads(q.out("member", "export", str(cid)))
+        self.assertEqual(sar["member"]["name"], "Canary Zebra-Quokka")
+        self.assertEqual(len(sar["tokens"]), 1)
+        self.assertEqual(sar["attendance"][0]["reason"],
+                         "zebraquokka-reason")
+        self.assertIn("member.add", [x["verb"] for x in sar["audit"]])
+        self.assertIn("erased", q.out("member", "erase", str(cid)))
+        # the attendance count stands; the person does not
+        st, l = q.api("GET", "/events/%d/attendance" % self.ev,
+                      token=self.off[1])
+        self.assertEqual([x["name"] for x in l["items"]], ["erased member"])
+        for suffix in ("", "-wal"):
+            path = q.db + suffix
+            if not os.path.exists(path):
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            for canary in (b"Zebra-Quokka", b"zebra.quokka", b"ZQ-777",
+                           b"Quokkaville", b"zebraquokka-reason"):
+                self.assertFalse(canary in data, "%r left in %s" %
+                                 (canary, path))
+        # retention: attendance of meetings over six years ago goes
+        st, old = q.api("POST", "/events", {
+            "title": "Old meeting", "kind": "other",
+            "start": "2018-05-01T10:00:00", "end": "2018-05-01T11:00:00",
+            "audiences": ["facilitators"]}, self.off[1])
+        self.put(old["id"], self.m[0][0], {"status": "present"}, self.off)
+        self.put(self.ev, self.m[0][0], {"rsvp": "accepted"}, self.off)
+        before = q.snapshot()
+        p = q.cli("purge", "--attendance-older-than", "6 years", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("6y, 18m or 90d", p.stderr.decode())
+        self.assertEqual(q.snapshot(), before)
+        r = json.loads(q.out("purge", "--attendance-older-than", "6y"))
+        self.assertEqual(r["deleted"], 1)
+        st, l = q.api("GET", "/events/%d/attendance" % old["id"],
+                      token=self.off[1])
+        self.assertEqual(l["items"], [])
+        st, l = q.api("GET", "/events/%d/attendance" % self.ev,
+                      token=self.off[1])
+        self.assertEqual(len(l["items"]), 2)
+
     def test_personal_feed_partstat(self):
         m1, m2 = self.m[:2]
         feed = self.q.out("token", "issue", "--member", str(m1[0]),
