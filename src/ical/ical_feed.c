@@ -67,45 +67,60 @@ status_of(enum event_status s)
 	}
 }
 
+static const icalparameter_partstat partstats[RSVP__MAX] = {
+	ICAL_PARTSTAT_NEEDSACTION, ICAL_PARTSTAT_ACCEPTED,
+	ICAL_PARTSTAT_DECLINED, ICAL_PARTSTAT_TENTATIVE
+};
+
+static void
+attendee_prop(icalcomponent *c, const struct member *m, enum rsvp rsvp)
+{
+	icalproperty	*p;
+	char		 mailto[320];
+
+	snprintf(mailto, sizeof(mailto), "mailto:%s", m->email);
+	p = icalproperty_new_attendee(mailto);
+	icalproperty_add_parameter(p, icalparameter_new_cn(m->name));
+	icalproperty_add_parameter(p, icalparameter_new_partstat(
+	    partstats[rsvp]));
+	icalproperty_add_parameter(p,
+	    icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+	icalcomponent_add_property(c, p);
+}
+
 /*
- * In a personal feed, the member's own answer for a one-off event as
- * ATTENDEE;PARTSTAT (audience feeds never name anyone).
+ * In a personal feed, the member as ATTENDEE with their own answer
+ * (NEEDS-ACTION until they give one).  Audience feeds name nobody.
  */
 static void
 add_attendee(icalcomponent *c, const struct feed_meta *meta,
     const struct event *ev)
 {
-	static const icalparameter_partstat ps[RSVP__MAX] = {
-		ICAL_PARTSTAT_NEEDSACTION, ICAL_PARTSTAT_ACCEPTED,
-		ICAL_PARTSTAT_DECLINED, ICAL_PARTSTAT_TENTATIVE
-	};
-	icalproperty	*p;
-	char		 mailto[320];
-	size_t		 i;
+	enum rsvp	rsvp = RSVP_INVITED;
+	size_t		i;
 
-	if (meta->attendee == NULL || meta->rsvps == NULL)
+	if (meta->attendee == NULL)
 		return;
-	for (i = 0; i < meta->rsvps->n; i++) {
-		const struct attendance *a = &meta->rsvps->v[i];
-
-		if (a->event != ev->id || a->occurrence[0] != '\0')
-			continue;
-		snprintf(mailto, sizeof(mailto), "mailto:%s",
-		    meta->attendee->email);
-		p = icalproperty_new_attendee(mailto);
-		icalproperty_add_parameter(p,
-		    icalparameter_new_cn(meta->attendee->name));
-		icalproperty_add_parameter(p,
-		    icalparameter_new_partstat(ps[a->rsvp]));
-		icalproperty_add_parameter(p,
-		    icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
-		icalcomponent_add_property(c, p);
-		return;
-	}
+	for (i = 0; meta->rsvps != NULL && i < meta->rsvps->n; i++)
+		if (meta->rsvps->v[i].event == ev->id &&
+		    meta->rsvps->v[i].occurrence[0] == '\0')
+			rsvp = meta->rsvps->v[i].rsvp;
+	attendee_prop(c, meta->attendee, rsvp);
 }
+
+static icalcomponent	*vevent_new_rsvp(const struct feed_meta *,
+			    const struct event *, int rsvp);
 
 static icalcomponent *
 vevent_new(const struct feed_meta *meta, const struct event *ev)
+{
+	return vevent_new_rsvp(meta, ev, -1);
+}
+
+/* A VEVENT; in a personal feed with rsvp >= 0, that answer. */
+static icalcomponent *
+vevent_new_rsvp(const struct feed_meta *meta, const struct event *ev,
+    int rsvp)
 {
 	icalcomponent	*c = icalcomponent_new_vevent();
 	icaltimetype	 start, end, ex;
@@ -170,7 +185,10 @@ vevent_new(const struct feed_meta *meta, const struct event *ev)
 		icalcomponent_add_property(c,
 		    icalproperty_new_organizer(mailto));
 	}
-	add_attendee(c, meta, ev);
+	if (rsvp >= 0 && meta->attendee != NULL)
+		attendee_prop(c, meta->attendee, (enum rsvp)rsvp);
+	else
+		add_attendee(c, meta, ev);
 	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
 	if (meta->export) {
 		if (ev->capacity > 0) {
@@ -190,6 +208,52 @@ vevent_new(const struct feed_meta *meta, const struct event *ev)
 		free(aud);
 	}
 	return c;
+}
+
+/*
+ * A member's answer for one occurrence of a series: that occurrence as
+ * an override (RECURRENCE-ID) carrying their PARTSTAT.
+ */
+static void
+add_overrides(icalcomponent *cal, const struct feed_meta *meta,
+    const struct event *ev)
+{
+	const struct attendance	*a;
+	struct event		 occ;
+	icalcomponent		*c;
+	icaltimetype		 s, e, rid;
+	struct icaldurationtype	 dur;
+	size_t			 i;
+
+	if (meta->attendee == NULL || meta->rsvps == NULL || ev->rrule == NULL)
+		return;
+	for (i = 0; i < meta->rsvps->n; i++) {
+		a = &meta->rsvps->v[i];
+		if (a->event != ev->id || a->occurrence[0] == '\0' ||
+		    strv_contains(&ev->exdates, a->occurrence) ||
+		    ical_time_from_local(a->occurrence, &rid) == -1 ||
+		    ical_time_from_local(ev->start, &s) == -1 ||
+		    ical_time_from_local(ev->end, &e) == -1)
+			continue;
+		if (ev->all_day) {
+			e = icaltime_add(e, icaldurationtype_from_int(86400));
+			e.is_date = 1;
+		}
+		dur = icaltime_subtract(e, s);
+		occ = *ev;
+		occ.rrule = NULL;
+		memset(&occ.exdates, 0, sizeof(occ.exdates));
+		ical_time_to_local(rid, occ.start, sizeof(occ.start));
+		e = icaltime_add(rid, dur);
+		if (ev->all_day)
+			e = icaltime_add(e, icaldurationtype_from_int(-86400));
+		e.is_date = ev->all_day;
+		ical_time_to_local(e, occ.end, sizeof(occ.end));
+		c = vevent_new_rsvp(meta, &occ, a->rsvp);
+		icalcomponent_add_property(c, time_prop(
+		    ICAL_RECURRENCEID_PROPERTY, rid, ev->tzid));
+		icalcomponent_add_component(cal, c);
+	}
 }
 
 /*
@@ -321,8 +385,10 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		    "a time zone cannot be written");
 		goto out;
 	}
-	for (i = 0; i < evs->n; i++)
+	for (i = 0; i < evs->n; i++) {
 		icalcomponent_add_component(cal, vevent_new(meta, &evs->v[i]));
+		add_overrides(cal, meta, &evs->v[i]);
+	}
 	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
 	    buf_puts(out, text) == -1)
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
