@@ -196,6 +196,14 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		goto fail;
 	}
 	self = a->member != 0 && a->member == member;
+	if (self && !may_manage(q, a, &ev)) {
+		struct event	seen;
+
+		/* answering needs an event of one's own audiences */
+		if ((rc = core_event_get(q, a, id, &seen, err)) != QRM_OK)
+			goto fail;
+		event_clear(&seen);
+	}
 	if (!self && !may_manage(q, a, &ev)) {
 		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", a->role == ROLE_REP ?
 		    "this event is outside your scopes" :

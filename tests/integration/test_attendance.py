@@ -275,6 +275,47 @@ class AttendanceTest(unittest.TestCase):
                       token=self.off[1])
         self.assertEqual(len(l["items"]), 2)
 
+    def test_csv_opens_in_a_spreadsheet(self):
+        import re
+        import subprocess
+        import tempfile
+        import zipfile
+        q = self.q
+        names = ["Siân O'Neill", 'Okafor, "Sam"', "Zoë Ng"]
+        for i, name in enumerate(names):
+            mid = int(q.out("member", "add", "--name", name, "--email",
+                            "csv%d@napo.example" % i, "--audience",
+                            "facilitators"))
+            self.put(self.ev, mid, {"status": "apologies",
+                                    "reason": "line one\nline two, too"},
+                     self.off)
+        st, _, body = q.http("GET", "/api/v1/events/%d/attendance.csv" %
+                             self.ev, headers={"Authorization": "Bearer " +
+                                               self.off[1]})
+        self.assertEqual(st, 200)
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+        self.assertEqual(len(rows), 1 + len(names))
+        self.assertEqual(sorted(r[1] for r in rows[1:]), sorted(names))
+        self.assertEqual({r[7] for r in rows[1:]}, {"line one\nline two, too"})
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "attendance.csv")
+            with open(src, "wb") as f:
+                f.write(body)
+            p = subprocess.run(
+                ["soffice", "-env:UserInstallation=file://%s/profile" % d,
+                 "--headless", "--infilter=CSV:44,34,76,1", "--convert-to",
+                 "xlsx", "--outdir", d, src], capture_output=True,
+                timeout=180)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with zipfile.ZipFile(os.path.join(d, "attendance.xlsx")) as z:
+                sheet = z.read("xl/worksheets/sheet1.xml").decode()
+                strings = z.read("xl/sharedStrings.xml").decode()
+        self.assertEqual(len(re.findall(r"<row ", sheet)), 1 + len(names))
+        for name in ("Siân O&apos;Neill", "Okafor, &quot;Sam&quot;",
+                     "Zoë Ng"):
+            self.assertTrue(name in strings or name.replace(
+                "&apos;", "'").replace("&quot;", '"') in strings, name)
+
     def test_personal_feed_partstat(self):
         import icalendar
         m1 = self.m[0]
@@ -314,6 +355,38 @@ class AttendanceTest(unittest.TestCase):
             self.assertNotIn(b"ATTENDEE", body)
             self.assertNotIn(b"fac.1", body)
 
+    def test_whole_chain_on_a_series_with_capacity(self):
+        q = self.q
+        m1, m2 = self.m[:2]
+        st, _ = q.api("PATCH", "/events/%d" % self.series, {"capacity": 1},
+                      self.off[1])
+        self.assertEqual(st, 200)
+        a, b = "2027-02-11T12:30:00", "2027-02-18T12:30:00"
+        st, r = self.put(self.series, m1[0], {"rsvp": "accepted",
+                                              "occurrence": a}, m1)
+        self.assertFalse(r["waitlisted"])
+        st, r = self.put(self.series, m2[0], {"rsvp": "accepted",
+                                              "occurrence": a}, m2)
+        self.assertTrue(r["waitlisted"])            # full on the 11th
+        st, r = self.put(self.series, m2[0], {"rsvp": "accepted",
+                                              "occurrence": b}, m2)
+        self.assertFalse(r["waitlisted"])           # a place on the 18th
+        self.put(self.series, m1[0], {"rsvp": "declined",
+                                      "occurrence": a}, m1)
+        st, r = q.api("POST", "/events/%d/checkin" % self.series,
+                      {"numbers": ["N-2"], "occurrence": a}, self.rep[1])
+        self.assertEqual(st, 200)
+        st, l = q.api("GET", "/events/%d/attendance?occurrence=%s" %
+                      (self.series, a), token=self.rep[1])
+        by = {x["number"]: x for x in l["items"]}
+        self.assertEqual((by["N-2"]["rsvp"], by["N-2"]["waitlisted"],
+                          by["N-2"]["status"]), ("accepted", False,
+                                                 "present"))
+        self.assertEqual(by["N-1"]["rsvp"], "declined")
+        st, l = q.api("GET", "/events/%d/attendance?occurrence=%s" %
+                      (self.series, b), token=self.rep[1])
+        self.assertEqual([x["status"] for x in l["items"]], ["unknown"])
+
     def test_bad_input_changes_nothing(self):
         m1 = self.m[0]
         before = self.q.snapshot()
@@ -336,6 +409,100 @@ class AttendanceTest(unittest.TestCase):
                            self.ev, token=self.off[1])
         self.assertEqual(st, 400)
         self.assertEqual(self.q.snapshot(), before)
+
+
+
+class PermissionMatrixTest(unittest.TestCase):
+    """Every attendance and member endpoint for every kind of caller,
+    from one table."""
+
+    ROLES = ("none", "member", "rep_in", "rep_out", "official", "admin")
+    # method, path, body, expected status per role (in ROLES order)
+    TABLE = [
+        ("GET", "/events/{ev}/attendance", None,
+         (401, 200, 200, 404, 200, 200)),
+        ("GET", "/events/{ev}/attendance.csv", None,
+         (401, 200, 200, 404, 200, 200)),
+        ("PUT", "/events/{ev}/attendance/{other}", {"status": "present"},
+         (401, 403, 200, 403, 200, 200)),
+        ("PUT", "/events/{ev}/attendance/{self}", {"rsvp": "accepted"},
+         (401, 200, 200, 404, 200, 200)),
+        ("POST", "/events/{ev}/checkin", {"numbers": ["N-OTHER"]},
+         (401, 403, 200, 403, 200, 200)),
+        ("GET", "/register?events={ev}", None,
+         (401, 403, 200, 404, 200, 200)),
+        ("GET", "/members", None, (401, 200, 200, 200, 200, 200)),
+        ("GET", "/members/{other}", None, (401, 404, 200, 404, 200, 200)),
+        ("GET", "/members/{other}/attendance", None,
+         (401, 404, 200, 404, 200, 200)),
+        ("POST", "/members", {"name": "New {role}",
+                              "email": "new.{role}@napo.example"},
+         (401, 403, 403, 403, 201, 201)),
+        ("PATCH", "/members/{other}", {"branch": "Wales"},
+         (401, 403, 403, 403, 200, 200)),
+        ("DELETE", "/members/{victim}", None,
+         (401, 403, 403, 403, 200, 200)),
+        ("GET", "/audit", None, (401, 403, 403, 403, 403, 200)),
+        ("POST", "/members/import", "name,email\nCSV {role},"
+         "csv.{role}@napo.example\n", (401, 403, 403, 403, 200, 200)),
+    ]
+
+    def test_matrix(self):
+        q = Quorum(BINARY)
+        try:
+            q.cli("init")
+            ids, toks = {}, {}
+
+            def add(key, *args):
+                ids[key] = int(q.out("member", "add", "--name", key,
+                                     "--email", key + "@napo.example",
+                                     *args))
+                toks[key] = q.out("token", "issue", "--member",
+                                  str(ids[key]), "--scope", "api")
+            add("member", "--audience", "facilitators")
+            add("rep_in", "--role", "rep", "--scope", "programmes",
+                "--audience", "reps")
+            add("rep_out", "--role", "rep", "--scope", "unpaid-work",
+                "--audience", "reps")
+            add("official", "--role", "official")
+            add("admin", "--role", "admin")
+            add("other", "--audience", "facilitators", "--number",
+                "N-OTHER")
+            for role in self.ROLES:
+                add("victim_" + role, "--audience", "daso")
+            q.serve()
+            st, ev = q.api("POST", "/events", {
+                "title": "Workshop", "kind": "workshop",
+                "start": "2027-02-02T10:00:00",
+                "end": "2027-02-02T12:00:00",
+                "audiences": ["programmes"]}, toks["official"])
+            self.assertEqual(st, 201)
+            failures = []
+            for method, path, body, want in self.TABLE:
+                for role, expect in zip(self.ROLES, want):
+                    subst = {"ev": ev["id"], "other": ids["other"],
+                             "self": ids.get(role, ids["member"]),
+                             "victim": ids["victim_" + role], "role": role}
+                    p = path.format(**subst)
+                    b = body
+                    ctype = None
+                    if isinstance(body, dict):
+                        b = json.loads(json.dumps(body).replace(
+                            "{role}", role))
+                    elif isinstance(body, str):
+                        b = body.replace("{role}", role)
+                        ctype = "text/csv"
+                    headers = {}
+                    if role != "none":
+                        headers["Authorization"] = "Bearer " + toks[role]
+                    status, _, _ = q.http(method, "/api/v1" + p, b,
+                                          ctype=ctype, headers=headers)
+                    if status != expect:
+                        failures.append("%s %s as %s: %d, wanted %d" % (
+                            method, p, role, status, expect))
+            self.assertEqual(failures, [])
+        finally:
+            q.close()
 
 
 if __name__ == "__main__":
