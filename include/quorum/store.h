@@ -95,7 +95,7 @@ int	 store_member_set_audiences(struct store *, int64_t id,
 int	 store_token_insert(struct store *, int64_t member, enum token_scope,
 	    const char *hash, struct qrm_error *);
 int	 store_token_member(struct store *, enum token_scope, const char *hash,
-	    int64_t *member, struct qrm_error *);
+	    int64_t *member, char *stored_hash, struct qrm_error *);
 int	 store_token_list(struct store *, int64_t member,
 	    int (*)(void *, const struct token_row *), void *,
 	    struct qrm_error *);

@@ -91,15 +91,15 @@ core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
 
 /*
  * The member holding token for scope, into *m (the caller clears it).
- * QRM_EUNAUTH for anything else; the token is looked up by its hash, so
- * nothing about the secret itself is compared byte by byte.
+ * QRM_EUNAUTH for anything else.  The token is looked up by its SHA-256,
+ * so the secret itself is never compared byte by byte.
  */
 int
 core_auth(struct qrm *q, enum token_scope scope, const char *token,
     struct member *m, struct qrm_error *err)
 {
 	struct store	*st;
-	char		 hash[65];
+	char		 hash[65], stored[65];
 	int64_t		 id;
 	size_t		 i;
 	int		 rc;
@@ -116,8 +116,13 @@ core_auth(struct qrm *q, enum token_scope scope, const char *token,
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	token_hash(token, hash);
-	if ((rc = store_token_member(st, scope, hash, &id, err)) != QRM_OK)
+	if ((rc = store_token_member(st, scope, hash, &id, stored, err)) !=
+	    QRM_OK)
 		return rc;
+	/* found by its hash; compared again in constant time all the same */
+	if (sodium_memcmp(hash, stored, sizeof(hash)) != 0)
+		return qrm_seterr(err, QRM_EUNAUTH, "token",
+		    "unknown or revoked token");
 	return store_member_get(st, id, m, err);
 }
 

@@ -1,4 +1,5 @@
 /* store_member.c: members, their audiences and scopes, and tokens. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -265,13 +266,15 @@ store_token_insert(struct store *st, int64_t member, enum token_scope scope,
 
 /*
  * The active member holding an unrevoked token of that scope whose hash
- * is hash; QRM_EUNAUTH when there is none.
+ * is hash, and the hash as stored (65 bytes, for the caller to compare
+ * in constant time); QRM_EUNAUTH when there is none.
  */
 int
 store_token_member(struct store *st, enum token_scope scope, const char *hash,
-    int64_t *member, struct qrm_error *err)
+    int64_t *member, char *stored, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
+	const char	*h;
 	int		 rc;
 
 	if ((s = store_stmt(st, STMT_TOKEN_MEMBER, err)) == NULL)
@@ -279,8 +282,11 @@ store_token_member(struct store *st, enum token_scope scope, const char *hash,
 	store_bind_text(s, 1, hash);
 	store_bind_text(s, 2, token_scope_names[scope]);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*member = sqlite3_column_int64(s, 0);
+		h = (const char *)sqlite3_column_text(s, 1);
+		snprintf(stored, 65, "%s", h ? h : "");
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return QRM_OK;
