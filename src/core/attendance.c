@@ -93,30 +93,6 @@ occurrence_check(const struct event *ev, const char *occ, char *out,
 	return QRM_OK;
 }
 
-static int
-take_enum(const json_t *o, const char *key, const char *const *names,
-    int count, int *dst, struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key);
-	int	 i;
-
-	if (v == NULL)
-		return QRM_OK;
-	if (!json_is_string(v) ||
-	    (i = model_enum_parse(names, count, json_string_value(v))) < 0) {
-		char	list[128] = "";
-		int	k;
-
-		for (k = 0; k < count; k++)
-			snprintf(list + strlen(list), sizeof(list) -
-			    strlen(list), "%s%s", k ? ", " : "", names[k]);
-		return qrm_seterr(err, QRM_EINVAL, key, "%s must be one of: %s",
-		    key, list);
-	}
-	*dst = i;
-	return QRM_OK;
-}
-
 json_t *
 attendance_to_json(const struct attendance *a, int64_t start_utc)
 {
@@ -232,8 +208,8 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	had_place = rec.rsvp == RSVP_ACCEPTED && !rec.waitlisted;
 	rsvp = (int)rec.rsvp;
 	status = (int)rec.status;
-	if ((rc = take_enum(o, "rsvp", rsvp_names, RSVP__MAX, &rsvp, err)) ||
-	    (rc = take_enum(o, "status", att_status_names, ATT__MAX, &status,
+	if ((rc = core_json_enum(o, "rsvp", rsvp_names, RSVP__MAX, &rsvp, err)) ||
+	    (rc = core_json_enum(o, "status", att_status_names, ATT__MAX, &status,
 	    err)))
 		goto fail;
 	if (self && !may_manage(q, a, &ev) && status != (int)rec.status &&

@@ -16,6 +16,8 @@ struct qrm {
 
 /* event.c */
 int	 event_change(const struct event *, const struct event *);
+int	 core_json_enum(const json_t *, const char *key,
+	    const char *const *names, int count, int *dst, struct qrm_error *);
 
 /* people.c */
 int	 core_random_hex(char *out, size_t bytes);

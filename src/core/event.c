@@ -87,8 +87,9 @@ take_local(const json_t *o, const char *key, char *dst,
 	return QRM_OK;
 }
 
-static int
-take_enum(const json_t *o, const char *key, const char *const *names,
+/* A string field that must be one of names; its index goes to *dst. */
+int
+core_json_enum(const json_t *o, const char *key, const char *const *names,
     int count, int *dst, struct qrm_error *err)
 {
 	json_t	*v = json_object_get(o, key);
@@ -185,7 +186,7 @@ event_from_json(const json_t *o, struct event *ev, int patch,
 		return qrm_seterr(err, QRM_EINVAL, "uid",
 		    "uid cannot be changed");
 	if ((rc = take_text(o, "uid", &ev->uid, 0, 255, err)) ||
-	    (rc = take_enum(o, "kind", event_kind_names, KIND__MAX, &kind,
+	    (rc = core_json_enum(o, "kind", event_kind_names, KIND__MAX, &kind,
 	    err)) ||
 	    (rc = take_text(o, "title", &ev->title, 0, MAX_TITLE, err)) ||
 	    (rc = take_text(o, "description", &ev->description, 1, MAX_TEXT,
@@ -197,7 +198,7 @@ event_from_json(const json_t *o, struct event *ev, int patch,
 	    (rc = take_text(o, "tz", &ev->tzid, 0, 64, err)) ||
 	    (rc = take_text(o, "rrule", &ev->rrule, 1, MAX_SHORT, err)) ||
 	    (rc = take_array(o, "exdates", &ev->exdates, 0, err)) ||
-	    (rc = take_enum(o, "status", event_status_names, EVSTATUS__MAX,
+	    (rc = core_json_enum(o, "status", event_status_names, EVSTATUS__MAX,
 	    &status, err)) ||
 	    (rc = take_array(o, "audiences", &ev->audiences, 0, err)) ||
 	    (rc = take_text(o, "organizer", &ev->organizer, 1, 255, err)) ||

@@ -575,23 +575,15 @@ store_audit_add(struct store *st, const char *actor, const char *verb,
 	return store_step_done(st, s, err, "writing the audit log");
 }
 
-/*
- * Audit rows after id since, oldest first, at most limit; each row goes
- * to fn (which returns 0 to go on).
- */
-int
-store_audit_list(struct store *st, int64_t since, int limit,
+/* Step s (bound by the caller) and hand each audit row to fn. */
+static int
+audit_rows(struct store *st, sqlite3_stmt *s,
     int (*fn)(void *, const struct audit_row *), void *arg,
     struct qrm_error *err)
 {
-	sqlite3_stmt		*s;
-	struct audit_row	 row;
-	int			 rc;
+	struct audit_row	row;
+	int			rc;
 
-	if ((s = store_stmt(st, STMT_AUDIT_LIST, err)) == NULL)
-		return QRM_EDB;
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.id = sqlite3_column_int64(s, 0);
 		row.at = sqlite3_column_int64(s, 1);
@@ -606,6 +598,24 @@ store_audit_list(struct store *st, int64_t since, int limit,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_dberr(st, err, "reading the audit log");
 	return QRM_OK;
+}
+
+/*
+ * Audit rows after id since, oldest first, at most limit; each row goes
+ * to fn (which returns 0 to go on).
+ */
+int
+store_audit_list(struct store *st, int64_t since, int limit,
+    int (*fn)(void *, const struct audit_row *), void *arg,
+    struct qrm_error *err)
+{
+	sqlite3_stmt		*s;
+
+	if ((s = store_stmt(st, STMT_AUDIT_LIST, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, since);
+	sqlite3_bind_int(s, 2, limit);
+	return audit_rows(st, s, fn, arg, err);
 }
 
 int
@@ -669,27 +679,12 @@ store_audit_of(struct store *st, int64_t id, const char *email,
     struct qrm_error *err)
 {
 	sqlite3_stmt		*s;
-	struct audit_row	 row;
-	int			 rc;
 
 	if ((s = store_stmt(st, STMT_AUDIT_OF, err)) == NULL)
 		return QRM_EDB;
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, email);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(s, 0);
-		row.at = sqlite3_column_int64(s, 1);
-		row.actor = (const char *)sqlite3_column_text(s, 2);
-		row.verb = (const char *)sqlite3_column_text(s, 3);
-		row.object = (const char *)sqlite3_column_text(s, 4);
-		row.detail = (const char *)sqlite3_column_text(s, 5);
-		if (fn(arg, &row) != 0)
-			break;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_dberr(st, err, "reading the audit log");
-	return QRM_OK;
+	return audit_rows(st, s, fn, arg, err);
 }
 
 /*
