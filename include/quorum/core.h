@@ -140,6 +140,23 @@ int	 core_member_erase(struct qrm *, const struct actor *, int64_t member,
 int	 core_purge_attendance(struct qrm *, const struct actor *,
 	    const char *age, json_t **, struct qrm_error *);
 
+/* actions.c */
+void	 core_today(char *, size_t);
+json_t	*action_to_json(const struct action *);
+int	 core_action_create(struct qrm *, const struct actor *, int64_t event,
+	    const json_t *, json_t **, struct qrm_error *);
+int	 core_action_get(struct qrm *, const struct actor *, int64_t id,
+	    json_t **, struct qrm_error *);
+int	 core_action_update(struct qrm *, const struct actor *, int64_t id,
+	    const json_t *, json_t **, struct qrm_error *);
+int	 core_action_list(struct qrm *, const struct actor *, const char *owner,
+	    const char *status, int overdue, int64_t event,
+	    struct action_list *, struct qrm_error *);
+int	 core_notes_get(struct qrm *, const struct actor *, int64_t event,
+	    json_t **, struct qrm_error *);
+int	 core_notes_put(struct qrm *, const struct actor *, int64_t event,
+	    const char *text, size_t len, json_t **, struct qrm_error *);
+
 /* feed.c */
 struct feed_cache	*feed_cache_new(void);
 void	 feed_cache_free(struct feed_cache *);

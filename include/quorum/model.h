@@ -59,6 +59,14 @@ enum att_status {
 	ATT__MAX
 };
 
+enum action_status {
+	ACTION_OPEN,
+	ACTION_WAITING,
+	ACTION_DONE,
+	ACTION_CANCELLED,
+	ACTION__MAX
+};
+
 enum token_scope {
 	SCOPE_FEED,
 	SCOPE_API,
@@ -178,6 +186,37 @@ struct attendance_list {
 	size_t			 n;
 };
 
+struct action {
+	int64_t			 id;
+	int64_t			 event;		/* 0: none */
+	char			*title;
+	char			*notes;
+	int64_t			 owner;		/* member, 0: none */
+	char			*waiting_on;	/* an outside party */
+	char			 due[11];	/* YYYY-MM-DD or "" */
+	enum action_status	 status;
+	int64_t			 created;
+	int64_t			 updated;
+	int64_t			 completed_at;
+	char			*owner_name;	/* joined, for lists */
+	char			*event_uid;
+	char			*event_title;
+};
+
+struct action_list {
+	struct action	*v;
+	size_t		 n;
+};
+
+struct action_filter {
+	int64_t		 owner;		/* 0: any */
+	int64_t		 event;		/* 0: any */
+	int		 status;	/* -1: any */
+	const char	*due_before;	/* overdue: due before this date */
+	int64_t		 closed_since;	/* done/cancelled kept if after */
+	const struct strv *events;	/* any of these events (ids) */
+};
+
 struct occurrence {
 	int64_t	start_utc;
 	int64_t	end_utc;
@@ -193,6 +232,7 @@ extern const char *const role_names[ROLE__MAX];
 extern const char *const token_scope_names[SCOPE__MAX];
 extern const char *const rsvp_names[RSVP__MAX];
 extern const char *const att_status_names[ATT__MAX];
+extern const char *const action_status_names[ACTION__MAX];
 int	 model_enum_parse(const char *const *names, int count, const char *);
 
 void	 event_init(struct event *);
@@ -206,5 +246,7 @@ int	 member_copy(struct member *dst, const struct member *src);
 void	 member_list_free(struct member_list *);
 void	 attendance_clear(struct attendance *);
 void	 attendance_list_free(struct attendance_list *);
+void	 action_clear(struct action *);
+void	 action_list_free(struct action_list *);
 
 #endif

@@ -129,4 +129,24 @@ int	 store_attendance_places(struct store *, int64_t event,
 int	 store_attendance_promote(struct store *, int64_t event,
 	    const char *occurrence, int64_t *member, struct qrm_error *);
 
+/* store_action.c */
+int	 store_action_insert(struct store *, struct action *, struct qrm_error *);
+int	 store_action_update(struct store *, const struct action *,
+	    struct qrm_error *);
+int	 store_action_get(struct store *, int64_t id, struct action *,
+	    struct qrm_error *);
+int	 store_action_list(struct store *, const struct action_filter *,
+	    struct action_list *, struct qrm_error *);
+int	 store_action_history_add(struct store *, int64_t action,
+	    const char *actor, enum action_status, const char *note,
+	    struct qrm_error *);
+int	 store_action_history(struct store *, int64_t action,
+	    int (*)(void *, int64_t, const char *, const char *, const char *),
+	    void *, struct qrm_error *);
+int	 store_note_add(struct store *, int64_t event, const char *text,
+	    const char *actor, struct qrm_error *);
+int	 store_note_revisions(struct store *, int64_t event, int limit,
+	    int (*)(void *, int64_t, const char *, int64_t, const char *),
+	    void *, struct qrm_error *);
+
 #endif

@@ -220,6 +220,101 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 	return http_json(r, 200, out);
 }
 
+static enum MHD_Result
+action_items(struct request *r, struct action_list *l)
+{
+	json_t	*items = json_array();
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(items, action_to_json(&l->v[i]));
+	action_list_free(l);
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/*
+ * /api/v1/actions[/{id}] and /api/v1/events/{event}/actions (rest "",
+ * event not 0).
+ */
+static enum MHD_Result
+actions(struct request *r, const struct actor *a, int64_t event,
+    const char *rest)
+{
+	struct qrm_error	 err = { 0 };
+	struct action_list	 l;
+	json_t			*body = NULL, *out = NULL;
+	const char		*ov;
+	int64_t			 id;
+	int			 rc;
+
+	if (*rest == '\0') {
+		if (is(r, "GET") || is(r, "HEAD")) {
+			ov = http_arg(r, "overdue");
+			if ((rc = core_action_list(r->q, a, http_arg(r, "owner"),
+			    http_arg(r, "status"), ov != NULL && strcmp(ov,
+			    "0") != 0, event, &l, &err)) != QRM_OK)
+				return http_error(r, rc, &err);
+			return action_items(r, &l);
+		}
+		if (!is(r, "POST"))
+			return not_allowed(r, "GET, POST");
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_action_create(r->q, a, event, body, &out,
+			    &err);
+			json_decref(body);
+		}
+		if (rc != QRM_OK)
+			return http_error(r, rc, &err);
+		{
+			char	loc[64];
+
+			snprintf(loc, sizeof(loc), "/api/v1/actions/%lld",
+			    (long long)json_integer_value(json_object_get(out,
+			    "id")));
+			return http_json_at(r, 201, out, loc);
+		}
+	}
+	if (*rest != '/' || parse_int64(rest + 1, &id) == -1 || id < 1)
+		return http_error_msg(r, 404, "not_found", "no such action");
+	if (is(r, "GET") || is(r, "HEAD"))
+		rc = core_action_get(r->q, a, id, &out, &err);
+	else if (is(r, "PATCH")) {
+		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
+			rc = core_action_update(r->q, a, id, body, &out, &err);
+			json_decref(body);
+		}
+	} else
+		return not_allowed(r, "GET, PATCH");
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
+}
+
+/* GET and PUT (text/plain) /api/v1/events/{id}/notes */
+static enum MHD_Result
+notes(struct request *r, const struct actor *a, int64_t id)
+{
+	struct qrm_error	 err = { 0 };
+	const char		*ct = http_header(r,
+				    MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_t			*out;
+	int			 rc;
+
+	if (is(r, "GET") || is(r, "HEAD"))
+		rc = core_notes_get(r->q, a, id, &out, &err);
+	else if (is(r, "PUT")) {
+		if (ct == NULL || strncasecmp(ct, "text/plain", 10) != 0)
+			return http_error_msg(r, 415, "unsupported_media_type",
+			    "send the notes as Content-Type: text/plain");
+		rc = core_notes_put(r->q, a, id, r->body.p ? r->body.p : "",
+		    r->body.len, &out, &err);
+	} else
+		return not_allowed(r, "GET, PUT");
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return http_json(r, 200, out);
+}
+
 /* POST /api/v1/events/{id}/checkin {occurrence, numbers, members} */
 static enum MHD_Result
 checkin(struct request *r, const struct actor *a, int64_t id)
@@ -305,6 +400,10 @@ events(struct request *r, const struct actor *a, const char *rest)
 		return attendance(r, a, id, slash + 11);
 	if (slash != NULL && strcmp(slash, "/checkin") == 0)
 		return checkin(r, a, id);
+	if (slash != NULL && strcmp(slash, "/actions") == 0)
+		return actions(r, a, id, "");
+	if (slash != NULL && strcmp(slash, "/notes") == 0)
+		return notes(r, a, id);
 	if (slash != NULL) {
 		if (strcmp(slash, "/occurrences") != 0)
 			return http_error_msg(r, 404, "not_found",
@@ -567,6 +666,9 @@ api_dispatch(struct request *r, const char *path)
 	else if (strncmp(path, "members", 7) == 0 && (path[7] == '\0' ||
 	    path[7] == '/'))
 		ret = members(r, &a, path + 7);
+	else if (strncmp(path, "actions", 7) == 0 && (path[7] == '\0' ||
+	    path[7] == '/'))
+		ret = actions(r, &a, 0, path + 7);
 	else if (strcmp(path, "register") == 0)
 		ret = reg(r, &a);
 	else if (strcmp(path, "audit") == 0)

@@ -32,6 +32,14 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"rep_scopes WHERE rep = m.id ORDER BY audience)) "
 
+#define ACTION_COLUMNS \
+	"x.id, x.event, x.title, x.notes, x.owner, x.waiting_on, x.due, " \
+	"x.status, x.created, x.updated, x.completed_at, m.name, e.uid, " \
+	"e.title "
+#define ACTION_FROM \
+	"FROM actions x LEFT JOIN members m ON m.id = x.owner " \
+	"LEFT JOIN events e ON e.id = x.event "
+
 #define ATT_COLUMNS \
 	"a.event, a.occurrence, a.member, a.rsvp, a.waitlisted, a.rsvp_at, " \
 	"a.status, a.reason, a.checked_in_at, a.recorded_by, a.recorded_at, " \
@@ -220,6 +228,42 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id, at, actor, verb, object, detail FROM audit WHERE "
 	    "actor = ?2 OR object = 'member/' || ?1 OR detail LIKE "
 	    "'member/' || ?1 || ' %' ORDER BY id",
+	[STMT_ACTION_INSERT] =
+	    "INSERT INTO actions (event, title, notes, owner, waiting_on, due, "
+	    "status, created, updated, completed_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_ACTION_UPDATE] =
+	    "UPDATE actions SET event = ?, title = ?, notes = ?, owner = ?, "
+	    "waiting_on = ?, due = ?, status = ?, created = ?, updated = ?, "
+	    "completed_at = ? WHERE id = ?",
+	[STMT_ACTION_GET] =
+	    "SELECT " ACTION_COLUMNS ACTION_FROM "WHERE x.id = ?",
+	/*
+	 * ?1 owner, ?2 event, ?3 status (NULL: any), ?4 due before
+	 * (overdue: open or waiting), ?5 closed ones kept if completed
+	 * after (NULL: all), ?6 comma-separated event ids (NULL: any)
+	 */
+	[STMT_ACTION_LIST] =
+	    "SELECT " ACTION_COLUMNS ACTION_FROM "WHERE "
+	    "(?1 IS NULL OR x.owner = ?1) AND (?2 IS NULL OR x.event = ?2) "
+	    "AND (?3 IS NULL OR x.status = ?3) AND (?4 IS NULL OR "
+	    "(x.due IS NOT NULL AND x.due < ?4 AND x.status IN ('open', "
+	    "'waiting'))) AND (?5 IS NULL OR x.status IN ('open', 'waiting') "
+	    "OR x.completed_at >= ?5) AND (?6 IS NULL OR "
+	    "instr(',' || ?6 || ',', ',' || x.event || ',') > 0) "
+	    "ORDER BY x.due IS NULL, x.due, x.id",
+	[STMT_ACTION_HISTORY_ADD] =
+	    "INSERT INTO action_history (action, at, actor, status, note) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	[STMT_ACTION_HISTORY] =
+	    "SELECT at, actor, status, note FROM action_history "
+	    "WHERE action = ? ORDER BY id",
+	[STMT_NOTE_ADD] =
+	    "INSERT INTO note_revisions (event, text, at, actor) "
+	    "VALUES (?, ?, ?, ?)",
+	[STMT_NOTE_REVISIONS] =
+	    "SELECT id, text, at, actor FROM note_revisions WHERE event = ? "
+	    "ORDER BY id DESC LIMIT ?",
 	[STMT_AUDIT_LIST] =
 	    "SELECT id, at, actor, verb, object, detail FROM audit "
 	    "WHERE id > ? ORDER BY id LIMIT ?",

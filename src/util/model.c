@@ -27,6 +27,9 @@ const char *const rsvp_names[RSVP__MAX] = {
 const char *const att_status_names[ATT__MAX] = {
 	"unknown", "present", "absent", "apologies"
 };
+const char *const action_status_names[ACTION__MAX] = {
+	"open", "waiting", "done", "cancelled"
+};
 const char *const token_scope_names[SCOPE__MAX] = {
 	"feed", "api"
 };
@@ -203,6 +206,34 @@ attendance_list_free(struct attendance_list *l)
 		return;
 	for (i = 0; i < l->n; i++)
 		attendance_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+action_clear(struct action *a)
+{
+	if (a == NULL)
+		return;
+	free(a->title);
+	free(a->notes);
+	free(a->waiting_on);
+	free(a->owner_name);
+	free(a->event_uid);
+	free(a->event_title);
+	memset(a, 0, sizeof(*a));
+}
+
+void
+action_list_free(struct action_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		action_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

@@ -99,17 +99,43 @@ CREATE TABLE attendance (
 );
 CREATE INDEX attendance_by_member ON attendance(member);
 
+-- Follow-up actions: owned by a member, or waiting on someone outside
+-- (waiting_on, e.g. 'employer'), with every status change in history.
 CREATE TABLE actions (
 	id		INTEGER PRIMARY KEY,
 	event		INTEGER REFERENCES events(id),
 	title		TEXT NOT NULL,
 	notes		TEXT,
 	owner		INTEGER REFERENCES members(id),
-	due		TEXT,
+	waiting_on	TEXT,
+	due		TEXT,			-- YYYY-MM-DD
 	status		TEXT NOT NULL DEFAULT 'open' CHECK (status IN
 			('open', 'waiting', 'done', 'cancelled')),
+	created		INTEGER NOT NULL,
+	updated		INTEGER NOT NULL,
 	completed_at	INTEGER
 );
+CREATE INDEX actions_by_owner ON actions(owner, status);
+CREATE INDEX actions_by_event ON actions(event);
+
+CREATE TABLE action_history (
+	id		INTEGER PRIMARY KEY,
+	action		INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+	at		INTEGER NOT NULL,
+	actor		TEXT NOT NULL,
+	status		TEXT NOT NULL,
+	note		TEXT
+);
+
+-- Meeting notes (minutes), one text per event, every revision kept.
+CREATE TABLE note_revisions (
+	id		INTEGER PRIMARY KEY,
+	event		INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+	text		TEXT NOT NULL,
+	at		INTEGER NOT NULL,
+	actor		TEXT NOT NULL
+);
+CREATE INDEX note_revisions_by_event ON note_revisions(event, id);
 
 CREATE TABLE tokens (
 	id		INTEGER PRIMARY KEY,

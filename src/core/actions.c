@@ -1,0 +1,544 @@
+/*
+ * actions.c: follow-up actions that cannot be lost (an owner or an
+ * outside party they wait on, a due date, every status change kept),
+ * and meeting notes with every revision, from whose lines actions are
+ * made.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core_int.h"
+#include "quorum/ical.h"
+
+#define NOTES_MAX	(256 * 1024)
+
+static const char *const action_fields[] = {
+	"title", "notes", "owner", "waiting_on", "due", "status", "event",
+	"from_notes_line", "note", "id", "created", "updated", "completed_at",
+	"owner_name", "event_uid", "event_title", "history", "overdue", NULL
+};
+
+/* Today's date where the union is. */
+void
+core_today(char *out, size_t sz)
+{
+	char	local[LOCAL_TIME_LEN];
+
+	ical_utc_to_local((int64_t)time(NULL), QRM_DEFAULT_TZ, local,
+	    sizeof(local));
+	snprintf(out, sz, "%.10s", local);
+}
+
+json_t *
+action_to_json(const struct action *a)
+{
+	char	created[32], updated[32], done[32], today[11];
+
+	core_today(today, sizeof(today));
+	utc_format(a->created, created, sizeof(created));
+	utc_format(a->updated, updated, sizeof(updated));
+	utc_format(a->completed_at, done, sizeof(done));
+	return json_pack("{s:I, s:o, s:s, s:s?, s:o, s:s?, s:s?, s:o, s:s, "
+	    "s:b, s:s, s:s, s:o, s:s?, s:s?}",
+	    "id", (json_int_t)a->id,
+	    "event", a->event ? json_integer(a->event) : json_null(),
+	    "title", a->title, "notes", a->notes,
+	    "owner", a->owner ? json_integer(a->owner) : json_null(),
+	    "owner_name", a->owner_name, "waiting_on", a->waiting_on,
+	    "due", a->due[0] ? json_string(a->due) : json_null(),
+	    "status", action_status_names[a->status],
+	    "overdue", a->due[0] && strcmp(a->due, today) < 0 &&
+	    (a->status == ACTION_OPEN || a->status == ACTION_WAITING),
+	    "created", created, "updated", updated,
+	    "completed_at", a->completed_at ? json_string(done) : json_null(),
+	    "event_uid", a->event_uid, "event_title", a->event_title);
+}
+
+static int
+valid_date(const char *s)
+{
+	int	ad, y, mo, d, h, mi, sec;
+
+	return parse_local_datetime(s, &ad, &y, &mo, &d, &h, &mi, &sec) ==
+	    0 && ad;
+}
+
+/* Apply JSON to a; the checks that need the database come after. */
+static int
+action_from_json(const json_t *o, struct action *a, struct qrm_error *err)
+{
+	const char	*key;
+	json_t		*v;
+	int		 i, rc, st;
+
+	if (!json_is_object(o))
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
+		    "object");
+	json_object_foreach((json_t *)o, key, v) {
+		for (i = 0; action_fields[i] != NULL; i++)
+			if (strcmp(action_fields[i], key) == 0)
+				break;
+		if (action_fields[i] == NULL)
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "unknown field '%s'", key);
+	}
+	if ((v = json_object_get(o, "title")) != NULL) {
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) > 300)
+			return qrm_seterr(err, QRM_EINVAL, "title", "title must "
+			    "be text of 1 to 300 characters");
+		free(a->title);
+		a->title = strdup(json_string_value(v));
+	}
+	if ((v = json_object_get(o, "notes")) != NULL) {
+		if (!json_is_null(v) && (!json_is_string(v) ||
+		    json_string_length(v) > 10000))
+			return qrm_seterr(err, QRM_EINVAL, "notes",
+			    "notes must be text of at most 10000 characters");
+		free(a->notes);
+		a->notes = json_is_null(v) ? NULL :
+		    strdup(json_string_value(v));
+	}
+	if ((v = json_object_get(o, "waiting_on")) != NULL) {
+		if (!json_is_null(v) && (!json_is_string(v) ||
+		    json_string_length(v) > 200))
+			return qrm_seterr(err, QRM_EINVAL, "waiting_on",
+			    "waiting_on must be text (who we wait on)");
+		free(a->waiting_on);
+		a->waiting_on = json_is_null(v) || json_string_length(v) == 0 ?
+		    NULL : strdup(json_string_value(v));
+	}
+	if ((v = json_object_get(o, "owner")) != NULL) {
+		if (json_is_null(v))
+			a->owner = 0;
+		else if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return qrm_seterr(err, QRM_EINVAL, "owner",
+			    "owner must be a member id");
+		else
+			a->owner = json_integer_value(v);
+	}
+	if ((v = json_object_get(o, "due")) != NULL) {
+		if (json_is_null(v))
+			a->due[0] = '\0';
+		else if (!json_is_string(v) || !valid_date(json_string_value(v))
+		    || json_string_length(v) != 10)
+			return qrm_seterr(err, QRM_EINVAL, "due",
+			    "due must be a date YYYY-MM-DD");
+		else
+			snprintf(a->due, sizeof(a->due), "%s",
+			    json_string_value(v));
+	}
+	st = (int)a->status;
+	if ((rc = core_json_enum(o, "status", action_status_names, ACTION__MAX,
+	    &st, err)) != QRM_OK)
+		return rc;
+	a->status = (enum action_status)st;
+	if ((v = json_object_get(o, "note")) != NULL && !json_is_string(v))
+		return qrm_seterr(err, QRM_EINVAL, "note",
+		    "note must be text (why the status changed)");
+	return QRM_OK;
+}
+
+static int
+action_check(struct store *st, struct action *a, struct qrm_error *err)
+{
+	struct member	m;
+
+	if (a->title == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "title", "title is required");
+	if (a->owner > 0) {
+		if (store_member_get(st, a->owner, &m, NULL) != QRM_OK ||
+		    !m.active) {
+			member_clear(&m);
+			return qrm_seterr(err, QRM_EINVAL, "owner", "no active "
+			    "member %lld", (long long)a->owner);
+		}
+		member_clear(&m);
+	}
+	if (a->owner == 0 && a->waiting_on == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "owner", "an action needs an "
+		    "owner, or the outside party it waits on (waiting_on)");
+	return QRM_OK;
+}
+
+/* The text of line n (from 1) of the newest notes of event, trimmed. */
+static int
+notes_latest_cb(void *arg, int64_t id, const char *text, int64_t at,
+    const char *actor)
+{
+	(void)id;
+	(void)at;
+	(void)actor;
+	*(char **)arg = strdup(text ? text : "");
+	return 1;
+}
+
+static char *
+notes_line(struct store *st, int64_t event, int64_t n)
+{
+	char		*text = NULL, *line = NULL;
+	const char	*p, *e;
+	int64_t		 i;
+
+	store_note_revisions(st, event, 1, notes_latest_cb, &text, NULL);
+	if (text == NULL)
+		return NULL;
+	for (p = text, i = 1; *p != '\0' && i < n; i++) {
+		if ((e = strchr(p, '\n')) == NULL) {
+			p = p + strlen(p);
+			break;
+		}
+		p = e + 1;
+	}
+	if (i == n && *p != '\0') {
+		e = strchr(p, '\n');
+		while (*p == ' ' || *p == '\t' || *p == '-' || *p == '*')
+			p++;
+		line = strndup(p, e ? (size_t)(e - p) : strlen(p));
+		if (line != NULL)
+			line[strcspn(line, "\r")] = '\0';
+		if (line != NULL && *line == '\0') {
+			free(line);
+			line = NULL;
+		}
+	}
+	free(text);
+	return line;
+}
+
+static int
+history_json(void *arg, int64_t at, const char *actor, const char *status,
+    const char *note)
+{
+	char	when[32];
+
+	utc_format(at, when, sizeof(when));
+	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s?, s:s?}", "at",
+	    when, "actor", actor, "status", status, "note", note));
+	return 0;
+}
+
+static json_t *
+action_json_full(struct store *st, const struct action *a)
+{
+	json_t	*o = action_to_json(a), *h = json_array();
+
+	store_action_history(st, a->id, history_json, h, NULL);
+	json_object_set_new(o, "history", h);
+	return o;
+}
+
+/*
+ * Create an action (officials), for event (0: none) from JSON.  With
+ * {"from_notes_line": N} its title is line N of the event's notes.
+ */
+int
+core_action_create(struct qrm *q, const struct actor *a, int64_t event,
+    const json_t *o, json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct action	 x;
+	struct event	 ev;
+	json_t		*v;
+	char		 object[32], *line;
+	int64_t		 id;
+	int		 rc;
+
+	*out = NULL;
+	memset(&x, 0, sizeof(x));
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = action_from_json(o, &x, err)) != QRM_OK)
+		goto out;
+	if (event == 0 && (v = json_object_get(o, "event")) != NULL &&
+	    !json_is_null(v)) {
+		if (!json_is_integer(v)) {
+			rc = qrm_seterr(err, QRM_EINVAL, "event",
+			    "event must be an event id");
+			goto out;
+		}
+		event = json_integer_value(v);
+	}
+	if (event != 0) {
+		if (store_event_get(st, event, &ev, NULL) != QRM_OK) {
+			rc = qrm_seterr(err, json_object_get(o, "event") ?
+			    QRM_EINVAL : QRM_ENOTFOUND, "event",
+			    "no event %lld", (long long)event);
+			goto out;
+		}
+		event_clear(&ev);
+		x.event = event;
+	}
+	if ((v = json_object_get(o, "from_notes_line")) != NULL) {
+		if (!json_is_integer(v) || x.event == 0 || (line = notes_line(
+		    st, x.event, json_integer_value(v))) == NULL) {
+			rc = qrm_seterr(err, QRM_EINVAL, "from_notes_line",
+			    "from_notes_line must name a non-empty line of this "
+			    "event's notes");
+			goto out;
+		}
+		if (x.title == NULL)
+			x.title = line;
+		else
+			free(line);
+	}
+	if ((rc = action_check(st, &x, err)) != QRM_OK)
+		goto out;
+	x.created = x.updated = (int64_t)time(NULL);
+	if (x.status == ACTION_DONE || x.status == ACTION_CANCELLED)
+		x.completed_at = x.created;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		goto out;
+	if ((rc = store_action_insert(st, &x, err)) != QRM_OK ||
+	    (rc = store_action_history_add(st, x.id, a->name, x.status,
+	    json_string_value(json_object_get(o, "note")), err)) != QRM_OK)
+		goto fail;
+	snprintf(object, sizeof(object), "action/%lld", (long long)x.id);
+	if ((rc = store_audit_add(st, a->name, "action.create", object,
+	    x.title, err)) != QRM_OK)
+		goto fail;
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		goto out;
+	id = x.id;
+	action_clear(&x);
+	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
+		*out = action_json_full(st, &x);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	action_clear(&x);
+	return rc;
+}
+
+/* May the actor see (and, being its owner, update) action x? */
+static int
+may_see_action(const struct actor *a, const struct action *x)
+{
+	return a->role >= ROLE_OFFICIAL || (a->member != 0 &&
+	    a->member == x->owner);
+}
+
+int
+core_action_get(struct qrm *q, const struct actor *a, int64_t id,
+    json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct action	 x;
+	int		 rc;
+
+	*out = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_action_get(st, id, &x, err)) != QRM_OK)
+		return rc;
+	if (may_see_action(a, &x))
+		*out = action_json_full(st, &x);
+	else
+		rc = qrm_seterr(err, QRM_ENOTFOUND, "id", "no action %lld",
+		    (long long)id);
+	action_clear(&x);
+	return rc;
+}
+
+/*
+ * Change action id.  Officials change anything; an owner may change the
+ * status and notes of their own.  A new status goes into the history
+ * with who and when (and "note", why).
+ */
+int
+core_action_update(struct qrm *q, const struct actor *a, int64_t id,
+    const json_t *o, json_t **out, struct qrm_error *err)
+{
+	static const char *const owner_may[] = { "status", "notes", "note",
+	    NULL };
+	struct store	*st;
+	struct action	 x;
+	const char	*key;
+	json_t		*v;
+	char		 object[32];
+	int		 rc, i, official = a->role >= ROLE_OFFICIAL;
+	enum action_status was;
+
+	*out = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_action_get(st, id, &x, err)) != QRM_OK)
+		goto fail;
+	if (!may_see_action(a, &x)) {
+		rc = qrm_seterr(err, a->role >= ROLE_REP ? QRM_EFORBIDDEN :
+		    QRM_EFORBIDDEN, "", "only an official or the action's "
+		    "owner may change it");
+		goto fail;
+	}
+	if (!official && json_is_object(o))
+		json_object_foreach((json_t *)o, key, v) {
+			for (i = 0; owner_may[i] != NULL; i++)
+				if (strcmp(owner_may[i], key) == 0)
+					break;
+			if (owner_may[i] == NULL) {
+				rc = qrm_seterr(err, QRM_EFORBIDDEN, key, "an "
+				    "owner may change only status and notes");
+				goto fail;
+			}
+		}
+	was = x.status;
+	if ((rc = action_from_json(o, &x, err)) != QRM_OK ||
+	    (rc = action_check(st, &x, err)) != QRM_OK)
+		goto fail;
+	x.updated = (int64_t)time(NULL);
+	if (x.status != was)
+		x.completed_at = x.status == ACTION_DONE ||
+		    x.status == ACTION_CANCELLED ? x.updated : 0;
+	snprintf(object, sizeof(object), "action/%lld", (long long)id);
+	if ((rc = store_action_update(st, &x, err)) != QRM_OK ||
+	    (x.status != was && (rc = store_action_history_add(st, id,
+	    a->name, x.status, json_string_value(json_object_get(o, "note")),
+	    err)) != QRM_OK) || (rc = store_audit_add(st, a->name,
+	    "action.update", object, action_status_names[x.status], err)))
+		goto fail;
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		goto out;
+	action_clear(&x);
+	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
+		*out = action_json_full(st, &x);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	action_clear(&x);
+	return rc;
+}
+
+/*
+ * Actions by owner (a member id as text; NULL: anyone), status, and
+ * overdue (due before today, still open or waiting), or of event (0:
+ * any).  Members see only their own.
+ */
+int
+core_action_list(struct qrm *q, const struct actor *a, const char *owner,
+    const char *status, int overdue, int64_t event, struct action_list *out,
+    struct qrm_error *err)
+{
+	struct store		*st;
+	struct action_filter	 f;
+	char			 today[11];
+
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.event = event;
+	if (owner != NULL && *owner != '\0' &&
+	    (parse_int64(owner, &f.owner) == -1 || f.owner < 1))
+		return qrm_seterr(err, QRM_EINVAL, "owner",
+		    "owner must be a member id");
+	if (status != NULL && *status != '\0' && (f.status = model_enum_parse(
+	    action_status_names, ACTION__MAX, status)) < 0)
+		return qrm_seterr(err, QRM_EINVAL, "status", "status must be "
+		    "open, waiting, done or cancelled");
+	if (a->role < ROLE_OFFICIAL) {
+		if (f.owner != 0 && f.owner != a->member)
+			return qrm_seterr(err, QRM_EFORBIDDEN, "owner",
+			    "you may list only your own actions");
+		f.owner = a->member;
+	}
+	core_today(today, sizeof(today));
+	if (overdue)
+		f.due_before = today;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	return store_action_list(st, &f, out, err);
+}
+
+static int
+revision_json(void *arg, int64_t id, const char *text, int64_t at,
+    const char *actor)
+{
+	char	when[32];
+
+	utc_format(at, when, sizeof(when));
+	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s?}",
+	    "revision", (json_int_t)id, "text", text ? text : "", "at", when,
+	    "actor", actor));
+	return 0;
+}
+
+/*
+ * An event's notes: the newest text and every revision, newest first
+ * (officials, and reps in scope).
+ */
+int
+core_notes_get(struct qrm *q, const struct actor *a, int64_t event,
+    json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct event	 ev;
+	json_t		*revs;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = core_require_role(a, ROLE_REP, err)) != QRM_OK ||
+	    (rc = core_event_get(q, a, event, &ev, err)) != QRM_OK)
+		return rc;
+	event_clear(&ev);
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	revs = json_array();
+	if ((rc = store_note_revisions(st, event, 1000, revision_json, revs,
+	    err)) != QRM_OK) {
+		json_decref(revs);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:O, s:o}", "event", (json_int_t)event,
+	    "text", json_array_size(revs) ? json_object_get(json_array_get(
+	    revs, 0), "text") : json_string(""), "revisions", revs);
+	return QRM_OK;
+}
+
+/* Save a new revision of an event's notes (officials). */
+int
+core_notes_put(struct qrm *q, const struct actor *a, int64_t event,
+    const char *text, size_t len, json_t **out, struct qrm_error *err)
+{
+	struct store	*st;
+	struct event	 ev;
+	char		 object[32], *copy;
+	int		 rc;
+
+	*out = NULL;
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if (len > NOTES_MAX)
+		return qrm_seterr(err, QRM_ETOOBIG, "text",
+		    "notes are larger than %d bytes", NOTES_MAX);
+	if (memchr(text, '\0', len) != NULL)
+		return qrm_seterr(err, QRM_EINVAL, "text",
+		    "notes must be plain text");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_event_get(st, event, &ev, err)) != QRM_OK)
+		return rc;
+	event_clear(&ev);
+	if ((copy = strndup(text, len)) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	snprintf(object, sizeof(object), "event/%lld", (long long)event);
+	if ((rc = store_tx_begin(st, err)) == QRM_OK) {
+		if ((rc = store_note_add(st, event, copy, a->name, err)) ||
+		    (rc = store_audit_add(st, a->name, "notes.update", object,
+		    NULL, err)))
+			store_tx_rollback(st);
+		else
+			rc = store_tx_commit(st, err);
+	}
+	free(copy);
+	if (rc != QRM_OK)
+		return rc;
+	return core_notes_get(q, a, event, out, err);
+}
