@@ -15,6 +15,7 @@
 #define QRM_DEFAULT_TZ			"Europe/London"
 #define QRM_CANCELLED_RETENTION_DAYS	90
 #define QRM_MAX_BODY			(1u << 20)
+#define QRM_ACTION_RETENTION_DAYS	14	/* done ones stay in feeds */
 
 struct qrm;			/* the service: database path, caches */
 struct feed_cache;
@@ -152,6 +153,8 @@ int	 core_action_update(struct qrm *, const struct actor *, int64_t id,
 int	 core_action_list(struct qrm *, const struct actor *, const char *owner,
 	    const char *status, int overdue, int64_t event,
 	    struct action_list *, struct qrm_error *);
+int	 core_agenda(struct qrm *, const struct actor *, int64_t event,
+	    json_t **, struct qrm_error *);
 int	 core_notes_get(struct qrm *, const struct actor *, int64_t event,
 	    json_t **, struct qrm_error *);
 int	 core_notes_put(struct qrm *, const struct actor *, int64_t event,
@@ -163,6 +166,8 @@ void	 feed_cache_free(struct feed_cache *);
 int	 feed_get(struct qrm *, const char *slug, const char *token,
 	    struct feed **, struct qrm_error *);
 int	 feed_personal_get(struct qrm *, const char *token, struct feed **,
+	    struct qrm_error *);
+int	 feed_actions_get(struct qrm *, const char *token, struct feed **,
 	    struct qrm_error *);
 void	 feed_release(struct feed *);
 int	 feed_build_audience(struct qrm *, const struct audience *,

@@ -22,6 +22,9 @@ struct feed_meta {
 	/* a personal feed: the member as ATTENDEE with their own RSVP */
 	const struct member		*attendee;
 	const struct attendance_list	*rsvps;
+	/* actions: each as a VTODO and, while open, an all-day "Due:" */
+	const struct action_list	*actions;
+	int				 actions_only;	/* no events */
 };
 
 /* ical_time.c */

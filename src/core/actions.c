@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core_int.h"
@@ -541,4 +542,116 @@ core_notes_put(struct qrm *q, const struct actor *a, int64_t event,
 	if (rc != QRM_OK)
 		return rc;
 	return core_notes_get(q, a, event, out, err);
+}
+
+/*
+ * The open actions an event's agenda carries over: those of the event
+ * itself (a series), of earlier events of the same kind (the last
+ * employer meeting's go onto the next), and of the events it comes
+ * after.  The caller frees *out.
+ */
+int
+core_agenda_actions(struct store *st, const struct event *ev,
+    struct action_list *out, struct qrm_error *err)
+{
+	struct event_filter	 ef;
+	struct action_filter	 af;
+	struct event_list	 earlier = { 0 };
+	struct event		 prev;
+	struct strv		 ids = { 0 };
+	char			 num[32];
+	int64_t			 after;
+	size_t			 i;
+	int			 rc, hops;
+
+	memset(&ef, 0, sizeof(ef));
+	ef.kind = (int)ev->kind;
+	ef.to_utc = ev->start_utc;
+	if ((rc = store_event_list(st, &ef, &earlier, err)) != QRM_OK)
+		return rc;
+	snprintf(num, sizeof(num), "%lld", (long long)ev->id);
+	strv_push(&ids, num);
+	for (i = 0; i < earlier.n; i++) {
+		snprintf(num, sizeof(num), "%lld", (long long)earlier.v[i].id);
+		if (!strv_contains(&ids, num))
+			strv_push(&ids, num);
+	}
+	event_list_free(&earlier);
+	for (after = ev->after, hops = 0; after > 0 && hops < 32; hops++) {
+		snprintf(num, sizeof(num), "%lld", (long long)after);
+		if (strv_contains(&ids, num) ||
+		    store_event_get(st, after, &prev, NULL) != QRM_OK)
+			break;
+		strv_push(&ids, num);
+		after = prev.after;
+		event_clear(&prev);
+	}
+	memset(&af, 0, sizeof(af));
+	af.status = -1;
+	af.closed_since = INT64_MAX;	/* open and waiting only */
+	af.events = &ids;
+	rc = store_action_list(st, &af, out, err);
+	strv_free(&ids);
+	return rc;
+}
+
+/* GET .../events/{id}/agenda: {"event", "carried_over": [actions]} */
+int
+core_agenda(struct qrm *q, const struct actor *a, int64_t event,
+    json_t **out, struct qrm_error *err)
+{
+	struct store		*st;
+	struct event		 ev;
+	struct action_list	 l;
+	json_t			*items;
+	size_t			 i;
+	int			 rc;
+
+	*out = NULL;
+	if ((rc = core_require_role(a, ROLE_REP, err)) != QRM_OK ||
+	    (rc = core_event_get(q, a, event, &ev, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL) {
+		event_clear(&ev);
+		return QRM_EDB;
+	}
+	rc = core_agenda_actions(st, &ev, &l, err);
+	event_clear(&ev);
+	if (rc != QRM_OK)
+		return rc;
+	items = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(items, action_to_json(&l.v[i]));
+	action_list_free(&l);
+	*out = json_pack("{s:I, s:o}", "event", (json_int_t)event,
+	    "carried_over", items);
+	return QRM_OK;
+}
+
+/*
+ * The agenda as text for an event's DESCRIPTION in officials' feeds;
+ * NULL when nothing is carried over.  The caller frees it.
+ */
+char *
+core_agenda_text(struct store *st, const struct event *ev)
+{
+	struct action_list	 l;
+	struct buf		 b = { 0 };
+	size_t			 i;
+
+	if (core_agenda_actions(st, ev, &l, NULL) != QRM_OK)
+		return NULL;
+	if (l.n > 0)
+		buf_puts(&b, "Carried over (open actions):");
+	for (i = 0; i < l.n; i++) {
+		buf_printf(&b, "\n- %s", l.v[i].title);
+		if (l.v[i].owner_name != NULL)
+			buf_printf(&b, " (%s)", l.v[i].owner_name);
+		if (l.v[i].waiting_on != NULL)
+			buf_printf(&b, " (waiting on %s)", l.v[i].waiting_on);
+		if (l.v[i].due[0])
+			buf_printf(&b, ", due %s", l.v[i].due);
+	}
+	action_list_free(&l);
+	return b.len ? buf_detach(&b) : NULL;
 }

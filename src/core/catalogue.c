@@ -25,7 +25,9 @@ valid_slug(const char *s)
 {
 	size_t	n = strlen(s);
 
-	if (n == 0 || n > 48 || s[0] == '-' || s[n - 1] == '-')
+	/* "me" and "actions" are the members' own feeds */
+	if (n == 0 || n > 48 || s[0] == '-' || s[n - 1] == '-' ||
+	    strcmp(s, "me") == 0 || strcmp(s, "actions") == 0)
 		return 0;
 	for (; *s != '\0'; s++)
 		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&

@@ -19,6 +19,11 @@ int	 event_change(const struct event *, const struct event *);
 int	 core_json_enum(const json_t *, const char *key,
 	    const char *const *names, int count, int *dst, struct qrm_error *);
 
+/* actions.c */
+int	 core_agenda_actions(struct store *, const struct event *,
+	    struct action_list *, struct qrm_error *);
+char	*core_agenda_text(struct store *, const struct event *);
+
 /* people.c */
 int	 core_random_hex(char *out, size_t bytes);
 int	 core_require_role(const struct actor *, enum role, struct qrm_error *);

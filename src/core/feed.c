@@ -222,6 +222,34 @@ feed_events(struct store *st, const struct strv *audiences,
 	return QRM_OK;
 }
 
+/*
+ * Officials' feeds carry each coming meeting's agenda of open actions
+ * carried over from earlier ones in its DESCRIPTION.
+ */
+static void
+agenda_into_descriptions(struct store *st, struct event_list *evs)
+{
+	int64_t	 now = (int64_t)time(NULL);
+	char	*agenda, *desc;
+	size_t	 i, len;
+
+	for (i = 0; i < evs->n; i++) {
+		if (evs->v[i].last_utc < now - 86400 ||
+		    (agenda = core_agenda_text(st, &evs->v[i])) == NULL)
+			continue;
+		len = strlen(agenda) + (evs->v[i].description ?
+		    strlen(evs->v[i].description) : 0) + 4;
+		if ((desc = malloc(len)) != NULL) {
+			snprintf(desc, len, "%s%s%s", evs->v[i].description ?
+			    evs->v[i].description : "", evs->v[i].description ?
+			    "\n\n" : "", agenda);
+			free(evs->v[i].description);
+			evs->v[i].description = desc;
+		}
+		free(agenda);
+	}
+}
+
 /* Build the feed text of audience a: its events and its ancestors'. */
 int
 feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
@@ -238,6 +266,8 @@ feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
 	if ((rc = store_audience_lineage(st, a->slug, &lineage, err)) ||
 	    (rc = feed_events(st, &lineage, &evs, last_modified, err)))
 		goto out;
+	if (a->visibility == VIS_OFFICIALS)
+		agenda_into_descriptions(st, &evs);
 	memset(&meta, 0, sizeof(meta));
 	meta.name = a->name;
 	meta.description = a->description;
@@ -313,10 +343,27 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 	return rc;
 }
 
-/* The personal feed of the holder of a feed token. */
-int
-feed_personal_get(struct qrm *q, const char *token, struct feed **out,
+static int
+member_actions(struct store *st, int64_t member, struct action_list *out,
     struct qrm_error *err)
+{
+	struct action_filter	f;
+
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.owner = member;
+	f.closed_since = (int64_t)time(NULL) -
+	    QRM_ACTION_RETENTION_DAYS * 86400;
+	return store_action_list(st, &f, out, err);
+}
+
+/*
+ * A member's own feed: with events (the personal feed: their audiences'
+ * events, their answers, their actions) or without (the actions feed).
+ */
+static int
+feed_member_get(struct qrm *q, const char *token, int with_events,
+    struct feed **out, struct qrm_error *err)
 {
 	struct store		*st;
 	struct member		 m;
@@ -324,11 +371,12 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 	struct event_list	 evs = { 0 };
 	struct feed_meta	 meta;
 	struct attendance_list	 rsvps = { 0 };
+	struct action_list	 acts = { 0 };
 	struct buf		 body = { 0 };
 	struct feed		*f;
 	char			 key[64], name[300];
-	time_t			 lm;
-	int64_t			 version;
+	time_t			 lm = 0;
+	int64_t			 version, changed_at = 0;
 	int			 rc;
 
 	*out = NULL;
@@ -338,23 +386,32 @@ feed_personal_get(struct qrm *q, const char *token, struct feed **out,
 		rc = QRM_EDB;
 		goto out;
 	}
-	if ((rc = store_data_version(st, &version, NULL)) != QRM_OK)
+	if ((rc = store_data_version(st, &version, &changed_at)) != QRM_OK)
 		goto out;
-	snprintf(key, sizeof(key), "m:%lld", (long long)m.id);
+	snprintf(key, sizeof(key), "%c:%lld", with_events ? 'm' : 't',
+	    (long long)m.id);
 	if ((*out = cache_get(q->cache, key, version, today())) != NULL)
 		goto out;
-	if ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
+	if (with_events &&
+	    ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
 	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
-	    (rc = store_attendance_of_member(st, m.id, &rsvps, err)) != QRM_OK)
+	    (rc = store_attendance_of_member(st, m.id, &rsvps, err))))
 		goto out;
-	snprintf(name, sizeof(name), "quorum: %s", m.name);
+	if ((rc = member_actions(st, m.id, &acts, err)) != QRM_OK)
+		goto out;
+	if (lm < (time_t)changed_at)
+		lm = (time_t)changed_at;
+	snprintf(name, sizeof(name), "%s: %s", with_events ? "quorum" :
+	    "Actions", m.name);
 	memset(&meta, 0, sizeof(meta));
 	meta.name = name;
-	meta.description = "Your union meetings";
-	meta.attendee = &m;
-	meta.rsvps = &rsvps;
+	meta.description = with_events ? "Your union meetings and actions" :
+	    "Your follow-up actions from union meetings";
 	meta.refresh_minutes = 60;
 	meta.tzid = QRM_DEFAULT_TZ;
+	meta.attendee = with_events ? &m : NULL;
+	meta.rsvps = &rsvps;
+	meta.actions = &acts;
 	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
 	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {
 		cache_put(q->cache, key, version, today(), f);
@@ -364,7 +421,24 @@ out:
 	buf_free(&body);
 	event_list_free(&evs);
 	attendance_list_free(&rsvps);
+	action_list_free(&acts);
 	strv_free(&lineage);
 	member_clear(&m);
 	return rc;
+}
+
+/* The personal feed of the holder of a feed token. */
+int
+feed_personal_get(struct qrm *q, const char *token, struct feed **out,
+    struct qrm_error *err)
+{
+	return feed_member_get(q, token, 1, out, err);
+}
+
+/* The actions the holder of a feed token owns. */
+int
+feed_actions_get(struct qrm *q, const char *token, struct feed **out,
+    struct qrm_error *err)
+{
+	return feed_member_get(q, token, 0, out, err);
 }

@@ -404,6 +404,13 @@ events(struct request *r, const struct actor *a, const char *rest)
 		return actions(r, a, id, "");
 	if (slash != NULL && strcmp(slash, "/notes") == 0)
 		return notes(r, a, id);
+	if (slash != NULL && strcmp(slash, "/agenda") == 0) {
+		if (!is(r, "GET") && !is(r, "HEAD"))
+			return not_allowed(r, "GET");
+		if ((rc = core_agenda(r->q, a, id, &out, &err)) != QRM_OK)
+			return http_error(r, rc, &err);
+		return http_json(r, 200, out);
+	}
 	if (slash != NULL) {
 		if (strcmp(slash, "/occurrences") != 0)
 			return http_error_msg(r, 404, "not_found",

@@ -140,6 +140,8 @@ feeds_dispatch(struct request *r, const char *path)
 	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
 	if (strcmp(slug, "me") == 0)
 		rc = feed_personal_get(r->q, http_arg(r, "token"), &f, &err);
+	else if (strcmp(slug, "actions") == 0)
+		rc = feed_actions_get(r->q, http_arg(r, "token"), &f, &err);
 	else
 		rc = feed_get(r->q, slug, http_arg(r, "token"), &f, &err);
 	if (rc != QRM_OK)

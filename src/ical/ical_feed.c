@@ -257,6 +257,78 @@ add_overrides(icalcomponent *cal, const struct feed_meta *meta,
 }
 
 /*
+ * An action as a VTODO (for apps that show tasks) and, while open with
+ * a due date, as an all-day "Due: ..." VEVENT (most apps show only
+ * events from a subscription).  UIDs are stable per action.
+ */
+static void
+add_action(icalcomponent *cal, const struct action *a)
+{
+	static const icalproperty_status status[ACTION__MAX] = {
+		ICAL_STATUS_NEEDSACTION, ICAL_STATUS_INPROCESS,
+		ICAL_STATUS_COMPLETED, ICAL_STATUS_CANCELLED
+	};
+	icalcomponent	*c;
+	icaltimetype	 due, end;
+	char		 uid[64], summary[400], desc[512];
+	int		 has_due = a->due[0] && ical_time_from_local(a->due,
+			    &due) == 0;
+
+	snprintf(uid, sizeof(uid), "action-%lld@quorum", (long long)a->id);
+	c = icalcomponent_new_vtodo();
+	icalcomponent_add_property(c, icalproperty_new_uid(uid));
+	icalcomponent_add_property(c,
+	    icalproperty_new_dtstamp(utc_time(a->updated)));
+	icalcomponent_add_property(c,
+	    icalproperty_new_created(utc_time(a->created)));
+	icalcomponent_add_property(c,
+	    icalproperty_new_lastmodified(utc_time(a->updated)));
+	icalcomponent_add_property(c, icalproperty_new_summary(a->title));
+	if (a->notes != NULL || a->waiting_on != NULL) {
+		snprintf(desc, sizeof(desc), "%s%s%s%s", a->notes ? a->notes :
+		    "", a->notes && a->waiting_on ? "\n" : "", a->waiting_on ?
+		    "Waiting on: " : "", a->waiting_on ? a->waiting_on : "");
+		icalcomponent_add_property(c,
+		    icalproperty_new_description(desc));
+	}
+	if (has_due)
+		icalcomponent_add_property(c, time_prop(ICAL_DUE_PROPERTY, due,
+		    "UTC"));
+	icalcomponent_add_property(c,
+	    icalproperty_new_status(status[a->status]));
+	if (a->status == ACTION_DONE && a->completed_at)
+		icalcomponent_add_property(c,
+		    icalproperty_new_completed(utc_time(a->completed_at)));
+	if (a->event_uid != NULL)
+		icalcomponent_add_property(c,
+		    icalproperty_new_relatedto(a->event_uid));
+	icalcomponent_add_component(cal, c);
+	if (!has_due || (a->status != ACTION_OPEN &&
+	    a->status != ACTION_WAITING))
+		return;
+	snprintf(uid, sizeof(uid), "action-%lld-due@quorum", (long long)a->id);
+	snprintf(summary, sizeof(summary), "Due: %s", a->title);
+	end = icaltime_add(due, icaldurationtype_from_int(86400));
+	end.is_date = 1;
+	c = icalcomponent_new_vevent();
+	icalcomponent_add_property(c, icalproperty_new_uid(uid));
+	icalcomponent_add_property(c,
+	    icalproperty_new_dtstamp(utc_time(a->updated)));
+	icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY, due,
+	    "UTC"));
+	icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY, end,
+	    "UTC"));
+	icalcomponent_add_property(c, icalproperty_new_summary(summary));
+	if (a->event_uid != NULL)
+		icalcomponent_add_property(c,
+		    icalproperty_new_relatedto(a->event_uid));
+	icalcomponent_add_property(c,
+	    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	icalcomponent_add_property(c, icalproperty_new_categories("Action"));
+	icalcomponent_add_component(cal, c);
+}
+
+/*
  * One compact VTIMEZONE for tzid: libical's zone from the system data,
  * its TZID set to the plain IANA name, and its history cut to the span
  * [from, to] (to = UTC_NONE keeps the rules that run on).
@@ -389,6 +461,8 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		icalcomponent_add_component(cal, vevent_new(meta, &evs->v[i]));
 		add_overrides(cal, meta, &evs->v[i]);
 	}
+	for (i = 0; meta->actions != NULL && i < meta->actions->n; i++)
+		add_action(cal, &meta->actions->v[i]);
 	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
 	    buf_puts(out, text) == -1)
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
