@@ -46,6 +46,15 @@ usage(void)
 	    "  register EVENT...   (everyone present at any of them)\n"
 	    "  member history ID | member export ID | member erase ID\n"
 	    "  purge --attendance-older-than 6y|18m|90d\n"
+	    "  action add [--event ID] --title T [--owner ID] [--waiting-on W] "
+	    "[--due DATE]\n"
+	    "        [--notes N] [--status S] [--from-notes-line N]\n"
+	    "  action update ID [the options of add] [--note WHY] | "
+	    "action done ID\n"
+	    "  action list [--owner ID] [--status S] [--event ID] [--overdue] "
+	    "[--json]\n"
+	    "  action overdue [--json]\n"
+	    "  notes EVENT [--set FILE|-] | agenda EVENT\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
 	    "        [--all-day] [--rrule R] [--exdate D]... [--audience "
@@ -686,6 +695,181 @@ cmd_attend(struct qrm *q, int argc, char **argv)
 	return print_json(out);
 }
 
+static void
+print_action_row(const struct action *x)
+{
+	printf("%lld\t%-9s\t%s\t%s\t%s\n", (long long)x->id,
+	    action_status_names[x->status], x->due[0] ? x->due : "-",
+	    x->owner_name ? x->owner_name : x->waiting_on ? x->waiting_on :
+	    "-", x->title);
+}
+
+/*
+ * quorum action add [--event ID] --title T [--owner ID] [--waiting-on W]
+ *     [--due DATE] [--notes N] [--status S] [--from-notes-line N]
+ * quorum action update ID [the same] [--note WHY]
+ * quorum action done ID [--note WHY]
+ * quorum action list [--owner ID] [--status S] [--event ID] [--overdue]
+ *     [--json]
+ * quorum action overdue [--json]
+ */
+static int
+cmd_action(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "event", required_argument, NULL, 'e' },
+		{ "title", required_argument, NULL, 't' },
+		{ "owner", required_argument, NULL, 'o' },
+		{ "waiting-on", required_argument, NULL, 'w' },
+		{ "due", required_argument, NULL, 'd' },
+		{ "notes", required_argument, NULL, 'n' },
+		{ "note", required_argument, NULL, 'N' },
+		{ "status", required_argument, NULL, 's' },
+		{ "from-notes-line", required_argument, NULL, 'l' },
+		{ "overdue", no_argument, NULL, 'O' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	struct action_list	 l;
+	const char		*sub, *owner = NULL, *status = NULL;
+	json_t			*o, *out, *items;
+	int64_t			 id = 0, event = 0, n;
+	size_t			 i;
+	int			 c, rc, first, overdue = 0, as_json = 0;
+
+	if (argc < 2) {
+		usage();
+		return EXIT_USAGE;
+	}
+	sub = argv[1];
+	first = 1;
+	if (strcmp(sub, "update") == 0 || strcmp(sub, "done") == 0) {
+		if (argc < 3 || parse_int64(argv[2], &id) == -1) {
+			fprintf(stderr, "quorum: action %s needs an action id\n",
+			    sub);
+			return EXIT_USAGE;
+		}
+		first = 2;
+	}
+	o = json_object();
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt_long(argc - first, argv + first, "", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 't': json_object_set_new(o, "title", json_string(optarg));
+			break;
+		case 'w': json_object_set_new(o, "waiting_on",
+			    json_string(optarg));
+			break;
+		case 'd': json_object_set_new(o, "due", json_string(optarg));
+			break;
+		case 'n': json_object_set_new(o, "notes", json_string(optarg));
+			break;
+		case 'N': json_object_set_new(o, "note", json_string(optarg));
+			break;
+		case 's': status = optarg;
+			json_object_set_new(o, "status", json_string(optarg));
+			break;
+		case 'O': overdue = 1; break;
+		case 'j': as_json = 1; break;
+		case 'o': case 'e': case 'l':
+			if (parse_int64(optarg, &n) == -1) {
+				fprintf(stderr, "quorum: --%s: '%s' is not a "
+				    "whole number\n", c == 'o' ? "owner" :
+				    c == 'e' ? "event" : "from-notes-line",
+				    optarg);
+				json_decref(o);
+				return 1;
+			}
+			if (c == 'o') {
+				owner = optarg;
+				json_object_set_new(o, "owner", json_integer(n));
+			} else if (c == 'e')
+				event = n;
+			else
+				json_object_set_new(o, "from_notes_line",
+				    json_integer(n));
+			break;
+		default:
+			json_decref(o);
+			return EXIT_USAGE;
+		}
+	}
+	if (strcmp(sub, "list") == 0 || strcmp(sub, "overdue") == 0) {
+		json_decref(o);
+		if ((rc = core_action_list(q, &cli_actor, owner, status,
+		    overdue || strcmp(sub, "overdue") == 0, event, &l, &err)))
+			return fail(&err, rc);
+		items = json_array();
+		for (i = 0; i < l.n; i++) {
+			if (as_json)
+				json_array_append_new(items,
+				    action_to_json(&l.v[i]));
+			else
+				print_action_row(&l.v[i]);
+		}
+		action_list_free(&l);
+		if (as_json)
+			return print_json(json_pack("{s:o}", "items", items));
+		json_decref(items);
+		return 0;
+	}
+	if (strcmp(sub, "add") == 0)
+		rc = core_action_create(q, &cli_actor, event, o, &out, &err);
+	else if (strcmp(sub, "update") == 0 || strcmp(sub, "done") == 0) {
+		if (strcmp(sub, "done") == 0)
+			json_object_set_new(o, "status", json_string("done"));
+		rc = core_action_update(q, &cli_actor, id, o, &out, &err);
+	} else {
+		json_decref(o);
+		usage();
+		return EXIT_USAGE;
+	}
+	json_decref(o);
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
+/* quorum notes EVENT [--set FILE|-] ; quorum agenda EVENT */
+static int
+cmd_notes(struct qrm *q, int argc, char **argv, int agenda)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out;
+	char			*text;
+	size_t			 len;
+	int64_t			 event;
+	int			 rc;
+
+	if (argc < 2 || parse_int64(argv[1], &event) == -1 || (argc != 2 &&
+	    (agenda || argc != 4 || strcmp(argv[2], "--set") != 0))) {
+		fputs(agenda ? "quorum: usage: quorum agenda EVENT\n" :
+		    "quorum: usage: quorum notes EVENT [--set FILE|-]\n",
+		    stderr);
+		return EXIT_USAGE;
+	}
+	if (agenda)
+		rc = core_agenda(q, &cli_actor, event, &out, &err);
+	else if (argc == 2)
+		rc = core_notes_get(q, &cli_actor, event, &out, &err);
+	else {
+		if ((text = read_file(argv[3], 256 * 1024, &len)) == NULL) {
+			fprintf(stderr, "quorum: %s: %s\n", argv[3],
+			    errno == EFBIG ? "larger than 256 KiB" :
+			    strerror(errno));
+			return 1;
+		}
+		rc = core_notes_put(q, &cli_actor, event, text, len, &out,
+		    &err);
+		free(text);
+	}
+	if (rc != QRM_OK)
+		return fail(&err, rc);
+	return print_json(out);
+}
+
 /* quorum purge --attendance-older-than AGE */
 static int
 cmd_purge(struct qrm *q, int argc, char **argv)
@@ -1060,6 +1244,12 @@ main(int argc, char *argv[])
 		rc = cmd_token(q, argc, argv);
 	else if (strcmp(cmd, "attend") == 0)
 		rc = cmd_attend(q, argc, argv);
+	else if (strcmp(cmd, "action") == 0)
+		rc = cmd_action(q, argc, argv);
+	else if (strcmp(cmd, "notes") == 0)
+		rc = cmd_notes(q, argc, argv, 0);
+	else if (strcmp(cmd, "agenda") == 0)
+		rc = cmd_notes(q, argc, argv, 1);
 	else if (strcmp(cmd, "purge") == 0)
 		rc = cmd_purge(q, argc, argv);
 	else if (strcmp(cmd, "register") == 0)

@@ -367,6 +367,7 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	enum action_status was;
 
 	*out = NULL;
+	memset(&x, 0, sizeof(x));
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
@@ -374,9 +375,8 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	if ((rc = store_action_get(st, id, &x, err)) != QRM_OK)
 		goto fail;
 	if (!may_see_action(a, &x)) {
-		rc = qrm_seterr(err, a->role >= ROLE_REP ? QRM_EFORBIDDEN :
-		    QRM_EFORBIDDEN, "", "only an official or the action's "
-		    "owner may change it");
+		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", "only an official or "
+		    "the action's owner may change it");
 		goto fail;
 	}
 	if (!official && json_is_object(o))

@@ -1,6 +1,7 @@
 // Reads an iCalendar file with Mozilla's ical.js (Thunderbird's parser)
 // and prints, as JSON, what it made of every VEVENT: UID, DTSTART in UTC,
-// status, and its occurrences (RRULE and EXDATE applied) in [from, to).
+// status, and its occurrences (RRULE and EXDATE applied) in [from, to);
+// and every VTODO's UID, status, due date and RELATED-TO.
 import fs from 'node:fs';
 import ICAL from 'ical.js';
 
@@ -41,4 +42,12 @@ for (const ve of cal.getAllSubcomponents('vevent')) {
     occurrences: occ,
   });
 }
+out.todos = cal.getAllSubcomponents('vtodo').map((vt) => ({
+  uid: vt.getFirstPropertyValue('uid'),
+  summary: vt.getFirstPropertyValue('summary'),
+  status: vt.getFirstPropertyValue('status'),
+  due: vt.getFirstPropertyValue('due') ?
+    vt.getFirstPropertyValue('due').toString() : null,
+  related_to: vt.getFirstPropertyValue('related-to'),
+}));
 console.log(JSON.stringify(out));
