@@ -160,6 +160,10 @@ int	 core_notes_get(struct qrm *, const struct actor *, int64_t event,
 int	 core_notes_put(struct qrm *, const struct actor *, int64_t event,
 	    const char *text, size_t len, json_t **, struct qrm_error *);
 
+/* digest.c */
+int	 core_digest_send(struct qrm *, const struct actor *, const char *smtp,
+	    const char *from, int dry_run, json_t **, struct qrm_error *);
+
 /* feed.c */
 struct feed_cache	*feed_cache_new(void);
 void	 feed_cache_free(struct feed_cache *);

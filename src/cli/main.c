@@ -54,6 +54,8 @@ usage(void)
 	    "  action list [--owner ID] [--status S] [--event ID] [--overdue] "
 	    "[--json]\n"
 	    "  action overdue [--json]\n"
+	    "  action digest [--smtp smtp://HOST:PORT] [--from ADDR] "
+	    "[--dry-run]\n"
 	    "  notes EVENT [--set FILE|-] | agenda EVENT\n"
 	    "  event add|update ID [--title T] [--kind K] [--start S] "
 	    "[--end E] [--tz TZ]\n"
@@ -705,6 +707,42 @@ print_action_row(const struct action *x)
 }
 
 /*
+ * quorum action digest [--smtp URL] [--from ADDR] [--dry-run]: one
+ * e-mail to each owner of overdue actions.
+ */
+static int
+digest(struct qrm *q, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "smtp", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct qrm_error	 err = { 0 };
+	const char		*smtp = getenv("QUORUM_SMTP");
+	const char		*from = getenv("QUORUM_MAIL_FROM");
+	json_t			*out;
+	int			 c, rc, dry = 0;
+
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': smtp = optarg; break;
+		case 'f': from = optarg; break;
+		case 'n': dry = 1; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if ((rc = core_digest_send(q, &cli_actor, smtp, from, dry, &out,
+	    &err)) != QRM_OK)
+		return fail(&err, rc);
+	rc = json_array_size(json_object_get(out, "failed")) ? 1 : 0;
+	print_json(out);
+	return rc;
+}
+
+/*
  * quorum action add [--event ID] --title T [--owner ID] [--waiting-on W]
  *     [--due DATE] [--notes N] [--status S] [--from-notes-line N]
  * quorum action update ID [the same] [--note WHY]
@@ -744,6 +782,8 @@ cmd_action(struct qrm *q, int argc, char **argv)
 	}
 	sub = argv[1];
 	first = 1;
+	if (strcmp(sub, "digest") == 0)
+		return digest(q, argc - 1, argv + 1);
 	if (strcmp(sub, "update") == 0 || strcmp(sub, "done") == 0) {
 		if (argc < 3 || parse_int64(argv[2], &id) == -1) {
 			fprintf(stderr, "quorum: action %s needs an action id\n",

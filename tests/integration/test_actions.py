@@ -223,6 +223,67 @@ class ActionsTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("due must be a date", p.stderr.decode())
 
+    def test_digest_through_a_real_smtp_server(self):
+        import mailbox
+        import socket
+        import time
+        q = self.q
+        q.out("action", "add", "--title", "Chase the questionnaire",
+              "--owner", str(self.carole), "--due", "2026-01-10",
+              "--waiting-on", "employer", "--status", "waiting")
+        q.out("action", "add", "--title", "Send comments\r\nBcc: x@evil",
+              "--owner", str(self.sam), "--due", "2026-02-01")
+        q.out("action", "add", "--title", "Not yet due", "--owner",
+              str(self.sam), "--due", "2099-01-01")
+        maildir = os.path.join(q.dir, "maildir")
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        smtpd = subprocess.Popen(
+            ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+             "127.0.0.1:%d" % port, "-c", "aiosmtpd.handlers.Mailbox",
+             maildir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            r = json.loads(q.out("action", "digest", "--smtp",
+                                 "smtp://127.0.0.1:%d" % port, "--from",
+                                 "quorum@napo.example"))
+            self.assertEqual(sorted((x["email"], x["actions"])
+                                    for x in r["sent"]),
+                             [("carole@napo.example", 1),
+                              ("sam@napo.example", 1)])
+            self.assertEqual(r["failed"], [])
+            box = mailbox.Maildir(maildir, create=False)
+            msgs = {m["To"]: m for m in box}
+            self.assertEqual(sorted(msgs), [
+                "Carole Doherty <carole@napo.example>",
+                "Sam Okafor <sam@napo.example>"])
+            carole = msgs["Carole Doherty <carole@napo.example>"]
+            self.assertEqual(carole["Subject"], "Overdue union actions: 1")
+            body = carole.get_payload(decode=True).decode()
+            self.assertIn("Chase the questionnaire", body)
+            self.assertIn("waiting on employer", body)
+            sam = msgs["Sam Okafor <sam@napo.example>"]
+            self.assertIsNone(sam["Bcc"])          # no header injection
+            self.assertNotIn("Not yet due", sam.get_payload())
+        finally:
+            smtpd.terminate()
+            smtpd.wait(timeout=10)
+        # a server that is not there: reported, exit 1
+        p = q.cli("action", "digest", "--smtp", "smtp://127.0.0.1:%d" % port,
+                  "--from", "quorum@napo.example", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(len(json.loads(p.stdout)["failed"]), 2)
+        p = q.cli("action", "digest", "--from", "nobody", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("SMTP server", p.stderr.decode())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
