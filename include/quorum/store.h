@@ -41,6 +41,7 @@ int	 store_open(const char *path, struct store **, struct qrm_error *);
 void	 store_close(struct store *);
 int	 store_tx_begin(struct store *, struct qrm_error *);
 int	 store_tx_commit(struct store *, struct qrm_error *);
+void	 store_on_commit(struct store *, void (*)(void *), void *);
 void	 store_tx_rollback(struct store *);
 int	 store_schema_version(struct store *, int *);
 int	 store_data_version(struct store *, int64_t *, int64_t *changed_at);

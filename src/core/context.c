@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -35,11 +37,18 @@ qrm_open(const char *dbpath, const char *feeds_dir, struct qrm **out,
 	q->dbpath = strdup(dbpath);
 	q->feeds_dir = strdup(feeds_dir);
 	q->cache = feed_cache_new();
-	if (q->dbpath == NULL || q->feeds_dir == NULL || q->cache == NULL ||
+	q->auth = auth_cache_new();
+	q->epoch = 1;
+	if (asprintf(&q->walpath, "%s-wal", dbpath) == -1)
+		q->walpath = NULL;
+	if (q->walpath == NULL || q->dbpath == NULL || q->feeds_dir == NULL || q->cache == NULL ||
+	    q->auth == NULL ||
 	    pthread_key_create(&q->store_key, store_key_free) != 0) {
 		free(q->dbpath);
+		free(q->walpath);
 		free(q->feeds_dir);
 		feed_cache_free(q->cache);
+		auth_cache_free(q->auth);
 		free(q);
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
@@ -62,11 +71,65 @@ qrm_store(struct qrm *q, struct qrm_error *err)
 		return st;
 	if (store_open(q->dbpath, &st, err) != QRM_OK)
 		return NULL;
+	store_on_commit(st, qrm_bump, q);
 	pthread_setspecific(q->store_key, st);
 	return st;
 }
 
-/* Close this thread's connection now (threads that end do it anyway). */
+/* What the write-ahead log looks like: any write changes it. */
+static uint64_t
+wal_signature(const struct qrm *q)
+{
+	struct stat	sb;
+
+	if (stat(q->walpath, &sb) == -1)
+		return 0;
+	return ((uint64_t)sb.st_mtim.tv_sec * 1000000007u) ^
+	    (uint64_t)sb.st_mtim.tv_nsec ^ ((uint64_t)sb.st_size << 20) ^
+	    ((uint64_t)sb.st_ino << 40);
+}
+
+/*
+ * The epoch: it rises with every write this process commits and with
+ * every write of another process (the CLI), which shows as a change of
+ * the write-ahead log's size or time.  One stat(2) a call, no SQL.
+ */
+int64_t
+qrm_epoch(struct qrm *q)
+{
+	struct store	*st;
+	uint64_t	 sig = wal_signature(q);
+	uint64_t	 seen = __atomic_load_n(&q->wal_sig, __ATOMIC_ACQUIRE);
+	int64_t		 now = (int64_t)time(NULL), last, v;
+
+	if (sig != seen && __atomic_compare_exchange_n(&q->wal_sig, &seen,
+	    sig, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * File times are coarse: two writes in one tick that leave the log
+	 * the same size look alike.  Once a second, one caller asks the
+	 * database itself.
+	 */
+	last = __atomic_load_n(&q->checked_at, __ATOMIC_ACQUIRE);
+	if (now != last && __atomic_compare_exchange_n(&q->checked_at, &last,
+	    now, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+	    (st = qrm_store(q, NULL)) != NULL &&
+	    store_data_version(st, &v, NULL) == QRM_OK &&
+	    __atomic_exchange_n(&q->db_version, v, __ATOMIC_ACQ_REL) != v)
+		__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
+	return __atomic_load_n(&q->epoch, __ATOMIC_ACQUIRE);
+}
+
+/* This process committed a write: every cache built before is stale. */
+void
+qrm_bump(void *arg)
+{
+	struct qrm	*q = arg;
+
+	__atomic_store_n(&q->wal_sig, wal_signature(q), __ATOMIC_RELEASE);
+	__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
+}
+
 void
 qrm_thread_done(struct qrm *q)
 {
@@ -90,7 +153,9 @@ qrm_close(struct qrm *q)
 	qrm_thread_done(q);
 	pthread_key_delete(q->store_key);
 	feed_cache_free(q->cache);
+	auth_cache_free(q->auth);
 	free(q->dbpath);
+	free(q->walpath);
 	free(q->feeds_dir);
 	free(q);
 }

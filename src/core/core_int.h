@@ -7,12 +7,29 @@
 #include "quorum/core.h"
 #include "quorum/store.h"
 
+struct auth_cache;
+
 struct qrm {
 	char			*dbpath;
 	char			*feeds_dir;
 	pthread_key_t		 store_key;
 	struct feed_cache	*cache;
+	struct auth_cache	*auth;
+	char			*walpath;
+	/*
+	 * The epoch rises with every write, this process's or another's;
+	 * every in-memory cache is keyed by it, so a cache hit needs no
+	 * database (see qrm_epoch()).
+	 */
+	int64_t			 epoch;
+	uint64_t		 wal_sig;
+	int64_t			 checked_at;	/* the last look at the db */
+	int64_t			 db_version;
 };
+
+/* context.c */
+int64_t	 qrm_epoch(struct qrm *);
+void	 qrm_bump(void *);
 
 /* event.c */
 int	 event_change(const struct event *, const struct event *);
@@ -25,6 +42,10 @@ int	 core_agenda_actions(struct store *, const struct event *,
 char	*core_agenda_text(struct store *, const struct event *);
 
 /* people.c */
+struct auth_cache	*auth_cache_new(void);
+void	 auth_cache_free(struct auth_cache *);
+int	 core_feed_access(struct qrm *, const char *token, const char *slug,
+	    int64_t *member);
 int	 core_random_hex(char *out, size_t bytes);
 int	 core_require_role(const struct actor *, enum role, struct qrm_error *);
 int	 core_member_lineage(struct store *, const struct member *,

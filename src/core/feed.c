@@ -1,8 +1,8 @@
 /*
- * feed.c: audience and personal feeds, and the cache that keeps each
- * serialized feed and its gzip in memory.  An entry is valid while the
- * database's data_version and the day (which moves the retention
- * window of cancelled events) are those it was built for.
+ * feed.c: audience, personal and actions feeds, and the cache that
+ * keeps each serialized feed and its gzip in memory.  An entry is valid
+ * while the epoch (see context.c) and the day (which moves the
+ * retention windows) are those it was built for.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -16,11 +16,19 @@
 #include "core_int.h"
 #include "quorum/ical.h"
 
-#define CACHE_SLOTS	256
+#define CACHE_SLOTS		4096
+#define CACHE_DEFAULT_MB	32
 
+/*
+ * The feed cache: each built feed (and its gzip) under a key ("a:slug",
+ * "m:member", "t:member"), valid for the epoch and day it was built in.
+ * Least recently used entries go when the bytes pass the budget
+ * ($QUORUM_CACHE_MB, 32 MiB by default).  The audiences are kept here
+ * too, per epoch, so that a hit needs no database at all.
+ */
 struct cache_entry {
 	char		 key[64];
-	int64_t		 version;
+	int64_t		 epoch;
 	int64_t		 day;
 	struct feed	*feed;
 	uint64_t	 used;
@@ -30,15 +38,25 @@ struct feed_cache {
 	pthread_mutex_t		 mu;
 	struct cache_entry	 e[CACHE_SLOTS];
 	uint64_t		 clock;
+	size_t			 bytes;
+	size_t			 budget;
+	int64_t			 aud_epoch;
+	struct audience_list	 auds;
 };
 
 struct feed_cache *
 feed_cache_new(void)
 {
 	struct feed_cache	*c = calloc(1, sizeof(*c));
+	const char		*mb = getenv("QUORUM_CACHE_MB");
+	int64_t			 n;
 
-	if (c != NULL)
-		pthread_mutex_init(&c->mu, NULL);
+	if (c == NULL)
+		return NULL;
+	pthread_mutex_init(&c->mu, NULL);
+	c->budget = (size_t)CACHE_DEFAULT_MB << 20;
+	if (mb != NULL && parse_int64(mb, &n) == 0 && n >= 1 && n <= 65536)
+		c->budget = (size_t)n << 20;
 	return c;
 }
 
@@ -75,19 +93,26 @@ feed_cache_free(struct feed_cache *c)
 		return;
 	for (i = 0; i < CACHE_SLOTS; i++)
 		feed_release(c->e[i].feed);
+	audience_list_free(&c->auds);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
+static size_t
+feed_bytes(const struct feed *f)
+{
+	return f->len + f->gzlen + sizeof(*f);
+}
+
 static struct feed *
-cache_get(struct feed_cache *c, const char *key, int64_t version, int64_t day)
+cache_get(struct feed_cache *c, const char *key, int64_t epoch, int64_t day)
 {
 	struct feed	*f = NULL;
 	size_t		 i;
 
 	pthread_mutex_lock(&c->mu);
 	for (i = 0; i < CACHE_SLOTS; i++)
-		if (c->e[i].feed != NULL && c->e[i].version == version &&
+		if (c->e[i].feed != NULL && c->e[i].epoch == epoch &&
 		    c->e[i].day == day && strcmp(c->e[i].key, key) == 0) {
 			f = c->e[i].feed;
 			feed_ref(f);
@@ -98,38 +123,99 @@ cache_get(struct feed_cache *c, const char *key, int64_t version, int64_t day)
 	return f;
 }
 
-/* Keep f under key, replacing that key's entry or the least used one. */
 static void
-cache_put(struct feed_cache *c, const char *key, int64_t version, int64_t day,
+cache_drop(struct feed_cache *c, struct cache_entry *e, struct feed **freed,
+    size_t *nfreed)
+{
+	c->bytes -= feed_bytes(e->feed);
+	freed[(*nfreed)++] = e->feed;
+	e->feed = NULL;
+}
+
+/*
+ * Keep f under key: it replaces that key's entry; stale entries and
+ * then the least recently used go while the bytes are over budget.
+ */
+static void
+cache_put(struct feed_cache *c, const char *key, int64_t epoch, int64_t day,
     struct feed *f)
 {
-	struct cache_entry	*slot = NULL;
-	struct feed		*old;
+	struct cache_entry	*slot = NULL, *lru;
+	struct feed		*freed[CACHE_SLOTS + 1];
+	size_t			 i, nfreed = 0;
+
+	if (feed_bytes(f) > c->budget / 2)
+		return;		/* too big to keep: serve it, forget it */
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		if (c->e[i].feed == NULL)
+			continue;
+		if (strcmp(c->e[i].key, key) == 0 || c->e[i].epoch < epoch ||
+		    c->e[i].day != day)
+			cache_drop(c, &c->e[i], freed, &nfreed);
+	}
+	for (;;) {
+		lru = NULL;
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			if (c->e[i].feed == NULL) {
+				if (slot == NULL)
+					slot = &c->e[i];
+				continue;
+			}
+			if (lru == NULL || c->e[i].used < lru->used)
+				lru = &c->e[i];
+		}
+		if (lru == NULL || (slot != NULL &&
+		    c->bytes + feed_bytes(f) <= c->budget))
+			break;
+		cache_drop(c, lru, freed, &nfreed);
+		slot = lru;
+	}
+	if (slot != NULL) {
+		snprintf(slot->key, sizeof(slot->key), "%s", key);
+		slot->epoch = epoch;
+		slot->day = day;
+		slot->feed = f;
+		slot->used = ++c->clock;
+		c->bytes += feed_bytes(f);
+		feed_ref(f);
+	}
+	pthread_mutex_unlock(&c->mu);
+	for (i = 0; i < nfreed; i++)
+		feed_release(freed[i]);
+}
+
+/*
+ * An audience's visibility and refresh interval from the per-epoch
+ * copy of the catalogue; -1 if there is no such audience.
+ */
+static int
+audience_visibility(struct qrm *q, const char *slug, int64_t epoch,
+    int *refresh)
+{
+	struct feed_cache	*c = q->cache;
+	struct audience_list	 fresh;
 	size_t			 i;
+	int			 vis = -1;
 
 	pthread_mutex_lock(&c->mu);
-	for (i = 0; i < CACHE_SLOTS; i++)
-		if (c->e[i].feed != NULL && strcmp(c->e[i].key, key) == 0) {
-			slot = &c->e[i];
+	if (c->aud_epoch != epoch) {
+		pthread_mutex_unlock(&c->mu);
+		if (core_audience_list(q, &fresh, NULL) != QRM_OK)
+			return -1;
+		pthread_mutex_lock(&c->mu);
+		audience_list_free(&c->auds);
+		c->auds = fresh;
+		c->aud_epoch = epoch;
+	}
+	for (i = 0; i < c->auds.n; i++)
+		if (strcmp(c->auds.v[i].slug, slug) == 0) {
+			vis = (int)c->auds.v[i].visibility;
+			*refresh = c->auds.v[i].refresh_minutes;
 			break;
 		}
-	for (i = 0; slot == NULL && i < CACHE_SLOTS; i++)
-		if (c->e[i].feed == NULL)
-			slot = &c->e[i];
-	for (i = 0; slot == NULL && i < CACHE_SLOTS; i++)
-		if (slot == NULL || c->e[i].used < slot->used)
-			slot = &c->e[i];
-	if (slot == NULL)
-		slot = &c->e[0];
-	old = slot->feed;
-	snprintf(slot->key, sizeof(slot->key), "%s", key);
-	slot->version = version;
-	slot->day = day;
-	slot->feed = f;
-	slot->used = ++c->clock;
-	feed_ref(f);
 	pthread_mutex_unlock(&c->mu);
-	feed_release(old);
+	return vis;
 }
 
 static int
@@ -299,43 +385,31 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 {
 	struct store	*st;
 	struct audience	 a;
-	struct member	 m;
 	struct buf	 body = { 0 };
 	struct feed	*f;
 	char		 key[64];
 	time_t		 lm;
-	int64_t		 version;
-	int		 rc, may;
+	int64_t		 epoch = qrm_epoch(q), member;
+	int		 rc, vis, refresh = 60;
 
 	*out = NULL;
+	if ((vis = audience_visibility(q, slug, epoch, &refresh)) < 0 ||
+	    (vis != VIS_PUBLIC &&
+	    core_feed_access(q, token, slug, &member) != QRM_OK))
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	snprintf(key, sizeof(key), "a:%s", slug);
+	if ((f = cache_get(q->cache, key, epoch, today())) != NULL) {
+		*out = f;
+		return QRM_OK;
+	}
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	if (store_audience_get(st, slug, &a, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	if (a.visibility != VIS_PUBLIC) {
-		may = core_auth(q, SCOPE_FEED, token, &m, NULL) == QRM_OK &&
-		    core_may_see_audience(q, &m, &a, NULL);
-		member_clear(&m);
-		if (!may) {
-			audience_clear(&a);
-			return qrm_seterr(err, QRM_ENOTFOUND, "",
-			    "no such feed");
-		}
-	}
-	if ((rc = store_data_version(st, &version, NULL)) != QRM_OK) {
-		audience_clear(&a);
-		return qrm_seterr(err, QRM_EDB, "", "database error");
-	}
-	snprintf(key, sizeof(key), "a:%s", slug);
-	if ((f = cache_get(q->cache, key, version, today())) != NULL) {
-		audience_clear(&a);
-		*out = f;
-		return QRM_OK;
-	}
 	if ((rc = feed_build_audience(q, &a, &body, &lm, err)) == QRM_OK &&
 	    (rc = feed_new(&body, lm, a.visibility == VIS_PUBLIC,
 	    a.refresh_minutes, &f, err)) == QRM_OK) {
-		cache_put(q->cache, key, version, today(), f);
+		cache_put(q->cache, key, epoch, today(), f);
 		*out = f;
 	}
 	buf_free(&body);
@@ -376,10 +450,18 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	struct feed		*f;
 	char			 key[64], name[300];
 	time_t			 lm = 0;
-	int64_t			 version, changed_at = 0;
+	int64_t			 version, changed_at = 0, member;
+	int64_t			 epoch = qrm_epoch(q);
 	int			 rc;
 
 	*out = NULL;
+	memset(&m, 0, sizeof(m));
+	if (core_feed_access(q, token, NULL, &member) != QRM_OK)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	snprintf(key, sizeof(key), "%c:%lld", with_events ? 'm' : 't',
+	    (long long)member);
+	if ((*out = cache_get(q->cache, key, epoch, today())) != NULL)
+		return QRM_OK;
 	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
 	if ((st = qrm_store(q, err)) == NULL) {
@@ -387,10 +469,6 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 		goto out;
 	}
 	if ((rc = store_data_version(st, &version, &changed_at)) != QRM_OK)
-		goto out;
-	snprintf(key, sizeof(key), "%c:%lld", with_events ? 'm' : 't',
-	    (long long)m.id);
-	if ((*out = cache_get(q->cache, key, version, today())) != NULL)
 		goto out;
 	if (with_events &&
 	    ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
@@ -414,7 +492,7 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	meta.actions = &acts;
 	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
 	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {
-		cache_put(q->cache, key, version, today(), f);
+		cache_put(q->cache, key, epoch, today(), f);
 		*out = f;
 	}
 out:

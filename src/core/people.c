@@ -3,6 +3,7 @@
  * from the OS random source, shown once and stored only as SHA-256.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,4 +319,114 @@ core_audit_list(struct qrm *q, const struct actor *a, int64_t since,
 	}
 	*out = json_pack("{s:o}", "items", items);
 	return QRM_OK;
+}
+
+/*
+ * The feed-token cache: for each token seen in this epoch, its member
+ * and the audiences that member may see, so that serving a cached feed
+ * needs no database.  Only good tokens are kept.
+ */
+#define AUTH_SLOTS	1024
+
+struct auth_entry {
+	char		 hash[65];
+	int64_t		 epoch;
+	int64_t		 member;
+	struct strv	 visible;
+};
+
+struct auth_cache {
+	pthread_mutex_t		mu;
+	struct auth_entry	e[AUTH_SLOTS];
+};
+
+struct auth_cache *
+auth_cache_new(void)
+{
+	struct auth_cache	*c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		pthread_mutex_init(&c->mu, NULL);
+	return c;
+}
+
+void
+auth_cache_free(struct auth_cache *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < AUTH_SLOTS; i++)
+		strv_free(&c->e[i].visible);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+static int
+token_format_ok(const char *token)
+{
+	size_t	i;
+
+	if (token == NULL || strlen(token) != TOKEN_LEN)
+		return 0;
+	for (i = 0; i < TOKEN_LEN; i++)
+		if (!isalnum((unsigned char)token[i]) && token[i] != '-' &&
+		    token[i] != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * Check a feed token: *member is its holder; with slug, whether they may
+ * see that audience's feed (QRM_EFORBIDDEN if not).  QRM_EUNAUTH for a
+ * token that is not good.  Answers from memory within an epoch.
+ */
+int
+core_feed_access(struct qrm *q, const char *token, const char *slug,
+    int64_t *member)
+{
+	struct auth_entry	*e;
+	struct audience_list	 all;
+	struct member		 m;
+	struct strv		 visible = { 0 };
+	char			 hash[65];
+	int64_t			 epoch = qrm_epoch(q);
+	size_t			 i, slot;
+	int			 found = 0, may = 0;
+
+	if (!token_format_ok(token))
+		return QRM_EUNAUTH;
+	token_hash(token, hash);
+	slot = strtoul((char[]){ hash[0], hash[1], hash[2], hash[3], 0 },
+	    NULL, 16) % AUTH_SLOTS;
+	e = &q->auth->e[slot];
+	pthread_mutex_lock(&q->auth->mu);
+	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
+		found = 1;
+		*member = e->member;
+		may = slug == NULL || strv_contains(&e->visible, slug);
+	}
+	pthread_mutex_unlock(&q->auth->mu);
+	if (found)
+		return may ? QRM_OK : QRM_EFORBIDDEN;
+	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
+		return QRM_EUNAUTH;
+	if (core_audience_list(q, &all, NULL) == QRM_OK) {
+		for (i = 0; i < all.n; i++)
+			if (core_may_see_audience(q, &m, &all.v[i], NULL))
+				strv_push(&visible, all.v[i].slug);
+		audience_list_free(&all);
+	}
+	*member = m.id;
+	may = slug == NULL || strv_contains(&visible, slug);
+	member_clear(&m);
+	pthread_mutex_lock(&q->auth->mu);
+	strv_free(&e->visible);
+	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	e->epoch = epoch;	/* read before the database: never too new */
+	e->member = *member;
+	e->visible = visible;
+	pthread_mutex_unlock(&q->auth->mu);
+	return may ? QRM_OK : QRM_EFORBIDDEN;
 }

@@ -487,9 +487,10 @@ int
 store_tx_commit(struct store *st, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 rc, wrote;
 
-	if (sqlite3_total_changes64(st->db) != st->changes_at_begin) {
+	wrote = sqlite3_total_changes64(st->db) != st->changes_at_begin;
+	if (wrote) {
 		if ((s = store_stmt(st, STMT_DATA_VERSION_BUMP, err)) == NULL ||
 		    sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL)) !=
 		    SQLITE_OK || (rc = store_step_done(st, s, err,
@@ -507,7 +508,17 @@ store_tx_commit(struct store *st, struct qrm_error *err)
 		return rc;
 	}
 	st->in_tx = 0;
+	if (wrote && st->on_commit != NULL)
+		st->on_commit(st->on_commit_arg);
 	return QRM_OK;
+}
+
+/* Call fn(arg) after every commit that changed data (cache upkeep). */
+void
+store_on_commit(struct store *st, void (*fn)(void *), void *arg)
+{
+	st->on_commit = fn;
+	st->on_commit_arg = arg;
 }
 
 /* Undo the open transaction, if any; safe to call when there is none. */

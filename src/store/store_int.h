@@ -77,6 +77,8 @@ struct store {
 	int		 in_tx;
 	sqlite3_int64	 changes_at_begin;
 	char		*path;
+	void		(*on_commit)(void *);	/* after a commit that wrote */
+	void		*on_commit_arg;
 };
 
 /* store.c */
