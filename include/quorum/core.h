@@ -7,6 +7,7 @@
 #define QUORUM_CORE_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "quorum/error.h"
@@ -31,8 +32,10 @@ struct actor {
 struct feed {
 	char		*body;
 	size_t		 len;
-	char		*gz;
+	char		*gz;		/* see feed_gzip() */
 	size_t		 gzlen;
+	int		 gz_ready;
+	pthread_mutex_t	 gz_mu;
 	char		 etag[40];	/* quoted */
 	char		 etag_gz[44];
 	time_t		 last_modified;
@@ -174,6 +177,7 @@ int	 feed_personal_get(struct qrm *, const char *token, struct feed **,
 int	 feed_actions_get(struct qrm *, const char *token, struct feed **,
 	    struct qrm_error *);
 void	 feed_release(struct feed *);
+int	 feed_gzip(struct feed *);
 int	 feed_build_audience(struct qrm *, const struct audience *,
 	    struct buf *, time_t *last_modified, struct qrm_error *);
 

@@ -24,7 +24,14 @@ struct feed_meta {
 	const struct attendance_list	*rsvps;
 	/* actions: each as a VTODO and, while open, an all-day "Due:" */
 	const struct action_list	*actions;
-	int				 actions_only;	/* no events */
+	/*
+	 * Optional: append an event's text as built before (returns 1, or
+	 * 0 to have it built), and keep a freshly built one.
+	 */
+	int		 (*cached)(void *, const struct event *, struct buf *);
+	void		 (*keep)(void *, const struct event *, const char *,
+			    size_t);
+	void		*cache_arg;
 };
 
 /* ical_time.c */

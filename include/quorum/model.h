@@ -138,6 +138,7 @@ struct event_filter {
 	 */
 	int64_t			 cancelled_since;
 	int64_t			 now;
+	int			 light;	/* without audiences and hosts */
 };
 
 struct member {

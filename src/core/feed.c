@@ -26,6 +26,32 @@
  * ($QUORUM_CACHE_MB, 32 MiB by default).  The audiences are kept here
  * too, per epoch, so that a hit needs no database at all.
  */
+/*
+ * The text of each event as audience feeds show it, by event id, valid
+ * while the event's revision (updated, sequence) is the same: a rebuild
+ * after one change serializes one event.  Cleared whole when it passes
+ * its budget.
+ */
+#define EVTEXT_SLOTS	(1u << 15)
+#define EVTEXT_BUDGET	((size_t)64 << 20)
+
+struct evtext {
+	int64_t	 id;
+	int64_t	 updated;
+	int	 sequence;
+	char	*text;
+	size_t	 len;
+};
+
+struct evtext_cache {
+	pthread_mutex_t	 mu;
+	struct evtext	*v;		/* EVTEXT_SLOTS, open addressing */
+	size_t		 n;
+	size_t		 bytes;
+};
+
+static void	evtext_clear(struct evtext_cache *);
+
 struct cache_entry {
 	char		 key[64];
 	int64_t		 epoch;
@@ -42,6 +68,7 @@ struct feed_cache {
 	size_t			 budget;
 	int64_t			 aud_epoch;
 	struct audience_list	 auds;
+	struct evtext_cache	 evtexts;
 };
 
 struct feed_cache *
@@ -54,6 +81,7 @@ feed_cache_new(void)
 	if (c == NULL)
 		return NULL;
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->evtexts.mu, NULL);
 	c->budget = (size_t)CACHE_DEFAULT_MB << 20;
 	if (mb != NULL && parse_int64(mb, &n) == 0 && n >= 1 && n <= 65536)
 		c->budget = (size_t)n << 20;
@@ -67,7 +95,32 @@ feed_free(struct feed *f)
 		return;
 	free(f->body);
 	free(f->gz);
+	pthread_mutex_destroy(&f->gz_mu);
 	free(f);
+}
+
+static int	gzip_bytes(const char *, size_t, char **, size_t *);
+
+/*
+ * The gzip of a feed, made on the first request that asks for it (most
+ * clients do not), then kept with the feed.  -1 if it cannot be made.
+ */
+int
+feed_gzip(struct feed *f)
+{
+	int	rc = 0;
+
+	if (__atomic_load_n(&f->gz_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&f->gz_mu);
+	if (!f->gz_ready) {
+		if (gzip_bytes(f->body, f->len, &f->gz, &f->gzlen) == -1)
+			rc = -1;
+		else
+			__atomic_store_n(&f->gz_ready, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&f->gz_mu);
+	return rc;
 }
 
 /* Drop a reference; the last one frees the feed. */
@@ -94,14 +147,95 @@ feed_cache_free(struct feed_cache *c)
 	for (i = 0; i < CACHE_SLOTS; i++)
 		feed_release(c->e[i].feed);
 	audience_list_free(&c->auds);
+	evtext_clear(&c->evtexts);
+	free(c->evtexts.v);
+	pthread_mutex_destroy(&c->evtexts.mu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
+}
+
+static struct evtext *
+evtext_slot(struct evtext_cache *c, int64_t id)
+{
+	size_t	i, h = (size_t)id * 2654435761u;
+
+	for (i = 0; i < EVTEXT_SLOTS; i++) {
+		struct evtext *e = &c->v[(h + i) & (EVTEXT_SLOTS - 1)];
+
+		if (e->id == id || e->id == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static int
+evtext_cached(void *arg, const struct event *ev, struct buf *out)
+{
+	struct evtext_cache	*c = arg;
+	struct evtext		*e;
+	int			 hit = 0;
+
+	pthread_mutex_lock(&c->mu);
+	if (c->v != NULL && (e = evtext_slot(c, ev->id)) != NULL &&
+	    e->id == ev->id && e->updated == ev->updated &&
+	    e->sequence == ev->sequence)
+		hit = buf_append(out, e->text, e->len) == 0;
+	pthread_mutex_unlock(&c->mu);
+	return hit;
+}
+
+static void
+evtext_clear(struct evtext_cache *c)
+{
+	size_t	i;
+
+	for (i = 0; c->v != NULL && i < EVTEXT_SLOTS; i++)
+		free(c->v[i].text);
+	if (c->v != NULL)
+		memset(c->v, 0, EVTEXT_SLOTS * sizeof(*c->v));
+	c->n = c->bytes = 0;
+}
+
+static void
+evtext_keep(void *arg, const struct event *ev, const char *text, size_t len)
+{
+	struct evtext_cache	*c = arg;
+	struct evtext		*e;
+	char			*copy;
+
+	if ((copy = malloc(len)) == NULL)
+		return;
+	memcpy(copy, text, len);
+	pthread_mutex_lock(&c->mu);
+	if (c->v == NULL)
+		c->v = calloc(EVTEXT_SLOTS, sizeof(*c->v));
+	if (c->v != NULL && (c->bytes + len > EVTEXT_BUDGET ||
+	    c->n >= EVTEXT_SLOTS * 3 / 4))
+		evtext_clear(c);
+	if (c->v == NULL || (e = evtext_slot(c, ev->id)) == NULL) {
+		pthread_mutex_unlock(&c->mu);
+		free(copy);
+		return;
+	}
+	if (e->id == 0)
+		c->n++;
+	else {
+		c->bytes -= e->len;
+		free(e->text);
+	}
+	e->id = ev->id;
+	e->updated = ev->updated;
+	e->sequence = ev->sequence;
+	e->text = copy;
+	e->len = len;
+	c->bytes += len;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static size_t
 feed_bytes(const struct feed *f)
 {
-	return f->len + f->gzlen + sizeof(*f);
+	return f->len + f->len / 5 + sizeof(*f);	/* with its gzip to come */
 }
 
 static struct feed *
@@ -260,12 +394,11 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	f->len = body->len;
-	f->body = buf_detach(body);
-	if (f->body == NULL || gzip_bytes(f->body, f->len, &f->gz,
-	    &f->gzlen) == -1) {
-		feed_free(f);
-		return qrm_seterr(err, QRM_ESYS, "", "cannot compress a feed");
+	if ((f->body = buf_detach(body)) == NULL) {
+		free(f);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
+	pthread_mutex_init(&f->gz_mu, NULL);
 	crypto_generichash(h, sizeof(h), (const unsigned char *)f->body,
 	    f->len, NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
@@ -291,6 +424,7 @@ feed_events(struct store *st, const struct strv *audiences,
 	memset(&f, 0, sizeof(f));
 	f.kind = -1;
 	f.audiences = audiences;
+	f.light = 1;
 	f.now = (int64_t)time(NULL);
 	f.cancelled_since = f.now - QRM_CANCELLED_RETENTION_DAYS * 86400;
 	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK)
@@ -352,9 +486,15 @@ feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
 	if ((rc = store_audience_lineage(st, a->slug, &lineage, err)) ||
 	    (rc = feed_events(st, &lineage, &evs, last_modified, err)))
 		goto out;
+	memset(&meta, 0, sizeof(meta));
 	if (a->visibility == VIS_OFFICIALS)
 		agenda_into_descriptions(st, &evs);
-	memset(&meta, 0, sizeof(meta));
+	else {
+		/* officials' descriptions carry agendas: never cached */
+		meta.cached = evtext_cached;
+		meta.keep = evtext_keep;
+		meta.cache_arg = &q->cache->evtexts;
+	}
 	meta.name = a->name;
 	meta.description = a->description;
 	meta.colour = a->colour;

@@ -108,6 +108,8 @@ send_feed(struct request *r, struct feed *f)
 		feed_release(f);
 		return http_queue(r, MHD_HTTP_NOT_MODIFIED, resp);
 	}
+	if (gz && feed_gzip(f) == -1)
+		gz = 0;		/* plain it is */
 	resp = MHD_create_response_from_buffer_with_free_callback_cls(
 	    gz ? f->gzlen : f->len, gz ? f->gz : f->body, feed_free_cb, f);
 	if (resp == NULL) {

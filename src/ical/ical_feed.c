@@ -412,6 +412,30 @@ fail:
 	return -1;
 }
 
+#define END	"END:VCALENDAR\r\n"
+
+/* Append the text of each of c's subcomponents, in order. */
+static int
+append_children(icalcomponent *c, struct buf *out, struct qrm_error *err)
+{
+	icalcomponent	*sub;
+	char		*text;
+	int		 rc;
+
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	    sub != NULL;
+	    sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+		if ((text = icalcomponent_as_ical_string_r(sub)) == NULL)
+			return qrm_seterr(err, QRM_ESYS, "",
+			    "cannot serialize an event");
+		rc = buf_puts(out, text);
+		free(text);
+		if (rc == -1)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	return QRM_OK;
+}
+
 /*
  * Serialize evs as a VCALENDAR into out (appended).  Returns QRM_OK or
  * QRM_ESYS when libical fails.
@@ -420,11 +444,11 @@ int
 ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
     struct buf *out, struct qrm_error *err)
 {
-	icalcomponent	*cal;
+	icalcomponent	*cal, *one;
 	icalproperty	*p;
 	char		*text = NULL;
 	char		 ttl[32];
-	size_t		 i;
+	size_t		 i, len, start;
 	int		 rc = QRM_OK;
 
 	cal = icalcomponent_new_vcalendar();
@@ -457,14 +481,40 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		    "a time zone cannot be written");
 		goto out;
 	}
-	for (i = 0; i < evs->n; i++) {
-		icalcomponent_add_component(cal, vevent_new(meta, &evs->v[i]));
-		add_overrides(cal, meta, &evs->v[i]);
-	}
-	for (i = 0; meta->actions != NULL && i < meta->actions->n; i++)
-		add_action(cal, &meta->actions->v[i]);
+	/*
+	 * The calendar is written piece by piece: its head (properties,
+	 * time zones), then each event's text, which the caller may keep
+	 * and hand back (meta->cached) so that a rebuild after one change
+	 * serializes one event, then the actions and the end.
+	 */
 	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
-	    buf_puts(out, text) == -1)
+	    (len = strlen(text)) < sizeof(END) - 1 ||
+	    buf_append(out, text, len - (sizeof(END) - 1)) == -1) {
+		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
+		goto out;
+	}
+	for (i = 0; i < evs->n && rc == QRM_OK; i++) {
+		if (meta->cached != NULL && meta->cached(meta->cache_arg,
+		    &evs->v[i], out))
+			continue;
+		start = out->len;
+		one = icalcomponent_new_vcalendar();
+		icalcomponent_add_component(one, vevent_new(meta, &evs->v[i]));
+		add_overrides(one, meta, &evs->v[i]);
+		rc = append_children(one, out, err);
+		icalcomponent_free(one);
+		if (rc == QRM_OK && meta->keep != NULL)
+			meta->keep(meta->cache_arg, &evs->v[i], out->p + start,
+			    out->len - start);
+	}
+	if (rc == QRM_OK && meta->actions != NULL) {
+		one = icalcomponent_new_vcalendar();
+		for (i = 0; i < meta->actions->n; i++)
+			add_action(one, &meta->actions->v[i]);
+		rc = append_children(one, out, err);
+		icalcomponent_free(one);
+	}
+	if (rc == QRM_OK && buf_puts(out, END) == -1)
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
 out:
 	free(text);

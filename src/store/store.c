@@ -45,6 +45,14 @@ extern const size_t		store_migrations_count;
 	"a.status, a.reason, a.checked_in_at, a.recorded_by, a.recorded_at, " \
 	"m.name, m.number, m.email "
 
+/* the same columns without audiences and hosts, which feeds never show */
+#define EVENT_COLUMNS_LIGHT \
+	"e.id, e.uid, e.kind, e.title, e.description, e.location, e.url, " \
+	"e.tzid, e.start_local, e.end_local, e.all_day, e.rrule, " \
+	"e.exdates, e.status, e.sequence, e.capacity, e.organizer, " \
+	"e.created, e.updated, e.start_utc, e.end_utc, e.last_utc, " \
+	"e.after_event, NULL, NULL, e.quorum "
+
 /* Every statement the store runs, prepared once per connection. */
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -115,6 +123,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 */
 	[STMT_EVENT_LIST] =
 	    "SELECT " EVENT_COLUMNS "FROM events e WHERE "
+	    "(?1 IS NULL OR coalesce(e.last_utc, 9223372036854775807) > ?1) "
+	    "AND (?2 IS NULL OR e.start_utc < ?2) "
+	    "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM event_audiences ea "
+	    "WHERE ea.event = e.id AND "
+	    "instr(',' || ?3 || ',', ',' || ea.audience || ',') > 0)) "
+	    "AND (?4 IS NULL OR e.kind = ?4) "
+	    "AND (e.status != 'cancelled' OR ?5 = 1 OR e.updated >= ?6 OR "
+	    "coalesce(e.last_utc, 9223372036854775807) >= ?7) "
+	    "ORDER BY e.start_utc, e.id",
+	[STMT_EVENT_LIST_LIGHT] =
+	    "SELECT " EVENT_COLUMNS_LIGHT "FROM events e WHERE "
 	    "(?1 IS NULL OR coalesce(e.last_utc, 9223372036854775807) > ?1) "
 	    "AND (?2 IS NULL OR e.start_utc < ?2) "
 	    "AND (?3 IS NULL OR EXISTS (SELECT 1 FROM event_audiences ea "

@@ -255,7 +255,8 @@ store_event_list(struct store *st, const struct event_filter *f,
 	size_t		 cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = store_stmt(st, STMT_EVENT_LIST, err)) == NULL)
+	if ((s = store_stmt(st, f->light ? STMT_EVENT_LIST_LIGHT :
+	    STMT_EVENT_LIST, err)) == NULL)
 		return QRM_EDB;
 	if (f->from_utc)
 		sqlite3_bind_int64(s, 1, f->from_utc);
