@@ -21,6 +21,7 @@ struct strv {
 };
 
 /* buf.c */
+int	 buf_reserve(struct buf *, size_t);
 int	 buf_append(struct buf *, const void *, size_t);
 int	 buf_puts(struct buf *, const char *);
 int	 buf_printf(struct buf *, const char *, ...)

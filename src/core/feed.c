@@ -389,7 +389,7 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 {
 	struct feed	*f;
 	unsigned char	 h[16];
-	char		 hex[33];
+	char		 hex[33], *shrunk;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
@@ -398,6 +398,8 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 		free(f);
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
+	if ((shrunk = realloc(f->body, f->len + 1)) != NULL)
+		f->body = shrunk;	/* kept for long: no slack */
 	pthread_mutex_init(&f->gz_mu, NULL);
 	crypto_generichash(h, sizeof(h), (const unsigned char *)f->body,
 	    f->len, NULL, 0);
@@ -500,6 +502,8 @@ feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
 	meta.colour = a->colour;
 	meta.refresh_minutes = a->refresh_minutes;
 	meta.tzid = QRM_DEFAULT_TZ;
+	/* about what the events take: the text is copied once, not moved */
+	buf_reserve(out, 4096 + evs.n * 640);
 	rc = ical_feed_build(&meta, &evs, out, err);
 out:
 	event_list_free(&evs);

@@ -6,7 +6,8 @@
 
 #include "quorum/util.h"
 
-static int
+/* Make room for more bytes (and the NUL) without moving again. */
+int
 buf_reserve(struct buf *b, size_t more)
 {
 	size_t	 want, cap;
