@@ -389,7 +389,7 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 {
 	struct feed	*f;
 	unsigned char	 h[16];
-	char		 hex[33], *shrunk;
+	char		 hex[33];
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
@@ -398,8 +398,6 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 		free(f);
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
-	if ((shrunk = realloc(f->body, f->len + 1)) != NULL)
-		f->body = shrunk;	/* kept for long: no slack */
 	pthread_mutex_init(&f->gz_mu, NULL);
 	crypto_generichash(h, sizeof(h), (const unsigned char *)f->body,
 	    f->len, NULL, 0);
