@@ -232,6 +232,21 @@ action_json_full(struct store *st, const struct action *a)
 	return o;
 }
 
+/* Action id as it now stands, with its history, into *out. */
+static int
+action_reply(struct store *st, int64_t id, json_t **out,
+    struct qrm_error *err)
+{
+	struct action	x;
+	int		rc;
+
+	memset(&x, 0, sizeof(x));
+	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
+		*out = action_json_full(st, &x);
+	action_clear(&x);
+	return rc;
+}
+
 /*
  * Create an action (officials), for event (0: none) from JSON.  With
  * {"from_notes_line": N} its title is line N of the event's notes.
@@ -245,7 +260,6 @@ core_action_create(struct qrm *q, const struct actor *a, int64_t event,
 	struct event	 ev;
 	json_t		*v;
 	char		 object[32], *line;
-	int64_t		 id;
 	int		 rc;
 
 	*out = NULL;
@@ -303,12 +317,8 @@ core_action_create(struct qrm *q, const struct actor *a, int64_t event,
 	if ((rc = store_audit_add(st, a->name, "action.create", object,
 	    x.title, err)) != QRM_OK)
 		goto fail;
-	if ((rc = store_tx_commit(st, err)) != QRM_OK)
-		goto out;
-	id = x.id;
-	action_clear(&x);
-	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
-		*out = action_json_full(st, &x);
+	if ((rc = store_tx_commit(st, err)) == QRM_OK)
+		rc = action_reply(st, x.id, out, err);
 	goto out;
 fail:
 	store_tx_rollback(st);
@@ -405,11 +415,8 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	    err)) != QRM_OK) || (rc = store_audit_add(st, a->name,
 	    "action.update", object, action_status_names[x.status], err)))
 		goto fail;
-	if ((rc = store_tx_commit(st, err)) != QRM_OK)
-		goto out;
-	action_clear(&x);
-	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
-		*out = action_json_full(st, &x);
+	if ((rc = store_tx_commit(st, err)) == QRM_OK)
+		rc = action_reply(st, id, out, err);
 	goto out;
 fail:
 	store_tx_rollback(st);

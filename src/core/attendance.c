@@ -11,6 +11,23 @@
 #include "core_int.h"
 #include "quorum/ical.h"
 
+/* Record a read of attendance data in the audit log, on its own. */
+static int
+audit_read(struct store *st, const struct actor *a, const char *object,
+    const char *detail, struct qrm_error *err)
+{
+	int	rc;
+
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_audit_add(st, a->name, "attendance.read", object,
+	    detail, err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	return store_tx_commit(st, err);
+}
+
 /* Is ev within the scopes of rep m (an audience in or below a scope)? */
 static int
 rep_covers(struct store *st, const struct member *m, const struct event *ev)
@@ -337,14 +354,7 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 	}
 	out->n = keep;
 	snprintf(object, sizeof(object), "event/%lld", (long long)id);
-	if ((rc = store_tx_begin(st, err)) == QRM_OK) {
-		if ((rc = store_audit_add(st, a->name, "attendance.read", object,
-		    all ? "list" : "own", err)) == QRM_OK)
-			rc = store_tx_commit(st, err);
-		else
-			store_tx_rollback(st);
-	}
-	if (rc != QRM_OK)
+	if ((rc = audit_read(st, a, object, all ? "list" : "own", err)))
 		attendance_list_free(out);
 out:
 	event_clear(&ev);
@@ -555,14 +565,7 @@ core_member_history(struct qrm *q, const struct actor *a, int64_t member,
 	}
 	attendance_list_free(&l);
 	snprintf(object, sizeof(object), "member/%lld", (long long)member);
-	if ((rc = store_tx_begin(st, err)) == QRM_OK) {
-		if ((rc = store_audit_add(st, a->name, "attendance.read",
-		    object, "history", err)) == QRM_OK)
-			rc = store_tx_commit(st, err);
-		else
-			store_tx_rollback(st);
-	}
-	if (rc != QRM_OK) {
+	if ((rc = audit_read(st, a, object, "history", err)) != QRM_OK) {
 		json_decref(items);
 		return rc;
 	}
