@@ -3,6 +3,7 @@
  * one table of SQL statements.  Only the files of src/store include
  * sqlite3.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,6 +484,24 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * Writers of this process take turns here before SQLite sees them.
+ * Left to SQLite, a writer that finds the database locked backs off in
+ * sleeps of up to 100 ms (the busy handler): with 8 clients writing,
+ * p99 was 700 ms.  A mutex hands over at once.  Other processes (the
+ * CLI beside the daemon) still meet the busy timeout.
+ */
+static pthread_mutex_t	write_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+tx_end(struct store *st)
+{
+	if (st->in_tx) {
+		st->in_tx = 0;
+		pthread_mutex_unlock(&write_mu);
+	}
+}
+
 int
 store_tx_begin(struct store *st, struct qrm_error *err)
 {
@@ -491,9 +510,12 @@ store_tx_begin(struct store *st, struct qrm_error *err)
 
 	if ((s = store_stmt(st, STMT_BEGIN, err)) == NULL)
 		return QRM_EDB;
+	pthread_mutex_lock(&write_mu);
 	if ((rc = store_step_done(st, s, err, "starting a transaction")) !=
-	    QRM_OK)
+	    QRM_OK) {
+		pthread_mutex_unlock(&write_mu);
 		return rc;
+	}
 	st->in_tx = 1;
 	st->changes_at_begin = sqlite3_total_changes64(st->db);
 	return QRM_OK;
@@ -527,7 +549,7 @@ store_tx_commit(struct store *st, struct qrm_error *err)
 		store_tx_rollback(st);
 		return rc;
 	}
-	st->in_tx = 0;
+	tx_end(st);
 	if (wrote && st->on_commit != NULL)
 		st->on_commit(st->on_commit_arg);
 	return QRM_OK;
@@ -548,14 +570,14 @@ store_tx_rollback(struct store *st)
 	sqlite3_stmt	*s;
 
 	if (sqlite3_get_autocommit(st->db)) {	/* nothing open */
-		st->in_tx = 0;
+		tx_end(st);
 		return;
 	}
 	if ((s = store_stmt(st, STMT_ROLLBACK, NULL)) != NULL) {
 		sqlite3_step(s);
 		sqlite3_reset(s);
 	}
-	st->in_tx = 0;
+	tx_end(st);
 }
 
 /* The one integer a statement without parameters answers. */
