@@ -29,6 +29,8 @@ struct actor {
 };
 
 /* A served feed: immutable once built, shared by reference. */
+#define FEED_ATTACH_SLOTS	4
+
 struct feed {
 	char		*body;
 	size_t		 len;
@@ -42,6 +44,12 @@ struct feed {
 	int		 public;	/* may be cached by proxies */
 	int		 refresh_minutes;
 	int		 refs;
+	/*
+	 * Objects a server keeps with these bytes (ready responses), set
+	 * once with feed_attach() and dropped with the feed.
+	 */
+	void		*attached[FEED_ATTACH_SLOTS];
+	void		(*attached_free)(void *);
 };
 
 /* context.c */
@@ -178,6 +186,8 @@ int	 feed_actions_get(struct qrm *, const char *token, struct feed **,
 	    struct qrm_error *);
 void	 feed_release(struct feed *);
 int	 feed_gzip(struct feed *);
+void	*feed_attach(struct feed *, size_t, void *, void (*)(void *));
+void	*feed_attached(struct feed *, size_t);
 int	 feed_build_audience(struct qrm *, const struct audience *,
 	    struct buf *, time_t *last_modified, struct qrm_error *);
 

@@ -39,7 +39,21 @@ int	 core_json_enum(const json_t *, const char *key,
 /* actions.c */
 int	 core_agenda_actions(struct store *, const struct event *,
 	    struct action_list *, struct qrm_error *);
-char	*core_agenda_text(struct store *, const struct event *);
+/* The open actions, read once, that officials' feeds put on agendas. */
+struct agendas {
+	struct action_list	 open;
+	struct {
+		int64_t		 id;	/* the action's event; 0: none */
+		enum event_kind	 kind;
+		int64_t		 start_utc;
+	}			*ev;	/* one per action */
+	int			 any;
+};
+int	 core_agendas_load(struct store *, struct agendas *,
+	    struct qrm_error *);
+void	 core_agendas_free(struct agendas *);
+char	*core_agenda_text(struct store *, const struct agendas *,
+	    const struct event *);
 
 /* people.c */
 struct auth_cache	*auth_cache_new(void);

@@ -91,8 +91,13 @@ feed_cache_new(void)
 static void
 feed_free(struct feed *f)
 {
+	size_t	i;
+
 	if (f == NULL)
 		return;
+	for (i = 0; i < FEED_ATTACH_SLOTS; i++)
+		if (f->attached[i] != NULL)
+			f->attached_free(f->attached[i]);
 	free(f->body);
 	free(f->gz);
 	pthread_mutex_destroy(&f->gz_mu);
@@ -121,6 +126,34 @@ feed_gzip(struct feed *f)
 	}
 	pthread_mutex_unlock(&f->gz_mu);
 	return rc;
+}
+
+/*
+ * Keep obj in the feed's slot (freed by free_fn with the feed) unless
+ * another thread got there first: the object in the slot is returned,
+ * and the caller frees its own if that is not obj.
+ */
+void *
+feed_attach(struct feed *f, size_t slot, void *obj, void (*free_fn)(void *))
+{
+	void	*expected = NULL;
+
+	if (slot >= FEED_ATTACH_SLOTS)
+		return obj;
+	f->attached_free = free_fn;	/* one server: always the same */
+	if (__atomic_compare_exchange_n(&f->attached[slot], &expected, obj, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return obj;
+	return expected;
+}
+
+/* What feed_attach() kept in slot, or NULL. */
+void *
+feed_attached(struct feed *f, size_t slot)
+{
+	if (slot >= FEED_ATTACH_SLOTS)
+		return NULL;
+	return __atomic_load_n(&f->attached[slot], __ATOMIC_ACQUIRE);
 }
 
 /* Drop a reference; the last one frees the feed. */
@@ -449,13 +482,16 @@ feed_events(struct store *st, const struct strv *audiences,
 static void
 agenda_into_descriptions(struct store *st, struct event_list *evs)
 {
-	int64_t	 now = (int64_t)time(NULL);
-	char	*agenda, *desc;
-	size_t	 i, len;
+	struct agendas	 ag;
+	int64_t		 now = (int64_t)time(NULL);
+	char		*agenda, *desc;
+	size_t		 i, len;
 
+	if (core_agendas_load(st, &ag, NULL) != QRM_OK)
+		return;
 	for (i = 0; i < evs->n; i++) {
 		if (evs->v[i].last_utc < now - 86400 ||
-		    (agenda = core_agenda_text(st, &evs->v[i])) == NULL)
+		    (agenda = core_agenda_text(st, &ag, &evs->v[i])) == NULL)
 			continue;
 		len = strlen(agenda) + (evs->v[i].description ?
 		    strlen(evs->v[i].description) : 0) + 4;
@@ -468,6 +504,7 @@ agenda_into_descriptions(struct store *st, struct event_list *evs)
 		}
 		free(agenda);
 	}
+	core_agendas_free(&ag);
 }
 
 /* Build the feed text of audience a: its events and its ancestors'. */

@@ -242,6 +242,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    " (aborted)");
 	buf_free(&r->body);
+	feed_release(r->feed);
 	free(r);
 	*req_cls = NULL;
 }

@@ -10,10 +10,23 @@
 
 #include "http_int.h"
 
+/*
+ * The four responses a feed is sent with, made on first use and kept
+ * with the feed (libmicrohttpd counts references to a response, so
+ * one can be queued on many connections at once).  A request holds
+ * the feed until it completes, so the bytes outlive every send.
+ */
+enum feed_resp {
+	RESP_PLAIN,
+	RESP_GZIP,
+	RESP_NOT_MODIFIED,
+	RESP_NOT_MODIFIED_GZIP
+};
+
 static void
-feed_free_cb(void *cls)
+resp_free(void *resp)
 {
-	feed_release(cls);
+	MHD_destroy_response(resp);
 }
 
 /* Does the If-None-Match list name one of the feed's tags (or "*")? */
@@ -80,14 +93,46 @@ feed_headers(struct MHD_Response *resp, const struct feed *f, int gz)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 }
 
+static struct MHD_Response *
+feed_response(struct feed *f, enum feed_resp kind)
+{
+	struct MHD_Response	*resp, *kept;
+	int			 gz = kind == RESP_GZIP ||
+				    kind == RESP_NOT_MODIFIED_GZIP;
+
+	if ((resp = feed_attached(f, kind)) != NULL)
+		return resp;
+	if (kind == RESP_NOT_MODIFIED || kind == RESP_NOT_MODIFIED_GZIP)
+		resp = MHD_create_response_from_buffer(0, (void *)"",
+		    MHD_RESPMEM_PERSISTENT);
+	else
+		resp = MHD_create_response_from_buffer(gz ? f->gzlen : f->len,
+		    gz ? f->gz : f->body, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return NULL;
+	if (kind == RESP_PLAIN || kind == RESP_GZIP)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "text/calendar; charset=utf-8");
+	if (kind == RESP_GZIP)
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	feed_headers(resp, f, gz);
+	if ((kept = feed_attach(f, kind, resp, resp_free)) != resp)
+		MHD_destroy_response(resp);
+	return kept;
+}
+
+/* Send f (whose reference this takes): 200, or 304 when it matches. */
 static enum MHD_Result
 send_feed(struct request *r, struct feed *f)
 {
 	struct MHD_Response	*resp;
 	const char		*inm, *ims;
 	time_t			 since;
+	unsigned int		 status = MHD_HTTP_OK;
 	int			 gz;
 
+	r->feed = f;
 	gz = accepts_gzip(http_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ims = http_header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
@@ -99,30 +144,18 @@ send_feed(struct request *r, struct feed *f)
 	    ims != NULL && f->last_modified > 0 &&
 	    f->last_modified < time(NULL) &&
 	    http_date_parse(ims, &since) == 0 && f->last_modified <= since)) {
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		if (resp == NULL) {
-			feed_release(f);
-			return MHD_NO;
-		}
-		feed_headers(resp, f, gz);
-		feed_release(f);
-		return http_queue(r, MHD_HTTP_NOT_MODIFIED, resp);
+		status = MHD_HTTP_NOT_MODIFIED;
+		resp = feed_response(f, gz ? RESP_NOT_MODIFIED_GZIP :
+		    RESP_NOT_MODIFIED);
+	} else {
+		if (gz && feed_gzip(f) == -1)
+			gz = 0;		/* plain it is */
+		resp = feed_response(f, gz ? RESP_GZIP : RESP_PLAIN);
 	}
-	if (gz && feed_gzip(f) == -1)
-		gz = 0;		/* plain it is */
-	resp = MHD_create_response_from_buffer_with_free_callback_cls(
-	    gz ? f->gzlen : f->len, gz ? f->gz : f->body, feed_free_cb, f);
-	if (resp == NULL) {
-		feed_release(f);
+	if (resp == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/calendar; charset=utf-8");
-	if (gz)
-		MHD_add_response_header(resp,
-		    MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	feed_headers(resp, f, gz);
-	return http_queue(r, MHD_HTTP_OK, resp);
+	r->status = status;
+	return MHD_queue_response(r->conn, status, resp);
 }
 
 enum MHD_Result

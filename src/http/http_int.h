@@ -21,6 +21,7 @@ struct request {
 	unsigned int		 id;
 	unsigned int		 status;
 	struct timespec		 t0;
+	struct feed		*feed;	/* held while its bytes are sent */
 };
 
 /* daemon.c */
