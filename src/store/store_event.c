@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "store_int.h"
 
 /* Bind the columns shared by INSERT and UPDATE, in their order. */
@@ -239,6 +241,34 @@ store_event_get_uid(struct store *st, const char *uid, struct event *ev,
 	return event_get_one(st, s, ev, err, "with that uid");
 }
 
+/* Earliest first, then by id. */
+static int
+by_start(const void *a, const void *b)
+{
+	const struct event	*x = a, *y = b;
+
+	if (x->start_utc != y->start_utc)
+		return x->start_utc < y->start_utc ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The strings of v as a JSON array (for json_each()); NULL: no memory. */
+static char *
+json_array_of(const struct strv *v)
+{
+	json_t	*a;
+	char	*text;
+	size_t	 i;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
+}
+
 /*
  * The events that match f, earliest first.  With f->audiences, events
  * of any of those audiences (the caller passes an audience's lineage to
@@ -255,15 +285,20 @@ store_event_list(struct store *st, const struct event_filter *f,
 	size_t		 cap = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = store_stmt(st, f->light ? STMT_EVENT_LIST_LIGHT :
-	    STMT_EVENT_LIST, err)) == NULL)
+	if (f->audiences != NULL)
+		s = store_stmt(st, f->light ? STMT_EVENT_LIST_AUD_LIGHT :
+		    STMT_EVENT_LIST_AUD, err);
+	else
+		s = store_stmt(st, f->light ? STMT_EVENT_LIST_LIGHT :
+		    STMT_EVENT_LIST, err);
+	if (s == NULL)
 		return QRM_EDB;
 	if (f->from_utc)
 		sqlite3_bind_int64(s, 1, f->from_utc);
 	if (f->to_utc)
 		sqlite3_bind_int64(s, 2, f->to_utc);
 	if (f->audiences != NULL) {
-		if ((slugs = strv_join(f->audiences, ',')) == NULL)
+		if ((slugs = json_array_of(f->audiences)) == NULL)
 			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 		store_bind_text(s, 3, slugs);
 	}
@@ -292,6 +327,8 @@ store_event_list(struct store *st, const struct event_filter *f,
 		event_list_free(out);
 		return store_dberr(st, err, "listing events");
 	}
+	if (f->audiences != NULL && out->n > 1)
+		qsort(out->v, out->n, sizeof(out->v[0]), by_start);
 	return QRM_OK;
 }
 
