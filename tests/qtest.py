@@ -31,10 +31,12 @@ class Quorum:
     def out(self, *args):
         return self.cli(*args).stdout.decode().strip()
 
-    def serve(self, *extra):
+    def serve(self, *extra, pre=()):
+        """Start the daemon (pre: options before the command, e.g. -v);
+        its log goes to serve.log in the test's directory."""
         self.log = open(os.path.join(self.dir, "serve.log"), "wb")
         self.proc = subprocess.Popen(
-            [self.binary, "--db", self.db, "serve", "--listen",
+            [self.binary, "--db", self.db, *pre, "serve", "--listen",
              "127.0.0.1:0", *extra], stdout=subprocess.PIPE,
             stderr=self.log)
         line = self.proc.stdout.readline().decode()

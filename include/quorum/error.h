@@ -15,7 +15,8 @@ enum qrm_err {
 	QRM_ECONFLICT = -5,	/* clashes with an existing row or rule */
 	QRM_ETOOBIG = -6,	/* body or file over its limit */
 	QRM_EDB = -7,		/* sqlite failure, already logged */
-	QRM_ESYS = -8		/* errno or library failure, already logged */
+	QRM_ESYS = -8,		/* errno or library failure, already logged */
+	QRM_EMEDIA = -9		/* a body of a type that is not accepted */
 };
 
 struct qrm_error {

@@ -12,7 +12,12 @@ struct http_server;
 int	 http_start(struct qrm *, const char *listen, struct http_server **,
 	    struct qrm_error *);
 int	 http_port(const struct http_server *);
+void	 http_configure(unsigned int timeout, unsigned int guesses,
+	    unsigned int window);
 void	 http_stop(struct http_server *);
 int	 http_status_of(int qrm_code);
+
+/* guard.c */
+void	 guard_configure(unsigned int failures, unsigned int window_seconds);
 
 #endif

@@ -17,13 +17,13 @@
 #include "quorum/ical.h"
 
 #define CACHE_SLOTS		4096
-#define CACHE_DEFAULT_MB	32
+#define CACHE_DEFAULT_MB	24
 
 /*
  * The feed cache: each built feed (and its gzip) under a key ("a:slug",
  * "m:member", "t:member"), valid for the epoch and day it was built in.
  * Least recently used entries go when the bytes pass the budget
- * ($QUORUM_CACHE_MB, 32 MiB by default).  The audiences are kept here
+ * ($QUORUM_CACHE_MB, 24 MiB by default).  The audiences are kept here
  * too, per epoch, so that a hit needs no database at all.
  */
 /*

@@ -54,7 +54,7 @@ body_json(struct request *r, json_t **out, struct qrm_error *err)
 
 	*out = NULL;
 	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
-		return qrm_seterr(err, QRM_EINVAL, "Content-Type",
+		return qrm_seterr(err, QRM_EMEDIA, "Content-Type",
 		    "send the body as Content-Type: application/json");
 	if (r->body.len == 0)
 		return qrm_seterr(err, QRM_EINVAL, "", "the body is empty");
@@ -654,9 +654,16 @@ api_dispatch(struct request *r, const char *path)
 	struct member		 m;
 	struct actor		 a = { 0, ROLE_MEMBER, NULL };
 	enum MHD_Result		 ret;
+	unsigned int		 wait;
 	int			 rc;
 
+	if (http_header(r, MHD_HTTP_HEADER_AUTHORIZATION) != NULL &&
+	    (wait = guard_blocked(r)) > 0)
+		return guard_refuse(r, wait);
 	if ((rc = authenticate(r, &m, &a, &err)) != QRM_OK) {
+		if (rc == QRM_EUNAUTH && http_header(r,
+		    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
+			guard_failed(r);
 		member_clear(&m);
 		return http_error(r, rc, &err);
 	}

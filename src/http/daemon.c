@@ -6,19 +6,54 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http_int.h"
+
+static unsigned int	conn_timeout = 30;	/* seconds */
+
+/*
+ * Settings for servers started after this: a connection idle for
+ * timeout seconds is closed (slow clients); a client address may
+ * present guesses bad tokens per window seconds (see guard.c).
+ */
+void
+http_configure(unsigned int timeout, unsigned int guesses,
+    unsigned int window)
+{
+	conn_timeout = timeout > 0 ? timeout : 30;
+	guard_configure(guesses, window);
+}
+
+/*
+ * A connection waiting for a request's headers, since when.  The
+ * reaper closes one that waits longer than the timeout, even while it
+ * dribbles bytes (libmicrohttpd's own timeout counts idle time only).
+ */
+struct watch {
+	int		 fd;
+	int		 awaiting;
+	time_t		 since;
+	struct watch	*prev, *next;
+};
 
 struct http_server {
 	struct MHD_Daemon	*d;
 	struct qrm		*q;
 	int			 port;
 	unsigned int		 next_id;
+	pthread_mutex_t		 watch_mu;
+	pthread_cond_t		 watch_cv;
+	struct watch		*watches;
+	pthread_t		 reaper;
+	int			 reaper_on, stopping;
+	unsigned int		 dropped;	/* slow clients closed */
 };
 
 /* The one place where error codes become HTTP statuses. */
@@ -34,6 +69,7 @@ http_status_of(int code)
 	case QRM_ECONFLICT:	return MHD_HTTP_CONFLICT;
 	case QRM_ETOOBIG:	return MHD_HTTP_CONTENT_TOO_LARGE;
 	case QRM_EDB:		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	case QRM_EMEDIA:	return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
 	default:		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
 }
@@ -110,6 +146,13 @@ http_json_at(struct request *r, unsigned int status, json_t *o,
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"quorum\"");
+	if (r->retry_after > 0) {
+		char	secs[16];
+
+		snprintf(secs, sizeof(secs), "%u", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+		    secs);
+	}
 	return http_queue(r, status, resp);
 }
 
@@ -159,10 +202,134 @@ dispatch(struct request *r)
 		return feeds_dispatch(r, u + 7);
 	if (strncmp(u, "/api/v1/", 8) == 0)
 		return api_dispatch(r, u + 8);
-	if (strcmp(u, "/") == 0 && (!strcmp(r->method, "GET") ||
-	    !strcmp(r->method, "HEAD")))
+	if (strcmp(u, "/") == 0) {
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
+			return http_error_msg(r, 405, "method_not_allowed",
+			    "use GET");
 		return pages_index(r);
+	}
 	return http_error_msg(r, 404, "not_found", "no such resource");
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+struct header_check {
+	int	hosts;
+	int	bad;
+};
+
+static enum MHD_Result
+check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct header_check	*hc = cls;
+	const unsigned char	*p;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		hc->hosts++;
+	for (p = (const unsigned char *)value; p != NULL && *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			hc->bad = 1;
+	return MHD_YES;
+}
+
+/*
+ * Why the headers of a request cannot be taken, or NULL: HTTP/1.1
+ * needs exactly one Host (RFC 9112, 3.2), and no header value may hold
+ * control characters.
+ */
+static const char *
+headers_wrong(struct MHD_Connection *conn, const char *version)
+{
+	struct header_check	hc = { 0, 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, check_header, &hc);
+	if (hc.bad)
+		return "a header holds control characters";
+	if (hc.hosts > 1)
+		return "more than one Host header";
+	if (hc.hosts == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+		return "an HTTP/1.1 request needs a Host header";
+	return NULL;
+}
+
+/*
+ * %XX escapes in the path and query, except %00: left as it is, it
+ * can only fail to match, where a decoded NUL would cut the string
+ * short ("/feeds/all-members.ics%00.txt" is not the public feed).
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char	*w = s, *p = s;
+	int	 hi, lo;
+
+	(void)cls;
+	(void)conn;
+	while (*p != '\0') {
+		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 &&
+		    (lo = hexval(p[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			p += 3;
+		} else
+			*w++ = *p++;
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/*
+ * The path for the log: a segment that looks like a token (20 or more
+ * characters of the token alphabet) is left out.  Query strings never
+ * reach the log.
+ */
+static void
+log_path(const char *url, char *out, size_t size)
+{
+	const char	*seg = url, *end;
+	size_t		 n, len = 0;
+
+	out[0] = '\0';
+	while (*seg != '\0' && len + 1 < size) {
+		end = seg + 1 + strcspn(seg + 1, "/");
+		n = (size_t)(end - seg);
+		if (n > 20 && strspn(seg + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+		    "ghijklmnopqrstuvwxyz0123456789-_") >= 20)
+			len += (size_t)snprintf(out + len, size - len, "/[secret]");
+		else
+			len += (size_t)snprintf(out + len, size - len, "%.*s",
+			    (int)n, seg);
+		if (len >= size)
+			len = size - 1;
+		seg = end;
+	}
+}
+
+/* The headers of a request are in (0), or a next one is awaited (1). */
+static void
+watch_mark(struct http_server *srv, struct MHD_Connection *conn, int awaiting)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct watch			*w;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (w = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_mu);
+	w->awaiting = awaiting;
+	w->since = time(NULL);
+	pthread_mutex_unlock(&srv->watch_mu);
 }
 
 static enum MHD_Result
@@ -172,12 +339,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http_server	*srv = cls;
 	struct request		*r = *req_cls;
-	const char		*cl;
+	const char		*cl, *msg;
 	int64_t			 n;
 
-	(void)version;
 	if (r == NULL) {
 		/* first call: only set up; respond on a later call */
+		watch_mark(srv, conn, 0);
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		r->q = srv->q;
@@ -192,6 +359,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		*req_cls = r;
+		if ((msg = headers_wrong(conn, version)) != NULL) {
+			r->too_big = 1;	/* the body is not read either */
+			return http_error_msg(r, 400, "bad_request", msg);
+		}
 		if (cl != NULL && (parse_int64(cl, &n) == -1 ||
 		    (uint64_t)n > r->limit)) {
 			/*
@@ -226,19 +397,21 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct request	*r = *req_cls;
 	struct timespec	 t1;
+	char		 path[256];
 	double		 ms;
 
-	(void)cls;
-	(void)conn;
+	watch_mark(srv, conn, 1);
 	if (r == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
 	/* the path only: the query string may hold a token */
-	log_info("req=%u %s %s %u %.2fms%s", r->id, r->method, r->url,
+	log_path(r->url, path, sizeof(path));
+	log_info("req=%u %s %s %u %.2fms%s", r->id, r->method, path,
 	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    " (aborted)");
 	buf_free(&r->body);
@@ -262,17 +435,75 @@ static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
     enum MHD_ConnectionNotificationCode what)
 {
+	struct http_server		*srv = cls;
 	const union MHD_ConnectionInfo	*ci;
+	struct watch			*w = *socket_ctx;
 	int				 size = HTTP_SNDBUF;
 
-	(void)cls;
-	(void)socket_ctx;
-	if (what != MHD_CONNECTION_NOTIFY_STARTED)
+	if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (w == NULL)
+			return;
+		pthread_mutex_lock(&srv->watch_mu);
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			srv->watches = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&srv->watch_mu);
+		free(w);
+		*socket_ctx = NULL;
 		return;
+	}
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci != NULL && setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF,
-	    &size, sizeof(size)) == -1)
+	if (ci == NULL)
+		return;
+	if (setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &size,
+	    sizeof(size)) == -1)
 		log_debug("http: SO_SNDBUF: %s", strerror(errno));
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return;
+	w->fd = ci->connect_fd;
+	w->awaiting = 1;
+	w->since = time(NULL);
+	pthread_mutex_lock(&srv->watch_mu);
+	w->next = srv->watches;
+	if (w->next != NULL)
+		w->next->prev = w;
+	srv->watches = w;
+	pthread_mutex_unlock(&srv->watch_mu);
+	*socket_ctx = w;
+}
+
+/*
+ * Once a second, close the connections that have waited longer than
+ * the timeout for a request's headers.  libmicrohttpd tells of a
+ * connection's end (and frees its watch) before it closes the socket,
+ * so under the lock every fd here is still that connection's.
+ */
+static void *
+reaper(void *arg)
+{
+	struct http_server	*srv = arg;
+	struct watch		*w;
+	struct timespec		 ts;
+	time_t			 now;
+
+	pthread_mutex_lock(&srv->watch_mu);
+	while (!srv->stopping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &ts);
+		now = time(NULL);
+		for (w = srv->watches; w != NULL; w = w->next)
+			if (w->awaiting && now - w->since >= (time_t)conn_timeout) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->awaiting = 0;
+				srv->dropped++;
+			}
+	}
+	pthread_mutex_unlock(&srv->watch_mu);
+	return NULL;
 }
 
 static void
@@ -337,24 +568,28 @@ http_start(struct qrm *q, const char *listen, struct http_server **out,
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	srv->q = q;
+	pthread_mutex_init(&srv->watch_mu, NULL);
+	pthread_cond_init(&srv->watch_cv, NULL);
 	flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(getenv("QT") ? atoi(getenv("QT")) : ncpu > 0 ? ncpu : 1),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(ncpu > 0 ? ncpu : 1),
+	    MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)2000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
 	    MHD_OPTION_END);
 	if (srv->d == NULL) {
 		free(srv);
 		return qrm_seterr(err, QRM_ESYS, "listen",
 		    "cannot listen on %s", listen);
 	}
+	srv->reaper_on = pthread_create(&srv->reaper, NULL, reaper, srv) == 0;
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : 0;
 	*out = srv;
@@ -372,6 +607,15 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	if (srv->reaper_on) {
+		pthread_mutex_lock(&srv->watch_mu);
+		srv->stopping = 1;
+		pthread_cond_signal(&srv->watch_cv);
+		pthread_mutex_unlock(&srv->watch_mu);
+		pthread_join(srv->reaper, NULL);
+	}
 	MHD_stop_daemon(srv->d);
+	pthread_mutex_destroy(&srv->watch_mu);
+	pthread_cond_destroy(&srv->watch_cv);
 	free(srv);
 }

@@ -163,8 +163,10 @@ feeds_dispatch(struct request *r, const char *path)
 {
 	struct qrm_error	 err = { 0 };
 	struct feed		*f = NULL;
+	const char		*token = http_arg(r, "token");
 	char			 slug[64];
 	size_t			 n = strlen(path);
+	unsigned int		 wait;
 	int			 rc;
 
 	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
@@ -173,12 +175,16 @@ feeds_dispatch(struct request *r, const char *path)
 	if (n < 5 || n - 4 >= sizeof(slug) || strcmp(path + n - 4, ".ics"))
 		return http_error_msg(r, 404, "not_found", "no such feed");
 	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
+	if (token != NULL && (wait = guard_blocked(r)) > 0)
+		return guard_refuse(r, wait);
 	if (strcmp(slug, "me") == 0)
-		rc = feed_personal_get(r->q, http_arg(r, "token"), &f, &err);
+		rc = feed_personal_get(r->q, token, &f, &err);
 	else if (strcmp(slug, "actions") == 0)
-		rc = feed_actions_get(r->q, http_arg(r, "token"), &f, &err);
+		rc = feed_actions_get(r->q, token, &f, &err);
 	else
-		rc = feed_get(r->q, slug, http_arg(r, "token"), &f, &err);
+		rc = feed_get(r->q, slug, token, &f, &err);
+	if (rc == QRM_ENOTFOUND && token != NULL)
+		guard_failed(r);
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
 	return send_feed(r, f);

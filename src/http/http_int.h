@@ -22,6 +22,7 @@ struct request {
 	unsigned int		 status;
 	struct timespec		 t0;
 	struct feed		*feed;	/* held while its bytes are sent */
+	unsigned int		 retry_after;	/* seconds, for 429 */
 };
 
 /* daemon.c */
@@ -44,6 +45,11 @@ enum MHD_Result	 api_dispatch(struct request *, const char *path);
 
 /* feeds.c */
 enum MHD_Result	 feeds_dispatch(struct request *, const char *path);
+
+/* guard.c */
+unsigned int	 guard_blocked(struct request *);
+void		 guard_failed(struct request *);
+enum MHD_Result	 guard_refuse(struct request *, unsigned int wait);
 
 /* pages.c */
 enum MHD_Result	 pages_index(struct request *);

@@ -473,7 +473,7 @@ store_open(const char *path, struct store **out, struct qrm_error *err)
 	sqlite3_extended_result_codes(st->db, 0);
 	if ((rc = store_exec(st, "PRAGMA journal_mode = WAL; "
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-	    "PRAGMA secure_delete = ON; PRAGMA mmap_size = 268435456", err,
+	    "PRAGMA secure_delete = ON", err,
 	    "setting pragmas")) != QRM_OK ||
 	    (rc = store_migrate(st, err)) != QRM_OK) {
 		store_close(st);

@@ -46,6 +46,7 @@ qrm_err_name(int code)
 	case QRM_ECONFLICT:	return "conflict";
 	case QRM_ETOOBIG:	return "too_large";
 	case QRM_EDB:		return "database";
+	case QRM_EMEDIA:	return "unsupported_media_type";
 	default:		return "internal";
 	}
 }

@@ -264,7 +264,8 @@ bad_requests_change_nothing(void **state)
 	    "application/json", B(5, "\"title\":\"x\",\"surprise\":1"), 400,
 	    "invalid", "surprise" };
 	cases[n++] = (struct bad){ "POST", "/api/v1/events", auth_official,
-	    "text/plain", B(6, "\"title\":\"x\""), 400, "invalid", NULL };
+	    "text/plain", B(6, "\"title\":\"x\""), 415, "unsupported_media_type",
+	    "Content-Type" };
 	cases[n++] = (struct bad){ "POST", "/api/v1/events", NULL,
 	    "application/json", B(7, "\"title\":\"x\""), 401, "unauthorized",
 	    NULL };
