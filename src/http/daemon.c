@@ -323,13 +323,13 @@ watch_mark(struct http_server *srv, struct MHD_Connection *conn, int awaiting)
 	const union MHD_ConnectionInfo	*ci;
 	struct watch			*w;
 
+	(void)srv;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci == NULL || (w = ci->socket_context) == NULL)
 		return;
-	pthread_mutex_lock(&srv->watch_mu);
-	w->awaiting = awaiting;
-	w->since = time(NULL);
-	pthread_mutex_unlock(&srv->watch_mu);
+	/* no lock on the hot path: the reaper reads these atomically */
+	__atomic_store_n(&w->since, time(NULL), __ATOMIC_RELAXED);
+	__atomic_store_n(&w->awaiting, awaiting, __ATOMIC_RELEASE);
 }
 
 static enum MHD_Result
@@ -496,15 +496,21 @@ reaper(void *arg)
 		pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &ts);
 		now = time(NULL);
 		for (w = srv->watches; w != NULL; w = w->next)
-			if (w->awaiting && now - w->since >= (time_t)conn_timeout) {
+			if (__atomic_load_n(&w->awaiting, __ATOMIC_ACQUIRE) &&
+			    now - __atomic_load_n(&w->since, __ATOMIC_RELAXED) >=
+			    (time_t)conn_timeout) {
 				shutdown(w->fd, SHUT_RDWR);
-				w->awaiting = 0;
+				__atomic_store_n(&w->awaiting, 0,
+				    __ATOMIC_RELAXED);
 				srv->dropped++;
 			}
 	}
 	pthread_mutex_unlock(&srv->watch_mu);
 	return NULL;
 }
+
+static void on_mhd_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)

@@ -408,14 +408,18 @@ ical_import_parse(const char *text, size_t len, const char *default_tz,
 			struct event	*ov = &out->v[out->n];
 			char		*uid;
 
+			/* on failure ov is not counted yet: free it here */
 			if ((rc = time_to_local(rid,
 			    icalproperty_get_recurrenceid(rid), ov->tzid,
-			    local, sizeof(local), err, line)) != 0)
+			    local, sizeof(local), err, line)) != 0) {
+				event_clear(ov);
 				goto out;
+			}
 			len_uid = strlen(ov->uid) + LOCAL_TIME_LEN + 2;
 			if ((uid = malloc(len_uid)) == NULL ||
 			    (pair = malloc(len_uid)) == NULL) {
 				free(uid);
+				event_clear(ov);
 				rc = qrm_seterr(err, QRM_ESYS, "",
 				    "out of memory");
 				goto out;
@@ -429,6 +433,7 @@ ical_import_parse(const char *text, size_t len, const char *default_tz,
 			free(ov->rrule);
 			ov->rrule = NULL;
 			if (rc == -1) {
+				event_clear(ov);
 				rc = qrm_seterr(err, QRM_ESYS, "",
 				    "out of memory");
 				goto out;

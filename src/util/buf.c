@@ -71,8 +71,11 @@ buf_detach(struct buf *b)
 {
 	char	*p;
 
-	if (b->p == NULL && buf_reserve(b, 0) == -1)
-		return NULL;
+	if (b->p == NULL) {
+		if (buf_reserve(b, 0) == -1)
+			return NULL;
+		b->p[0] = '\0';	/* nothing appended: "" */
+	}
 	p = b->p;
 	memset(b, 0, sizeof(*b));
 	return p;

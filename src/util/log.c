@@ -13,6 +13,9 @@ log_set_level(enum log_level l)
 	level = l;
 }
 
+static void vlog(enum log_level, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level l, const char *tag, const char *fmt, va_list ap)
 {

@@ -265,6 +265,19 @@ class HostileTest(unittest.TestCase):
                                         (auth,)), 400),
         ]
 
+    def test_member_import_twice_without_audiences(self):
+        # found by fuzz_http: comparing members with no audiences read
+        # past the end of a string
+        csv = b"name,email,number\nAb Cee,ab@x.example,N-9\n"
+        for _ in range(2):
+            st, _, body = self.q.http("POST", "/api/v1/members/import", csv,
+                                      ctype="text/csv",
+                                      headers={"Authorization": "Bearer " +
+                                               self.tok})
+            self.assertEqual(st, 200, body)
+        report = json.loads(body)
+        self.assertEqual(report.get("created", 0), 0, report)
+
     def test_no_answer_to_what_is_not_http(self):
         # libmicrohttpd closes these without a word (no 5xx, no crash)
         for data in (b"GARBAGE\r\n\r\n",

@@ -103,6 +103,25 @@ strvs(void **state)
 	strv_free(&sv);
 }
 
+/* found by fuzz_http: an empty list joined to an unterminated string */
+static void
+empty_joins(void **state)
+{
+	struct strv	sv = { 0 };
+	struct buf	b = { 0 };
+	char		*j;
+
+	(void)state;
+	j = strv_join(&sv, ',');
+	assert_non_null(j);
+	assert_string_equal(j, "");
+	free(j);
+	j = buf_detach(&b);
+	assert_non_null(j);
+	assert_string_equal(j, "");
+	free(j);
+}
+
 int
 main(void)
 {
@@ -112,6 +131,7 @@ main(void)
 		cmocka_unit_test(http_dates),
 		cmocka_unit_test(redaction),
 		cmocka_unit_test(strvs),
+		cmocka_unit_test(empty_joins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
