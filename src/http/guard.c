@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,12 +47,32 @@ guard_configure(unsigned int limit, unsigned int window)
 	pthread_mutex_unlock(&guard_mu);
 }
 
-/* The client's address as 16 bytes (IPv4 mapped into IPv6). */
+static const unsigned char	v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
+
+/* A text address (IPv4 or IPv6) as 16 bytes; -1 if it is none. */
+static int
+parse_addr(const char *text, unsigned char out[16])
+{
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return 0;
+	memcpy(out, v4mapped, 12);
+	return inet_pton(AF_INET, text, out + 12) == 1 ? 0 : -1;
+}
+
+/*
+ * The client's address as 16 bytes (IPv4 mapped into IPv6).  Behind the
+ * reverse proxy of deploy/nginx.conf every peer is loopback: from a
+ * loopback peer, X-Real-IP names the client.
+ */
 static void
 client_addr(struct request *r, unsigned char out[16])
 {
+	static const unsigned char	 v6loop[16] = { [15] = 1 };
 	const union MHD_ConnectionInfo	*ci;
 	const struct sockaddr		*sa;
+	const char			*real;
+	unsigned char			 fwd[16];
 
 	memset(out, 0, 16);
 	ci = MHD_get_connection_info(r->conn,
@@ -59,12 +80,17 @@ client_addr(struct request *r, unsigned char out[16])
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET) {
-		out[10] = out[11] = 0xff;
+		memcpy(out, v4mapped, 12);
 		memcpy(out + 12, &((const struct sockaddr_in *)(const void *)
 		    sa)->sin_addr, 4);
 	} else if (sa->sa_family == AF_INET6)
 		memcpy(out, &((const struct sockaddr_in6 *)(const void *)
 		    sa)->sin6_addr, 16);
+	if (((memcmp(out, v4mapped, 12) == 0 && out[12] == 127) ||
+	    memcmp(out, v6loop, 16) == 0) &&
+	    (real = http_header(r, "X-Real-IP")) != NULL &&
+	    parse_addr(real, fwd) == 0)
+		memcpy(out, fwd, 16);
 }
 
 static uint32_t

@@ -131,6 +131,8 @@ class DurabilityTest(unittest.TestCase):
             self.check_store(acked)
             total += len(acked)
         self.assertGreaterEqual(total, 1000)
+        print("sigkill: %d acknowledged writes over %d kills, all present"
+              % (total, rounds))
         # and the daemon starts and serves on the file afterwards
         q.serve()
         self.assertEqual(q.http("GET", "/healthz")[0], 200)
@@ -161,6 +163,8 @@ class DurabilityTest(unittest.TestCase):
         self.assertEqual([a for a in acked if a[0] == "error"], [])
         self.assertEqual(cli_errors, [])
         self.assertGreater(len(acked), 100)
+        print("contention: %d writes from 16 clients and %d CLI writes, "
+              "no error" % (len(acked), i))
         self.check_store(acked)
 
 
@@ -215,6 +219,8 @@ class DiskFullTest(unittest.TestCase):
                 self.assertEqual(ev["error"]["code"], "database")
                 refused += 1
         self.assertGreater(refused, 0, "the disk never filled")
+        print("full disk: %d writes refused with 503, %d acknowledged "
+              "before the disk filled" % (refused, len(acked)))
         # reads still work on a full disk
         self.assertEqual(q.http("GET", "/healthz")[0], 200)
         self.assertEqual(q.http("GET", "/feeds/all-members.ics")[0], 200)

@@ -58,6 +58,21 @@ class TokenTest(unittest.TestCase):
         self.assertEqual(q.http("GET", good)[0], 200)
         self.assertEqual(q.api("GET", "/events", token=self.api)[0], 200)
 
+    def test_behind_the_proxy_each_client_counts_alone(self):
+        # deploy/nginx.conf passes the client's address in X-Real-IP
+        q = self.q
+        self.serve("3/60")
+        guesser = {"X-Real-IP": "203.0.113.7"}
+        for i in range(3):
+            self.assertEqual(q.http("GET", "/feeds/facilitators.ics?token="
+                                    "g%d" % i, headers=guesser)[0], 404)
+        self.assertEqual(q.http("GET", "/feeds/facilitators.ics?token=g",
+                                headers=guesser)[0], 429)
+        good = "/feeds/facilitators.ics?token=" + self.feed
+        self.assertEqual(q.http("GET", good, headers={
+            "X-Real-IP": "2001:db8::1"})[0], 200)
+        self.assertEqual(q.http("GET", good)[0], 200)
+
     def test_bad_bearer_tokens_count_too(self):
         q = self.q
         self.serve("3/60")
