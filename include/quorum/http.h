@@ -14,6 +14,7 @@ int	 http_start(struct qrm *, const char *listen, struct http_server **,
 int	 http_port(const struct http_server *);
 void	 http_configure(unsigned int timeout, unsigned int guesses,
 	    unsigned int window);
+void	 http_set_threads(unsigned int);
 void	 http_stop(struct http_server *);
 int	 http_status_of(int qrm_code);
 

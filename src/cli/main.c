@@ -1181,7 +1181,8 @@ serve_settings(struct qrm_error *err)
 {
 	const char	*t = getenv("QUORUM_TIMEOUT");
 	const char	*g = getenv("QUORUM_TOKEN_GUESSES");
-	int64_t		 timeout = 30, guesses = 30, window = 60;
+	const char	*th = getenv("QUORUM_THREADS");
+	int64_t		 timeout = 30, guesses = 30, window = 60, threads;
 	char		 n[32];
 	const char	*slash;
 
@@ -1203,6 +1204,13 @@ serve_settings(struct qrm_error *err)
 	}
 	http_configure((unsigned int)timeout, (unsigned int)guesses,
 	    (unsigned int)window);
+	if (th != NULL && *th != '\0') {
+		if (parse_int64(th, &threads) == -1 || threads < 1 ||
+		    threads > 256)
+			return qrm_seterr(err, QRM_EINVAL, "QUORUM_THREADS",
+			    "QUORUM_THREADS must be from 1 to 256");
+		http_set_threads((unsigned int)threads);
+	}
 	return QRM_OK;
 }
 

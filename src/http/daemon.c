@@ -17,6 +17,14 @@
 #include "http_int.h"
 
 static unsigned int	conn_timeout = 30;	/* seconds */
+static unsigned int	pool_threads;		/* 0: one per core */
+
+/* Threads serving connections (0: one per core), for servers started next. */
+void
+http_set_threads(unsigned int n)
+{
+	pool_threads = n;
+}
 
 /*
  * Settings for servers started after this: a connection idle for
@@ -28,6 +36,7 @@ http_configure(unsigned int timeout, unsigned int guesses,
     unsigned int window)
 {
 	conn_timeout = timeout > 0 ? timeout : 30;
+	pool_threads = 0;
 	guard_configure(guesses, window);
 }
 
@@ -411,7 +420,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
 	/* the path only: the query string may hold a token */
 	log_path(r->url, path, sizeof(path));
-	log_info("req=%u %s %s %u %.2fms%s", r->id, r->method, path,
+	log_debug("req=%u %s %s %u %.2fms%s", r->id, r->method, path,
 	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    " (aborted)");
 	buf_free(&r->body);
@@ -581,11 +590,12 @@ http_start(struct qrm *q, const char *listen, struct http_server **out,
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(ncpu > 0 ? ncpu : 1),
+	    MHD_OPTION_THREAD_POOL_SIZE, pool_threads > 0 ? pool_threads :
+	    (unsigned int)(ncpu > 0 ? ncpu : 1),
 	    MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)2000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, srv,
