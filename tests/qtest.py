@@ -19,6 +19,13 @@ class Quorum:
         self.proc = None
         self.base = None
 
+    @property
+    def sanitized(self):
+        """Built with AddressSanitizer (its allocator holds freed memory
+        in quarantine: memory bounds are looser there)."""
+        with open(self.binary, "rb") as f:
+            return b"__asan_init" in f.read()
+
     def cli(self, *args, stdin=None, check=True):
         """Run `quorum --db DB args...`; returns CompletedProcess."""
         p = subprocess.run([self.binary, "--db", self.db, *args],

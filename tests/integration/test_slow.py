@@ -100,7 +100,8 @@ class SlowClientTest(unittest.TestCase):
         self.assertEqual(errors, [])
         self.assertGreater(len(lat), 20)
         self.assertLess(p99, 250)
-        self.assertLess(peak - rss0, 64)
+        # ASan keeps freed memory in a quarantine of up to 256 MiB
+        self.assertLess(peak - rss0, 320 if q.sanitized else 64)
         self.assertEqual(left, 0, "attackers still connected")
         self.assertGreaterEqual(min(dropped) - t0, TIMEOUT - 1.5)
         # and the service answers afterwards
