@@ -298,33 +298,6 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return (size_t)(w - s);
 }
 
-/*
- * The path for the log: a segment that looks like a token (20 or more
- * characters of the token alphabet) is left out.  Query strings never
- * reach the log.
- */
-static void
-log_path(const char *url, char *out, size_t size)
-{
-	const char	*seg = url, *end;
-	size_t		 n, len = 0;
-
-	out[0] = '\0';
-	while (*seg != '\0' && len + 1 < size) {
-		end = seg + 1 + strcspn(seg + 1, "/");
-		n = (size_t)(end - seg);
-		if (n > 20 && strspn(seg + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
-		    "ghijklmnopqrstuvwxyz0123456789-_") >= 20)
-			len += (size_t)snprintf(out + len, size - len, "/[secret]");
-		else
-			len += (size_t)snprintf(out + len, size - len, "%.*s",
-			    (int)n, seg);
-		if (len >= size)
-			len = size - 1;
-		seg = end;
-	}
-}
-
 /* The headers of a request are in (0), or a next one is awaited (1). */
 static void
 watch_mark(struct http_server *srv, struct MHD_Connection *conn, int awaiting)
@@ -419,7 +392,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
 	/* the path only: the query string may hold a token */
-	log_path(r->url, path, sizeof(path));
+	log_redact(r->url, path, sizeof(path));
 	log_debug("req=%u %s %s %u %.2fms%s", r->id, r->method, path,
 	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
 	    " (aborted)");

@@ -57,30 +57,44 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+#define TOKEN_CHARS \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 /*
  * Copy a URL or query into out with the value of every token= parameter
- * replaced by "REDACTED", so that no secret reaches a log.
+ * replaced by "REDACTED", and every path segment that looks like a
+ * token (20 or more characters of the token alphabet, as when a link is
+ * pasted into a path) by "[secret]", so that no secret reaches a log.
  */
 void
 log_redact(const char *in, char *out, size_t outsz)
 {
-	const char	*p = in;
-	size_t		 o = 0;
+	const char	*p = in, *r;
+	size_t		 o = 0, n;
+	int		 in_query = 0;
 
 	if (outsz == 0)
 		return;
 	while (*p != '\0' && o + 1 < outsz) {
+		r = NULL;
 		if (strncmp(p, "token=", 6) == 0 &&
 		    (p == in || p[-1] == '?' || p[-1] == '&')) {
-			const char	*r = "token=REDACTED";
-
+			r = "token=REDACTED";
+			p += 6;
+			p += strcspn(p, "&");
+		} else if (!in_query && *p == '/' &&
+		    (n = strspn(p + 1, TOKEN_CHARS)) >= 20 &&
+		    (p[1 + n] == '\0' || p[1 + n] == '/' || p[1 + n] == '?')) {
+			r = "/[secret]";
+			p += 1 + n;
+		}
+		if (r != NULL) {
 			while (*r != '\0' && o + 1 < outsz)
 				out[o++] = *r++;
-			p += 6;
-			while (*p != '\0' && *p != '&')
-				p++;
 			continue;
 		}
+		if (*p == '?')
+			in_query = 1;
 		out[o++] = *p++;
 	}
 	out[o] = '\0';

@@ -84,6 +84,12 @@ redaction(void **state)
 	assert_null(strstr(out, "SECRET"));
 	log_redact("/a?mytoken=keep", out, sizeof(out));
 	assert_string_equal(out, "/a?mytoken=keep");
+	/* a token pasted into a path */
+	log_redact("/api/v1/x/LObW41Wz-KAUDeXzapZsdbk0DuQihoJh3vvFkQe0QP8/y",
+	    out, sizeof(out));
+	assert_string_equal(out, "/api/v1/x/[secret]/y");
+	log_redact("/feeds/programme-managers.ics", out, sizeof(out));
+	assert_string_equal(out, "/feeds/programme-managers.ics");
 }
 
 static void
