@@ -552,93 +552,9 @@ core_notes_put(struct qrm *q, const struct actor *a, int64_t event,
 }
 
 /*
- * The open actions an event's agenda carries over: those of the event
- * itself (a series), of earlier events of the same kind (the last
- * employer meeting's go onto the next), and of the events it comes
- * after.  The caller frees *out.
- */
-int
-core_agenda_actions(struct store *st, const struct event *ev,
-    struct action_list *out, struct qrm_error *err)
-{
-	struct event_filter	 ef;
-	struct action_filter	 af;
-	struct event_list	 earlier = { 0 };
-	struct event		 prev;
-	struct strv		 ids = { 0 };
-	char			 num[32];
-	int64_t			 after;
-	size_t			 i;
-	int			 rc, hops;
-
-	memset(&ef, 0, sizeof(ef));
-	ef.kind = (int)ev->kind;
-	ef.to_utc = ev->start_utc;
-	if ((rc = store_event_list(st, &ef, &earlier, err)) != QRM_OK)
-		return rc;
-	snprintf(num, sizeof(num), "%lld", (long long)ev->id);
-	strv_push(&ids, num);
-	for (i = 0; i < earlier.n; i++) {
-		snprintf(num, sizeof(num), "%lld", (long long)earlier.v[i].id);
-		if (!strv_contains(&ids, num))
-			strv_push(&ids, num);
-	}
-	event_list_free(&earlier);
-	for (after = ev->after, hops = 0; after > 0 && hops < 32; hops++) {
-		snprintf(num, sizeof(num), "%lld", (long long)after);
-		if (strv_contains(&ids, num) ||
-		    store_event_get(st, after, &prev, NULL) != QRM_OK)
-			break;
-		strv_push(&ids, num);
-		after = prev.after;
-		event_clear(&prev);
-	}
-	memset(&af, 0, sizeof(af));
-	af.status = -1;
-	af.closed_since = INT64_MAX;	/* open and waiting only */
-	af.events = &ids;
-	rc = store_action_list(st, &af, out, err);
-	strv_free(&ids);
-	return rc;
-}
-
-/* GET .../events/{id}/agenda: {"event", "carried_over": [actions]} */
-int
-core_agenda(struct qrm *q, const struct actor *a, int64_t event,
-    json_t **out, struct qrm_error *err)
-{
-	struct store		*st;
-	struct event		 ev;
-	struct action_list	 l;
-	json_t			*items;
-	size_t			 i;
-	int			 rc;
-
-	*out = NULL;
-	if ((rc = core_require_role(a, ROLE_REP, err)) != QRM_OK ||
-	    (rc = core_event_get(q, a, event, &ev, err)) != QRM_OK)
-		return rc;
-	if ((st = qrm_store(q, err)) == NULL) {
-		event_clear(&ev);
-		return QRM_EDB;
-	}
-	rc = core_agenda_actions(st, &ev, &l, err);
-	event_clear(&ev);
-	if (rc != QRM_OK)
-		return rc;
-	items = json_array();
-	for (i = 0; i < l.n; i++)
-		json_array_append_new(items, action_to_json(&l.v[i]));
-	action_list_free(&l);
-	*out = json_pack("{s:I, s:o}", "event", (json_int_t)event,
-	    "carried_over", items);
-	return QRM_OK;
-}
-
-/*
- * Agendas for every event of an officials' feed, from one read of the
- * open actions: the rule of core_agenda_actions() without its queries
- * per event (those made a feed of 2,000 meetings take minutes).
+ * The open actions, read once, with the kind and start of each one's
+ * event: an officials' feed of 2,000 meetings gives every one its agenda
+ * without queries per meeting (those took minutes).
  */
 int
 core_agendas_load(struct store *st, struct agendas *ag, struct qrm_error *err)
@@ -689,22 +605,22 @@ core_agendas_free(struct agendas *ag)
 }
 
 /*
- * The agenda of ev as text for its DESCRIPTION; NULL when nothing is
- * carried over.  The caller frees it.
+ * The open actions ev's agenda carries over, in ag's order, into
+ * picked (room for ag->open.n): those of the event itself (a series),
+ * of earlier events of the same kind (the last employer meeting's go
+ * onto the next), and of the events it comes after, up to one already
+ * counted.  Returns how many.
  */
-char *
-core_agenda_text(struct store *st, const struct agendas *ag,
-    const struct event *ev)
+static size_t
+agenda_pick(struct store *st, const struct agendas *ag,
+    const struct event *ev, const struct action **picked)
 {
 	struct event	 prev;
-	const struct action *a;
-	struct buf	 b = { 0 };
 	int64_t		 chain[32], after;
-	size_t		 i, j, nchain = 0;
+	size_t		 i, j, n = 0, nchain = 0;
 
 	if (!ag->any)
-		return NULL;
-	/* the events it comes after, up to one already counted */
+		return 0;
 	for (after = ev->after; after > 0 && nchain < 32; ) {
 		for (j = 0; j < nchain && chain[j] != after; j++)
 			;
@@ -724,12 +640,34 @@ core_agenda_text(struct store *st, const struct agendas *ag,
 			continue;
 		for (j = 0; j < nchain && chain[j] != ag->ev[i].id; j++)
 			;
-		if (ag->ev[i].id != ev->id && j == nchain &&
-		    (ag->ev[i].kind != ev->kind ||
-		    ag->ev[i].start_utc >= ev->start_utc))
-			continue;
-		a = &ag->open.v[i];
-		buf_puts(&b, b.len ? "" : "Carried over (open actions):");
+		if (ag->ev[i].id == ev->id || j < nchain ||
+		    (ag->ev[i].kind == ev->kind &&
+		    ag->ev[i].start_utc < ev->start_utc))
+			picked[n++] = &ag->open.v[i];
+	}
+	return n;
+}
+
+/*
+ * The agenda of ev as text for its DESCRIPTION; NULL when nothing is
+ * carried over.  The caller frees it.
+ */
+char *
+core_agenda_text(struct store *st, const struct agendas *ag,
+    const struct event *ev)
+{
+	const struct action	**picked;
+	const struct action	 *a;
+	struct buf		  b = { 0 };
+	size_t			  i, n;
+
+	if (!ag->any || (picked = calloc(ag->open.n, sizeof(*picked))) == NULL)
+		return NULL;
+	n = agenda_pick(st, ag, ev, picked);
+	if (n > 0)
+		buf_puts(&b, "Carried over (open actions):");
+	for (i = 0; i < n; i++) {
+		a = picked[i];
 		buf_printf(&b, "\n- %s", a->title);
 		if (a->owner_name != NULL)
 			buf_printf(&b, " (%s)", a->owner_name);
@@ -738,5 +676,51 @@ core_agenda_text(struct store *st, const struct agendas *ag,
 		if (a->due[0])
 			buf_printf(&b, ", due %s", a->due);
 	}
+	free(picked);
 	return b.len ? buf_detach(&b) : NULL;
+}
+
+/* GET .../events/{id}/agenda: {"event", "carried_over": [actions]} */
+int
+core_agenda(struct qrm *q, const struct actor *a, int64_t event,
+    json_t **out, struct qrm_error *err)
+{
+	struct store		 *st;
+	struct event		  ev;
+	struct agendas		  ag;
+	const struct action	**picked = NULL;
+	json_t			 *items;
+	size_t			  i, n = 0;
+	int			  rc;
+
+	*out = NULL;
+	if ((rc = core_require_role(a, ROLE_REP, err)) != QRM_OK ||
+	    (rc = core_event_get(q, a, event, &ev, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL) {
+		event_clear(&ev);
+		return QRM_EDB;
+	}
+	if ((rc = core_agendas_load(st, &ag, err)) != QRM_OK) {
+		event_clear(&ev);
+		return rc;
+	}
+	if (ag.open.n > 0 &&
+	    (picked = calloc(ag.open.n, sizeof(*picked))) == NULL)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	else if (picked != NULL)
+		n = agenda_pick(st, &ag, &ev, picked);
+	event_clear(&ev);
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, action_to_json(picked[i]));
+	free(picked);
+	core_agendas_free(&ag);
+	if (rc != QRM_OK) {
+		json_decref(items);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:o}", "event", (json_int_t)event,
+	    "carried_over", items);
+	return QRM_OK;
 }

@@ -37,8 +37,6 @@ int	 core_json_enum(const json_t *, const char *key,
 	    const char *const *names, int count, int *dst, struct qrm_error *);
 
 /* actions.c */
-int	 core_agenda_actions(struct store *, const struct event *,
-	    struct action_list *, struct qrm_error *);
 /* The open actions, read once, that officials' feeds put on agendas. */
 struct agendas {
 	struct action_list	 open;

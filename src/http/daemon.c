@@ -300,12 +300,11 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
 
 /* The headers of a request are in (0), or a next one is awaited (1). */
 static void
-watch_mark(struct http_server *srv, struct MHD_Connection *conn, int awaiting)
+watch_mark(struct MHD_Connection *conn, int awaiting)
 {
 	const union MHD_ConnectionInfo	*ci;
 	struct watch			*w;
 
-	(void)srv;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci == NULL || (w = ci->socket_context) == NULL)
 		return;
@@ -326,7 +325,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	if (r == NULL) {
 		/* first call: only set up; respond on a later call */
-		watch_mark(srv, conn, 0);
+		watch_mark(conn, 0);
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		r->q = srv->q;
@@ -379,13 +378,13 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct http_server *srv = cls;
 	struct request	*r = *req_cls;
 	struct timespec	 t1;
 	char		 path[256];
 	double		 ms;
 
-	watch_mark(srv, conn, 1);
+	(void)cls;
+	watch_mark(conn, 1);
 	if (r == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
