@@ -488,7 +488,7 @@ core_notes_get(struct qrm *q, const struct actor *a, int64_t event,
 {
 	struct store	*st;
 	struct event	 ev;
-	json_t		*revs;
+	json_t		*revs, *text;
 	int		 rc;
 
 	*out = NULL;
@@ -504,9 +504,10 @@ core_notes_get(struct qrm *q, const struct actor *a, int64_t event,
 		json_decref(revs);
 		return rc;
 	}
-	*out = json_pack("{s:I, s:O, s:o}", "event", (json_int_t)event,
-	    "text", json_array_size(revs) ? json_object_get(json_array_get(
-	    revs, 0), "text") : json_string(""), "revisions", revs);
+	text = json_array_size(revs) ? json_incref(json_object_get(
+	    json_array_get(revs, 0), "text")) : json_string("");
+	*out = json_pack("{s:I, s:o, s:o}", "event", (json_int_t)event,
+	    "text", text, "revisions", revs);
 	return QRM_OK;
 }
 
@@ -529,6 +530,9 @@ core_notes_put(struct qrm *q, const struct actor *a, int64_t event,
 	if (memchr(text, '\0', len) != NULL)
 		return qrm_seterr(err, QRM_EINVAL, "text",
 		    "notes must be plain text");
+	if (utf8_check(text, len, NULL) == -1)
+		return qrm_seterr(err, QRM_EINVAL, "text",
+		    "notes must be UTF-8 text");
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	if ((rc = store_event_get(st, event, &ev, err)) != QRM_OK)

@@ -44,6 +44,12 @@ valid_number(const char *n)
 	return 1;
 }
 
+static int
+utf8_text(const char *s)
+{
+	return utf8_check(s, strlen(s), NULL) == 0;
+}
+
 /* Check m as a whole; errors name the field. */
 static int
 member_validate(struct member *m, struct qrm_error *err)
@@ -61,6 +67,16 @@ member_validate(struct member *m, struct qrm_error *err)
 	if (m->branch != NULL && strlen(m->branch) > 100)
 		return qrm_seterr(err, QRM_EINVAL, "branch",
 		    "branch is longer than 100 characters");
+	/* a CSV import brings bytes, not text checked as JSON's is */
+	if (!utf8_text(m->name))
+		return qrm_seterr(err, QRM_EINVAL, "name", "name must be UTF-8 "
+		    "text (save the spreadsheet as CSV UTF-8)");
+	if (!utf8_text(m->email))
+		return qrm_seterr(err, QRM_EINVAL, "email", "email must be "
+		    "UTF-8 text");
+	if (m->branch != NULL && !utf8_text(m->branch))
+		return qrm_seterr(err, QRM_EINVAL, "branch", "branch must be "
+		    "UTF-8 text (save the spreadsheet as CSV UTF-8)");
 	if (m->scopes.n > 0 && m->role != ROLE_REP)
 		return qrm_seterr(err, QRM_EINVAL, "scopes", "scopes are for "
 		    "reps: the audiences whose attendance a rep may see");

@@ -14,35 +14,6 @@ struct scan {
 	size_t	 nvevents;
 };
 
-static int
-valid_utf8(const unsigned char *s, size_t len, size_t *bad)
-{
-	size_t	i = 0, n, k;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0 && s[i] >= 0xc2)
-			n = 1;
-		else if ((s[i] & 0xf0) == 0xe0)
-			n = 2;
-		else if ((s[i] & 0xf8) == 0xf0 && s[i] <= 0xf4)
-			n = 3;
-		else
-			goto fail;
-		for (k = 1; k <= n; k++)
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				goto fail;
-		i += n + 1;
-	}
-	return 0;
-fail:
-	*bad = i;
-	return -1;
-}
-
 /*
  * Check the structure line by line (content lines, balanced BEGIN/END,
  * one VCALENDAR) so that errors can name a line, and note where each
@@ -57,7 +28,7 @@ scan_text(const char *text, size_t len, struct scan *sc,
 	const char	*p = text, *eol, *colon;
 	size_t		 n, bad;
 
-	if (valid_utf8((const unsigned char *)text, len, &bad) == -1) {
+	if (utf8_check(text, len, &bad) == -1) {
 		for (p = text; p < text + bad; p++)
 			if (*p == '\n')
 				line++;

@@ -142,3 +142,52 @@ utc_format(int64_t t, char *out, size_t sz)
 	    tm.tm_min, tm.tm_sec);
 	return 0;
 }
+
+/*
+ * Is s[0..len) UTF-8 as RFC 3629 has it (no overlong forms, no
+ * surrogates, nothing past U+10FFFF)?  0, or -1 with *bad (if not
+ * NULL) the offset of the first byte that is not.
+ */
+int
+utf8_check(const char *text, size_t len, size_t *bad)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	size_t			 i = 0, n, k;
+	unsigned char		 lo, hi;
+
+	while (i < len) {
+		lo = 0x80;
+		hi = 0xbf;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			n = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 2;
+			if (s[i] == 0xe0)
+				lo = 0xa0;	/* overlong */
+			else if (s[i] == 0xed)
+				hi = 0x9f;	/* surrogates */
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 3;
+			if (s[i] == 0xf0)
+				lo = 0x90;	/* overlong */
+			else if (s[i] == 0xf4)
+				hi = 0x8f;	/* past U+10FFFF */
+		} else
+			goto fail;
+		if (i + n >= len || s[i + 1] < lo || s[i + 1] > hi)
+			goto fail;
+		for (k = 2; k <= n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				goto fail;
+		i += n + 1;
+	}
+	return 0;
+fail:
+	if (bad != NULL)
+		*bad = i;
+	return -1;
+}

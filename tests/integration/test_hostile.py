@@ -228,6 +228,12 @@ class HostileTest(unittest.TestCase):
             ("JSON for an import", post("/api/v1/import", ev, js), 415),
             ("JSON for a member list", post("/api/v1/members/import", ev,
                                             js), 415),
+            # found by fuzz_http: such notes were kept, and their answer
+            # leaked
+            ("notes that are not UTF-8", request(
+                "PUT", "/api/v1/events/%d/notes" % self.ev,
+                (auth, "Content-Type: text/plain"), b"- [ ] GET \xbc/api"),
+             400),
             ("an empty body", request("POST", "/api/v1/events", (auth, js,
                                                                  "Content-"
                                                                  "Length: 0")
@@ -277,6 +283,20 @@ class HostileTest(unittest.TestCase):
             self.assertEqual(st, 200, body)
         report = json.loads(body)
         self.assertEqual(report.get("created", 0), 0, report)
+
+    def test_member_rows_that_are_not_utf8_are_refused(self):
+        # were imported, then missing from every list answered as JSON
+        csv = b"name,email,branch\nAb \xbc,ab2@x.example,North\n" \
+            b"Cy,cy@x.example,Br\xed\xa0\x80\n"
+        st, _, body = self.q.http("POST", "/api/v1/members/import", csv,
+                                  ctype="text/csv", headers={
+                                      "Authorization": "Bearer " + self.tok})
+        self.assertEqual(st, 200, body)
+        report = json.loads(body)
+        self.assertEqual(report["imported"], 0, report)
+        self.assertEqual([(r["row"], r["reason"].split()[0])
+                          for r in report["refused"]],
+                         [(2, "name"), (3, "branch")])
 
     def test_no_answer_to_what_is_not_http(self):
         # libmicrohttpd closes these without a word (no 5xx, no crash)

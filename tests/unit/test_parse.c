@@ -128,6 +128,25 @@ empty_joins(void **state)
 	free(j);
 }
 
+static void
+utf8(void **state)
+{
+	size_t	bad = 99;
+
+	(void)state;
+	assert_int_equal(utf8_check("Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	    14, &bad), 0);
+	assert_int_equal(bad, 99);
+	assert_int_equal(utf8_check("ab\xbc", 3, &bad), -1);	/* stray */
+	assert_int_equal(bad, 2);
+	assert_int_equal(utf8_check("\xc0\xaf", 2, NULL), -1);	/* overlong */
+	assert_int_equal(utf8_check("\xe0\x80\xaf", 3, NULL), -1);
+	assert_int_equal(utf8_check("\xed\xa0\x80", 3, NULL), -1); /* surrogate */
+	assert_int_equal(utf8_check("\xf4\x90\x80\x80", 4, NULL), -1);
+	assert_int_equal(utf8_check("x\xe2\x82", 3, &bad), -1);	/* cut */
+	assert_int_equal(bad, 1);
+}
+
 int
 main(void)
 {
@@ -138,6 +157,7 @@ main(void)
 		cmocka_unit_test(redaction),
 		cmocka_unit_test(strvs),
 		cmocka_unit_test(empty_joins),
+		cmocka_unit_test(utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
