@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,26 @@
 #include "http_int.h"
 
 static unsigned int	conn_timeout = 30;	/* seconds */
-static unsigned int	pool_threads;		/* 0: one per core */
+static unsigned int	pool_threads;		/* 0: one per usable core */
 
-/* Threads serving connections (0: one per core), for servers started next. */
+/*
+ * The cores this process may run on: those of its CPU affinity (taskset,
+ * systemd's CPUAffinity=, a container's cpuset), else all online ones.
+ */
+static unsigned int
+usable_cores(void)
+{
+	cpu_set_t	set;
+	long		n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+	    CPU_COUNT(&set) > 0)
+		return (unsigned int)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+/* Threads serving connections (0: one per usable core), for servers next. */
 void
 http_set_threads(unsigned int n)
 {
@@ -544,7 +562,6 @@ http_start(struct qrm *q, const char *listen, struct http_server **out,
 	struct http_server	*srv;
 	struct sockaddr_storage	 ss;
 	const union MHD_DaemonInfo *info;
-	long			 ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int			 v6 = 0;
 	unsigned int		 flags;
 
@@ -563,7 +580,7 @@ http_start(struct qrm *q, const char *listen, struct http_server **out,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, pool_threads > 0 ? pool_threads :
-	    (unsigned int)(ncpu > 0 ? ncpu : 1),
+	    usable_cores(),
 	    MHD_OPTION_CONNECTION_TIMEOUT, conn_timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)2000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)512,

@@ -397,6 +397,53 @@ class CliTest(unittest.TestCase):
         today = __import__("datetime").date.today().isoformat()
         self.assertTrue(all(e["start"][:10] >= today for e in ev))
 
+    def serve_threads(self, cpus=None, threads=None):
+        """The names of the threads serving connections of a daemon
+        started on the CPUs cpus (all when None) with QUORUM_THREADS."""
+        env = dict(os.environ)
+        env.pop("QUORUM_THREADS", None)
+        if threads is not None:
+            env["QUORUM_THREADS"] = threads
+        p = subprocess.Popen(
+            (["taskset", "-c", cpus] if cpus else []) +
+            [BINARY, "--db", self.q.db, "serve", "--listen", "127.0.0.1:0"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            line = p.stdout.readline().decode()
+            self.assertTrue(line.startswith("quorum: listening on "), line)
+            names = []
+            for tid in os.listdir("/proc/%d/task" % p.pid):
+                with open("/proc/%d/task/%s/comm" % (p.pid, tid)) as f:
+                    names.append(f.read().strip())
+            return sorted(n for n in names if n.startswith("MHD-"))
+        finally:
+            p.terminate()
+            p.wait(timeout=10)
+            p.stdout.close()
+            p.stderr.close()
+
+    def test_serving_threads_follow_the_usable_cores(self):
+        cpus = sorted(os.sched_getaffinity(0))
+        # taskset, systemd's CPUAffinity= or a cpuset: one core, one thread
+        self.assertEqual(self.serve_threads(cpus=str(cpus[0])),
+                         ["MHD-single"])
+        if len(cpus) > 1:
+            self.assertEqual(self.serve_threads(),
+                             ["MHD-worker"] * len(cpus))
+            two = "%d,%d" % (cpus[0], cpus[1])
+            self.assertEqual(self.serve_threads(cpus=two),
+                             ["MHD-worker"] * 2)
+        # an explicit count wins over the cores
+        self.assertEqual(self.serve_threads(cpus=str(cpus[0]), threads="3"),
+                         ["MHD-worker"] * 3)
+        for bad in ("0", "257", "two", "-1"):
+            env = dict(os.environ, QUORUM_THREADS=bad)
+            p = subprocess.run([BINARY, "--db", self.q.db, "serve",
+                                "--listen", "127.0.0.1:0"], env=env,
+                               capture_output=True, timeout=30)
+            self.assertNotEqual(p.returncode, 0, bad)
+            self.assertIn(b"QUORUM_THREADS must be from 1 to 256", p.stderr)
+
     def test_import_over_http(self):
         self.q.cli("member", "add", "--name", "O", "--email",
                    "o@napo.example", "--role", "official")
