@@ -39,6 +39,7 @@ qrm_open(const char *dbpath, const char *feeds_dir, struct qrm **out,
 	q->cache = feed_cache_new();
 	q->auth = auth_cache_new();
 	q->epoch = 1;
+	pthread_mutex_init(&q->epoch_mu, NULL);
 	if (asprintf(&q->walpath, "%s-wal", dbpath) == -1)
 		q->walpath = NULL;
 	if (q->walpath == NULL || q->dbpath == NULL || q->feeds_dir == NULL || q->cache == NULL ||
@@ -99,25 +100,41 @@ qrm_epoch(struct qrm *q)
 {
 	struct store	*st;
 	uint64_t	 sig = wal_signature(q);
-	uint64_t	 seen = __atomic_load_n(&q->wal_sig, __ATOMIC_ACQUIRE);
-	int64_t		 now = (int64_t)time(NULL), last, v;
+	int64_t		 now = (int64_t)time(NULL), v, epoch;
+	int		 ask;
 
-	if (sig != seen && __atomic_compare_exchange_n(&q->wal_sig, &seen,
-	    sig, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * One mutex for the four counters: next to the stat(2) above it
+	 * costs nothing measurable, and the pair (log signature, epoch)
+	 * moves as one, which race detectors can check.
+	 */
+	pthread_mutex_lock(&q->epoch_mu);
+	if (sig != q->wal_sig) {
+		q->wal_sig = sig;
+		q->epoch++;
+	}
 	/*
 	 * File times are coarse: two writes in one tick that leave the log
 	 * the same size look alike.  Once a second, one caller asks the
-	 * database itself.
+	 * database itself (outside the lock: it is SQL).
 	 */
-	last = __atomic_load_n(&q->checked_at, __ATOMIC_ACQUIRE);
-	if (now != last && __atomic_compare_exchange_n(&q->checked_at, &last,
-	    now, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
-	    (st = qrm_store(q, NULL)) != NULL &&
-	    store_data_version(st, &v, NULL) == QRM_OK &&
-	    __atomic_exchange_n(&q->db_version, v, __ATOMIC_ACQ_REL) != v)
-		__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
-	return __atomic_load_n(&q->epoch, __ATOMIC_ACQUIRE);
+	ask = now != q->checked_at;
+	if (ask)
+		q->checked_at = now;
+	pthread_mutex_unlock(&q->epoch_mu);
+	if (ask && (st = qrm_store(q, NULL)) != NULL &&
+	    store_data_version(st, &v, NULL) == QRM_OK) {
+		pthread_mutex_lock(&q->epoch_mu);
+		if (q->db_version != v) {
+			q->db_version = v;
+			q->epoch++;
+		}
+		pthread_mutex_unlock(&q->epoch_mu);
+	}
+	pthread_mutex_lock(&q->epoch_mu);
+	epoch = q->epoch;
+	pthread_mutex_unlock(&q->epoch_mu);
+	return epoch;
 }
 
 /* This process committed a write: every cache built before is stale. */
@@ -125,9 +142,12 @@ void
 qrm_bump(void *arg)
 {
 	struct qrm	*q = arg;
+	uint64_t	 sig = wal_signature(q);
 
-	__atomic_store_n(&q->wal_sig, wal_signature(q), __ATOMIC_RELEASE);
-	__atomic_add_fetch(&q->epoch, 1, __ATOMIC_ACQ_REL);
+	pthread_mutex_lock(&q->epoch_mu);
+	q->wal_sig = sig;
+	q->epoch++;
+	pthread_mutex_unlock(&q->epoch_mu);
 }
 
 void
@@ -152,6 +172,7 @@ qrm_close(struct qrm *q)
 		return;
 	qrm_thread_done(q);
 	pthread_key_delete(q->store_key);
+	pthread_mutex_destroy(&q->epoch_mu);
 	feed_cache_free(q->cache);
 	auth_cache_free(q->auth);
 	free(q->dbpath);

@@ -21,6 +21,7 @@ struct qrm {
 	 * every in-memory cache is keyed by it, so a cache hit needs no
 	 * database (see qrm_epoch()).
 	 */
+	pthread_mutex_t		 epoch_mu;	/* the four below */
 	int64_t			 epoch;
 	uint64_t		 wal_sig;
 	int64_t			 checked_at;	/* the last look at the db */

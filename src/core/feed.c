@@ -95,9 +95,16 @@ feed_free(struct feed *f)
 
 	if (f == NULL)
 		return;
+	/*
+	 * The last reference is ours, but what other threads attached is
+	 * taken under the lock they wrote it under, so that the hand-over
+	 * is plain to race detectors as well as to the CPU.
+	 */
+	pthread_mutex_lock(&f->gz_mu);
 	for (i = 0; i < FEED_ATTACH_SLOTS; i++)
 		if (f->attached[i] != NULL)
 			f->attached_free(f->attached[i]);
+	pthread_mutex_unlock(&f->gz_mu);
 	free(f->body);
 	free(f->gz);
 	pthread_mutex_destroy(&f->gz_mu);
@@ -115,14 +122,12 @@ feed_gzip(struct feed *f)
 {
 	int	rc = 0;
 
-	if (__atomic_load_n(&f->gz_ready, __ATOMIC_ACQUIRE))
-		return 0;
 	pthread_mutex_lock(&f->gz_mu);
 	if (!f->gz_ready) {
 		if (gzip_bytes(f->body, f->len, &f->gz, &f->gzlen) == -1)
 			rc = -1;
 		else
-			__atomic_store_n(&f->gz_ready, 1, __ATOMIC_RELEASE);
+			f->gz_ready = 1;
 	}
 	pthread_mutex_unlock(&f->gz_mu);
 	return rc;
@@ -136,24 +141,32 @@ feed_gzip(struct feed *f)
 void *
 feed_attach(struct feed *f, size_t slot, void *obj, void (*free_fn)(void *))
 {
-	void	*expected = NULL;
+	void	*kept;
 
 	if (slot >= FEED_ATTACH_SLOTS)
 		return obj;
+	pthread_mutex_lock(&f->gz_mu);
 	f->attached_free = free_fn;	/* one server: always the same */
-	if (__atomic_compare_exchange_n(&f->attached[slot], &expected, obj, 0,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return obj;
-	return expected;
+	if (f->attached[slot] == NULL)
+		f->attached[slot] = obj;
+	kept = f->attached[slot];
+	pthread_mutex_unlock(&f->gz_mu);
+	return kept;
 }
 
 /* What feed_attach() kept in slot, or NULL. */
 void *
 feed_attached(struct feed *f, size_t slot)
 {
+	void	*obj;
+
 	if (slot >= FEED_ATTACH_SLOTS)
 		return NULL;
-	return __atomic_load_n(&f->attached[slot], __ATOMIC_ACQUIRE);
+	/* the feed's own lock, so the object is seen whole where it is used */
+	pthread_mutex_lock(&f->gz_mu);
+	obj = f->attached[slot];
+	pthread_mutex_unlock(&f->gz_mu);
+	return obj;
 }
 
 /* Drop a reference; the last one frees the feed. */

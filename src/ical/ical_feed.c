@@ -440,8 +440,8 @@ append_children(icalcomponent *c, struct buf *out, struct qrm_error *err)
  * Serialize evs as a VCALENDAR into out (appended).  Returns QRM_OK or
  * QRM_ESYS when libical fails.
  */
-int
-ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
+static int
+feed_build(const struct feed_meta *meta, const struct event_list *evs,
     struct buf *out, struct qrm_error *err)
 {
 	icalcomponent	*cal, *one;
@@ -519,5 +519,18 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 out:
 	free(text);
 	icalcomponent_free(cal);
+	return rc;
+}
+
+/* Under the layer's lock: see ical_time.c. */
+int
+ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
+    struct buf *out, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = feed_build(meta, evs, out, err);
+	ical_unlock();
 	return rc;
 }

@@ -195,7 +195,7 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 	    "/freeassociation.sourceforge.net/", 33) == 0)
 		tzid += 33;
 	ev->tzid = strdup(ts.is_date || tzid == NULL ? default_tz : tzid);
-	if (!ts.is_date && tzid != NULL && !ical_tz_known(tzid))
+	if (!ts.is_date && tzid != NULL && ical_zone(tzid) == NULL)
 		return qrm_seterr(err, QRM_EINVAL, "file", "line %d: unknown "
 		    "time zone '%s' (IANA names only)", line, tzid);
 	ev->all_day = ts.is_date;
@@ -318,8 +318,8 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
  * A VEVENT with RECURRENCE-ID (one changed occurrence) becomes an
  * EXDATE of its series and an event of its own.
  */
-int
-ical_import_parse(const char *text, size_t len, const char *default_tz,
+static int
+import_parse(const char *text, size_t len, const char *default_tz,
     struct event_list *out, struct qrm_error *err)
 {
 	struct scan	 sc = { NULL, 0 };
@@ -435,5 +435,18 @@ out:
 	free(copy);
 	free(sc.vevent_lines);
 	strv_free(&overrides);
+	return rc;
+}
+
+/* Under the layer's lock: see ical_time.c. */
+int
+ical_import_parse(const char *text, size_t len, const char *default_tz,
+    struct event_list *out, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = import_parse(text, len, default_tz, out, err);
+	ical_unlock();
 	return rc;
 }

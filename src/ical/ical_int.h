@@ -7,6 +7,8 @@
 #include "quorum/ical.h"
 
 /* ical_time.c */
+void		 ical_lock(void);
+void		 ical_unlock(void);
 icaltimezone	*ical_zone(const char *tzid);
 int		 ical_time_from_local(const char *local, icaltimetype *);
 void		 ical_time_to_local(icaltimetype, char *, size_t);

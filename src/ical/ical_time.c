@@ -2,11 +2,35 @@
  * ical_time.c: time zones, local/UTC conversion and recurrence, all by
  * libical against the system's zoneinfo.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ical_int.h"
+
+/*
+ * libical 3.0 fills its zone table, each zone's VTIMEZONE and each
+ * zone's list of changes lazily, with no lock; a zone's list is freed
+ * and rebuilt whenever a later year is asked for (after 2035, on every
+ * call).  So every entry point of this layer that may touch a zone
+ * (conversions, recurrence, feed building, importing) holds this lock.
+ * Feed builds happen once per change of the data, so serving threads
+ * seldom wait on it; cache hits never take it.
+ */
+static pthread_mutex_t	ical_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void
+ical_lock(void)
+{
+	pthread_mutex_lock(&ical_mu);
+}
+
+void
+ical_unlock(void)
+{
+	pthread_mutex_unlock(&ical_mu);
+}
 
 /* The zone for an IANA name ("UTC" included), or NULL if unknown. */
 icaltimezone *
@@ -22,7 +46,12 @@ ical_zone(const char *tzid)
 int
 ical_tz_known(const char *tzid)
 {
-	return ical_zone(tzid) != NULL;
+	int	known;
+
+	ical_lock();
+	known = ical_zone(tzid) != NULL;
+	ical_unlock();
+	return known;
 }
 
 /* A floating time (or date) from quorum's local notation; -1 if bad. */
@@ -58,8 +87,8 @@ ical_time_to_local(icaltimetype t, char *out, size_t sz)
 }
 
 /* Seconds since the epoch of a local time (a date: its midnight) in tzid. */
-int
-ical_local_to_utc(const char *local, const char *tzid, int64_t *out)
+static int
+ical_local_to_utc_unlocked(const char *local, const char *tzid, int64_t *out)
 {
 	icaltimezone	*zone;
 	icaltimetype	 t;
@@ -72,8 +101,8 @@ ical_local_to_utc(const char *local, const char *tzid, int64_t *out)
 	return 0;
 }
 
-int
-ical_utc_to_local(int64_t utc, const char *tzid, char *out, size_t sz)
+static int
+ical_utc_to_local_unlocked(int64_t utc, const char *tzid, char *out, size_t sz)
 {
 	icaltimezone	*zone;
 	icaltimetype	 t;
@@ -92,8 +121,8 @@ ical_utc_to_local(int64_t utc, const char *tzid, char *out, size_t sz)
  * frequencies: nothing a union schedules repeats by the hour, and a
  * finer rule is the classic expansion bomb.
  */
-int
-ical_rrule_check(const char *rrule, const char *tzid, int all_day,
+static int
+ical_rrule_check_unlocked(const char *rrule, const char *tzid, int all_day,
     char **normalised, struct qrm_error *err)
 {
 	struct icalrecurrencetype	 r;
@@ -203,8 +232,8 @@ occ_end_utc(icaltimetype occ, struct icaldurationtype dur, icaltimezone *zone)
  * Derive start_utc, end_utc (the first occurrence) and last_utc (the
  * end of the last occurrence, UTC_NONE for a series without end).
  */
-int
-ical_event_span(struct event *ev, struct qrm_error *err)
+static int
+ical_event_span_unlocked(struct event *ev, struct qrm_error *err)
 {
 	struct icalrecurrencetype	 r;
 	struct icaldurationtype		 dur;
@@ -247,8 +276,8 @@ ical_event_span(struct event *ev, struct qrm_error *err)
  * The occurrences of ev that overlap [from, to), EXDATEs left out, at
  * most ICAL_MAX_OCCURRENCES of them.  The caller frees *out.
  */
-int
-ical_event_occurrences(const struct event *ev, int64_t from, int64_t to,
+static int
+ical_event_occurrences_unlocked(const struct event *ev, int64_t from, int64_t to,
     struct occurrence **out, size_t *nout, struct qrm_error *err)
 {
 	struct icalrecurrencetype	 r;
@@ -309,4 +338,61 @@ ical_event_occurrences(const struct event *ev, int64_t from, int64_t to,
 	*out = v;
 	*nout = n;
 	return QRM_OK;
+}
+
+int
+ical_local_to_utc(const char *local, const char *tzid, int64_t *out)
+{
+	int	rc;
+
+	ical_lock();
+	rc = ical_local_to_utc_unlocked(local, tzid, out);
+	ical_unlock();
+	return rc;
+}
+
+int
+ical_utc_to_local(int64_t utc, const char *tzid, char *out, size_t sz)
+{
+	int	rc;
+
+	ical_lock();
+	rc = ical_utc_to_local_unlocked(utc, tzid, out, sz);
+	ical_unlock();
+	return rc;
+}
+
+int
+ical_rrule_check(const char *rrule, const char *tzid, int all_day,
+    char **normalised, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = ical_rrule_check_unlocked(rrule, tzid, all_day, normalised, err);
+	ical_unlock();
+	return rc;
+}
+
+int
+ical_event_span(struct event *ev, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = ical_event_span_unlocked(ev, err);
+	ical_unlock();
+	return rc;
+}
+
+int
+ical_event_occurrences(const struct event *ev, int64_t from, int64_t to,
+    struct occurrence **out, size_t *nout, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = ical_event_occurrences_unlocked(ev, from, to, out, nout, err);
+	ical_unlock();
+	return rc;
 }
