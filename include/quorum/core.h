@@ -133,15 +133,14 @@ int	 core_attendance_set(struct qrm *, const struct actor *, int64_t event,
 	    int64_t member, const json_t *, json_t **, struct qrm_error *);
 int	 core_attendance_list(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, const char *rsvp, const char *status,
-	    struct attendance_list *, int64_t *start_utc, int *quorum,
+	    struct attendance_list *, int64_t *start_utc, json_t **quorum,
 	    struct qrm_error *);
 int	 core_register(struct qrm *, const struct actor *,
 	    const struct strv *event_ids, json_t **, struct qrm_error *);
 int	 core_member_history(struct qrm *, const struct actor *, int64_t member,
 	    json_t **, struct qrm_error *);
 int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
-	    const char *occurrence, const struct strv *numbers,
-	    const struct strv *members, json_t **, struct qrm_error *);
+	    const json_t *, json_t **, struct qrm_error *);
 json_t	*attendance_to_json(const struct attendance *, int64_t start_utc);
 
 /* privacy.c */

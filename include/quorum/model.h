@@ -171,6 +171,7 @@ struct attendance {
 	int64_t		 member;
 	enum rsvp	 rsvp;
 	int		 waitlisted;
+	int		 wait_position;	/* 1 is next for a place; 0 if none */
 	int64_t		 rsvp_at;
 	enum att_status	 status;
 	char		*reason;	/* of apologies */

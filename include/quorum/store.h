@@ -76,6 +76,8 @@ int	 store_event_get_uid(struct store *, const char *uid, struct event *,
 int	 store_event_list(struct store *, const struct event_filter *,
 	    struct event_list *, struct qrm_error *);
 int	 store_event_count(struct store *, int64_t *);
+int	 store_event_followers(struct store *, int64_t id, struct strv *,
+	    struct qrm_error *);
 
 /* store_member.c */
 int	 store_member_insert(struct store *, struct member *,

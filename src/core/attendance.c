@@ -117,10 +117,12 @@ attendance_to_json(const struct attendance *a, int64_t start_utc)
 
 	utc_format(a->checked_in_at, checked, sizeof(checked));
 	utc_format(a->recorded_at, recorded, sizeof(recorded));
-	return json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:b, s:s, s:s?, s:o, "
-	    "s:b, s:o, s:s}", "member", (json_int_t)a->member, "name",
+	return json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:b, s:o, s:s, s:s?, "
+	    "s:o, s:b, s:o, s:s}", "member", (json_int_t)a->member, "name",
 	    a->name, "number", a->number, "occurrence", a->occurrence,
 	    "rsvp", rsvp_names[a->rsvp], "waitlisted", a->waitlisted,
+	    "waiting_position", a->wait_position ?
+	    json_integer(a->wait_position) : json_null(),
 	    "status", att_status_names[a->status], "reason", a->reason,
 	    "checked_in_at", a->checked_in_at ? json_string(checked) :
 	    json_null(), "late", a->checked_in_at > start_utc && start_utc > 0,
@@ -141,7 +143,8 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 {
 	static const char *const fields[] = { "occurrence", "rsvp", "status",
 	    "reason", "member", "name", "number", "waitlisted",
-	    "checked_in_at", "late", "recorded_by", "recorded_at", NULL };
+	    "checked_in_at", "late", "recorded_by", "recorded_at",
+	    "waiting_position", "force", NULL };
 	struct store		*st;
 	struct event		 ev;
 	struct member		 m;
@@ -177,6 +180,9 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	    (!json_is_string(v) || json_string_length(v) > 500))
 		return qrm_seterr(err, QRM_EINVAL, "reason",
 		    "reason must be text of at most 500 characters");
+	if ((v = json_object_get(o, "force")) != NULL && !json_is_boolean(v))
+		return qrm_seterr(err, QRM_EINVAL, "force",
+		    "force must be true or false");
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
@@ -198,6 +204,12 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		event_clear(&seen);
 	}
 	if (!self && !may_manage(q, a, &ev)) {
+		struct event	seen;
+
+		/* one rule: an event you may not see is not found (404) */
+		if ((rc = core_event_get(q, a, id, &seen, err)) != QRM_OK)
+			goto fail;
+		event_clear(&seen);
 		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", a->role == ROLE_REP ?
 		    "this event is outside your scopes" :
 		    "you may record only your own answer");
@@ -239,6 +251,21 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		free(rec.reason);
 		rec.reason = json_is_null(v) || json_string_length(v) == 0 ?
 		    NULL : strdup(json_string_value(v));
+	}
+	/*
+	 * Who came is known at the door: present or absent recorded more
+	 * than a day before the meeting is a mistake (the wrong event or
+	 * date) unless forced.
+	 */
+	if ((status == ATT_PRESENT || status == ATT_ABSENT) &&
+	    status != (int)rec.status && start_utc - (int64_t)time(NULL) >
+	    86400 && !json_is_true(json_object_get(o, "force"))) {
+		rc = qrm_seterr(err, QRM_EINVAL, "status", "event %lld starts "
+		    "%s %s, more than a day from now: attendance is recorded "
+		    "at the meeting (force it with \"force\": true, or "
+		    "--force)", (long long)id, rec.occurrence[0] ?
+		    rec.occurrence : ev.start, ev.tzid);
+		goto fail;
 	}
 	if ((enum rsvp)rsvp != rec.rsvp)
 		rec.rsvp_at = (int64_t)time(NULL);
@@ -304,9 +331,10 @@ out:
 int
 core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
     const char *occurrence, const char *rsvp, const char *status,
-    struct attendance_list *out, int64_t *start_utc, int *quorum,
+    struct attendance_list *out, int64_t *start_utc, json_t **quorum,
     struct qrm_error *err)
 {
+	struct attendance_list	 present = { 0 };
 	struct store	*st;
 	struct event	 ev;
 	char		 occ[LOCAL_TIME_LEN], object[32];
@@ -315,6 +343,8 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 
 	memset(out, 0, sizeof(*out));
 	*start_utc = 0;
+	if (quorum != NULL)
+		*quorum = NULL;
 	if (rsvp != NULL && *rsvp != '\0' && model_enum_parse(rsvp_names,
 	    RSVP__MAX, rsvp) < 0)
 		return qrm_seterr(err, QRM_EINVAL, "rsvp", "rsvp must be "
@@ -330,8 +360,6 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 		return QRM_EDB;
 	}
 	all = may_manage(q, a, &ev);
-	if (quorum != NULL)
-		*quorum = ev.quorum;
 	if (!all && a->role == ROLE_REP) {
 		rc = qrm_seterr(err, QRM_EFORBIDDEN, "", "event %lld is "
 		    "outside your scopes", (long long)id);
@@ -353,9 +381,31 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 			attendance_clear(&out->v[i]);
 	}
 	out->n = keep;
+	/*
+	 * The quorum of one meeting (a one-off, or one occurrence) is the
+	 * event's: counted over everyone, whoever asks and whatever the
+	 * filter, though a member sees only their own row.
+	 */
+	if (quorum != NULL && ev.quorum > 0 && *start_utc > 0) {
+		if ((rc = store_attendance_list(st, id, occurrence &&
+		    *occurrence ? occ : NULL, NULL, "present", &present,
+		    err)) != QRM_OK) {
+			attendance_list_free(out);
+			goto out;
+		}
+		*quorum = json_pack("{s:i, s:i, s:b}", "required", ev.quorum,
+		    "present", (int)present.n, "reached",
+		    (int)present.n >= ev.quorum);
+		attendance_list_free(&present);
+	}
 	snprintf(object, sizeof(object), "event/%lld", (long long)id);
-	if ((rc = audit_read(st, a, object, all ? "list" : "own", err)))
+	if ((rc = audit_read(st, a, object, all ? "list" : "own", err))) {
 		attendance_list_free(out);
+		if (quorum != NULL) {
+			json_decref(*quorum);
+			*quorum = NULL;
+		}
+	}
 out:
 	event_clear(&ev);
 	return rc;
@@ -369,40 +419,94 @@ out:
  */
 int
 core_checkin(struct qrm *q, const struct actor *a, int64_t id,
-    const char *occurrence, const struct strv *numbers,
-    const struct strv *members, json_t **out, struct qrm_error *err)
+    const json_t *o, json_t **out, struct qrm_error *err)
 {
+	static const char *const fields[] = { "occurrence", "numbers",
+	    "members", "force", NULL };
 	struct store	*st;
 	struct member	 m;
 	struct strv	 ids = { 0 };
-	json_t		*body, *rec, *items;
+	struct event	 ev;
+	json_t		*body, *rec, *items, *v, *it;
+	const char	*key, *occ = NULL;
 	char		 num[32];
-	size_t		 i;
-	int		 rc = QRM_OK;
+	size_t		 i, k;
+	int		 rc = QRM_OK, force = 0;
 
 	*out = NULL;
+	if (!json_is_object(o))
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
+		    "object");
+	json_object_foreach((json_t *)o, key, v) {
+		for (k = 0; fields[k] != NULL; k++)
+			if (strcmp(fields[k], key) == 0)
+				break;
+		if (fields[k] == NULL)
+			return qrm_seterr(err, QRM_EINVAL, key,
+			    "unknown field '%s'", key);
+	}
+	if ((v = json_object_get(o, "occurrence")) != NULL &&
+	    !json_is_null(v) && (occ = json_string_value(v)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "occurrence",
+		    "occurrence must be a local start time");
+	if ((v = json_object_get(o, "force")) != NULL) {
+		if (!json_is_boolean(v))
+			return qrm_seterr(err, QRM_EINVAL, "force",
+			    "force must be true or false");
+		force = json_is_true(v);
+	}
+	if (((v = json_object_get(o, "numbers")) != NULL &&
+	    !json_is_array(v)) || ((v = json_object_get(o, "members")) !=
+	    NULL && !json_is_array(v)))
+		return qrm_seterr(err, QRM_EINVAL, json_is_array(json_object_get(
+		    o, "numbers")) || json_object_get(o, "numbers") == NULL ?
+		    "members" : "numbers", "numbers and members are lists");
+	/*
+	 * An event the caller may not see is not found (404), as its list
+	 * would be; one they see but may not record for is forbidden (403).
+	 */
+	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
+		return rc;
+	if (!may_manage(q, a, &ev)) {
+		event_clear(&ev);
+		return qrm_seterr(err, QRM_EFORBIDDEN, "", a->role ==
+		    ROLE_REP ? "event %lld is outside your scopes" :
+		    "reps and officials check members in", (long long)id);
+	}
+	event_clear(&ev);
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	for (i = 0; i < numbers->n && rc == QRM_OK; i++) {
-		if (store_member_get_number(st, numbers->v[i], &m, NULL) !=
-		    QRM_OK || !m.active)
+	json_array_foreach(json_object_get(o, "numbers"), i, it) {
+		if (rc != QRM_OK)
+			break;
+		if (!json_is_string(it)) {
+			rc = qrm_seterr(err, QRM_EINVAL, "numbers",
+			    "numbers must be membership numbers (text)");
+			break;
+		}
+		if (store_member_get_number(st, json_string_value(it), &m,
+		    NULL) != QRM_OK || !m.active)
 			rc = qrm_seterr(err, QRM_EINVAL, "numbers", "no member "
-			    "with membership number '%s'", numbers->v[i]);
+			    "with membership number '%s'", json_string_value(it));
 		else {
 			snprintf(num, sizeof(num), "%lld", (long long)m.id);
 			strv_push(&ids, num);
 		}
 		member_clear(&m);
 	}
-	for (i = 0; i < members->n && rc == QRM_OK; i++) {
-		int64_t	mid;
-
-		if (parse_int64(members->v[i], &mid) == -1 ||
-		    store_member_get(st, mid, &m, NULL) != QRM_OK || !m.active)
+	json_array_foreach(json_object_get(o, "members"), i, it) {
+		if (rc != QRM_OK)
+			break;
+		if (!json_is_integer(it) || store_member_get(st,
+		    json_integer_value(it), &m, NULL) != QRM_OK || !m.active)
 			rc = qrm_seterr(err, QRM_EINVAL, "members", "no active "
-			    "member %s", members->v[i]);
-		else
-			strv_push(&ids, members->v[i]);
+			    "member %lld", json_is_integer(it) ? (long long)
+			    json_integer_value(it) : 0LL);
+		else {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(it));
+			strv_push(&ids, num);
+		}
 		member_clear(&m);
 	}
 	if (rc == QRM_OK && ids.n == 0)
@@ -410,10 +514,11 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 		    "name at least one member to check in");
 	items = json_array();
 	for (i = 0; i < ids.n && rc == QRM_OK; i++) {
-		body = json_pack("{s:s}", "status", "present");
-		if (occurrence != NULL && *occurrence != '\0')
+		body = json_pack("{s:s, s:b}", "status", "present", "force",
+		    force);
+		if (occ != NULL && *occ != '\0')
 			json_object_set_new(body, "occurrence",
-			    json_string(occurrence));
+			    json_string(occ));
 		rc = core_attendance_set(q, a, id, strtoll(ids.v[i], NULL, 10),
 		    body, &rec, err);
 		json_decref(body);

@@ -17,21 +17,26 @@
 struct demo_member {
 	const char	*name;
 	const char	*email;
+	const char	*number;	/* membership number */
 	enum role	 role;
 	const char	*audiences;	/* comma-separated */
 };
 
 static const struct demo_member demo_members[] = {
-	{ "Tania Bassett", "tania.bassett@napo.example", ROLE_OFFICIAL,
-	  "officials" },
-	{ "Carole Doherty", "carole.doherty@napo.example", ROLE_OFFICIAL,
-	  "officials" },
-	{ "Sam Okafor", "sam.okafor@napo.example", ROLE_REP,
+	{ "Tania Bassett", "tania.bassett@napo.example", "N-1001",
+	  ROLE_OFFICIAL, "officials" },
+	{ "Carole Doherty", "carole.doherty@napo.example", "N-1002",
+	  ROLE_OFFICIAL, "officials" },
+	{ "Sam Okafor", "sam.okafor@napo.example", "N-1003", ROLE_REP,
 	  "reps,programmes" },
-	{ "Priya Shah", "priya.shah@napo.example", ROLE_MEMBER,
+	{ "Priya Shah", "priya.shah@napo.example", "N-1004", ROLE_MEMBER,
 	  "facilitators" },
-	{ "Joe Marsh", "joe.marsh@napo.example", ROLE_MEMBER,
+	{ "Joe Marsh", "joe.marsh@napo.example", "N-1005", ROLE_MEMBER,
 	  "victim-liaison" },
+	{ "Amina Yusuf", "amina.yusuf@napo.example", "N-1006", ROLE_MEMBER,
+	  "facilitators" },
+	{ "Dev Patel", "dev.patel@napo.example", "N-1007", ROLE_MEMBER,
+	  "programme-managers" },
 };
 
 /*
@@ -98,6 +103,7 @@ demo_member_id(struct qrm *q, const struct demo_member *dm,
 	memset(&m, 0, sizeof(m));
 	m.name = strdup(dm->name);
 	m.email = strdup(dm->email);
+	m.number = strdup(dm->number);
 	m.role = dm->role;
 	strv_split(&m.audiences, dm->audiences, ',');
 	if (dm->role == ROLE_REP)

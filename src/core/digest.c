@@ -149,6 +149,9 @@ core_digest_send(struct qrm *q, const struct actor *a, const char *smtp,
 	if (!dry_run && (smtp == NULL || strncmp(smtp, "smtp", 4) != 0))
 		return qrm_seterr(err, QRM_EINVAL, "smtp", "an SMTP server is "
 		    "needed, like smtp://mail.example.org:25");
+	/* a dry run shows the messages; it needs no sender of its own */
+	if (dry_run && (from == NULL || *from == '\0'))
+		from = "quorum@localhost";
 	if (from == NULL || strchr(from, '@') == NULL || strpbrk(from,
 	    "<>\r\n ") != NULL)
 		return qrm_seterr(err, QRM_EINVAL, "from", "a sender address "
@@ -181,6 +184,8 @@ core_digest_send(struct qrm *q, const struct actor *a, const char *smtp,
 		text = digest_text(&m, from, &l, i, j);
 		entry = json_pack("{s:I, s:s, s:i}", "member", (json_int_t)m.id,
 		    "email", m.email, "actions", (int)(j - i));
+		if (dry_run && text != NULL)
+			json_object_set_new(entry, "message", json_string(text));
 		if (text != NULL && (dry_run || send_mail(smtp, from, m.email,
 		    text, &e) == QRM_OK))
 			json_array_append_new(sent, entry);

@@ -443,28 +443,85 @@ event_change(const struct event *a, const struct event *b)
 	return 0;
 }
 
-/* The scheduling rule "after": the earlier event must end first. */
+/*
+ * The scheduling rule "after": the earlier event must end before the
+ * later one starts.  It is checked from both ends: ev against the event
+ * it comes after, and every event that comes after ev against ev, and
+ * a chain of "after" may not lead back to ev.  Cancelled events bind
+ * nothing.
+ */
 static int
 check_after(struct store *st, const struct event *ev, struct qrm_error *err)
 {
-	struct event	before;
-	int		rc;
+	struct event	before, later;
+	struct strv	followers = { 0 };
+	int64_t		next, fid;
+	size_t		i;
+	int		rc = QRM_OK, hops;
 
-	if (ev->after == 0)
-		return QRM_OK;
-	if (ev->after == ev->id)
+	if (ev->after != 0 && ev->after == ev->id)
 		return qrm_seterr(err, QRM_EINVAL, "after",
 		    "an event cannot come after itself");
-	if ((rc = store_event_get(st, ev->after, &before, NULL)) != QRM_OK)
-		return qrm_seterr(err, QRM_EINVAL, "after",
-		    "after names event %lld, which does not exist",
-		    (long long)ev->after);
-	if (before.end_utc > ev->start_utc)
-		rc = qrm_seterr(err, QRM_ECONFLICT, "after", "this event must "
-		    "come after event %lld ('%s'), which ends %s %s", (long long)
-		    before.id, before.title, before.end, before.tzid);
-	event_clear(&before);
+	if (ev->after != 0) {
+		if (store_event_get(st, ev->after, &before, NULL) != QRM_OK)
+			return qrm_seterr(err, QRM_EINVAL, "after",
+			    "after names event %lld, which does not exist",
+			    (long long)ev->after);
+		/* follow the chain back: it must not reach ev itself */
+		next = before.after;
+		for (hops = 0; next != 0 && hops < 1000 && rc == QRM_OK;
+		    hops++) {
+			if (ev->id != 0 && next == ev->id) {
+				rc = qrm_seterr(err, QRM_ECONFLICT, "after",
+				    "event %lld already comes after this one "
+				    "(through 'after'): that would be a cycle",
+				    (long long)ev->after);
+				break;
+			}
+			event_init(&later);
+			if (store_event_get(st, next, &later, NULL) != QRM_OK)
+				break;
+			next = later.after;
+			event_clear(&later);
+		}
+		if (rc == QRM_OK && before.status != EVSTATUS_CANCELLED &&
+		    ev->status != EVSTATUS_CANCELLED &&
+		    before.end_utc > ev->start_utc)
+			rc = qrm_seterr(err, QRM_ECONFLICT, "after", "this "
+			    "event must come after event %lld ('%s'), which "
+			    "ends %s %s", (long long)before.id, before.title,
+			    before.end, before.tzid);
+		event_clear(&before);
+		if (rc != QRM_OK)
+			return rc;
+	}
+	if (ev->id == 0 || ev->status == EVSTATUS_CANCELLED)
+		return QRM_OK;
+	if ((rc = store_event_followers(st, ev->id, &followers, err)))
+		return rc;
+	for (i = 0; i < followers.n && rc == QRM_OK; i++) {
+		if (parse_int64(followers.v[i], &fid) == -1)
+			continue;
+		event_init(&later);
+		if (store_event_get(st, fid, &later, NULL) == QRM_OK &&
+		    ev->end_utc > later.start_utc)
+			rc = qrm_seterr(err, QRM_ECONFLICT, "end", "event %lld "
+			    "('%s', starting %s %s) must come after this one: "
+			    "this one would end after it starts", (long long)
+			    later.id, later.title, later.start, later.tzid);
+		event_clear(&later);
+	}
+	strv_free(&followers);
 	return rc;
+}
+
+/* Did the update move the event in time or change what it follows? */
+static int
+timing_changed(const struct event *a, const struct event *b)
+{
+	return a->start_utc != b->start_utc || a->end_utc != b->end_utc ||
+	    a->after != b->after || (a->status == EVSTATUS_CANCELLED) !=
+	    (b->status == EVSTATUS_CANCELLED);
 }
 
 static void
@@ -550,7 +607,7 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 	}
 	if ((rc = event_from_json(patch, out, 1, err)) != QRM_OK ||
 	    (rc = event_validate(out, err)) != QRM_OK ||
-	    (rc = check_after(st, out, err)) != QRM_OK)
+	    (timing_changed(&old, out) && (rc = check_after(st, out, err))))
 		goto rollback;
 	change = event_change(&old, out);
 	if (change == 0) {

@@ -171,10 +171,10 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 {
 	struct qrm_error	 err = { 0 };
 	struct attendance_list	 l;
-	json_t			*body = NULL, *out, *items;
+	json_t			*body = NULL, *out, *items, *quorum;
 	int64_t			 member, start_utc;
 	size_t			 i;
-	int			 rc, quorum = 0, present;
+	int			 rc;
 
 	if (*rest == '\0' || strcmp(rest, ".csv") == 0) {
 		if (!is(r, "GET") && !is(r, "HEAD"))
@@ -186,25 +186,20 @@ attendance(struct request *r, const struct actor *a, int64_t id,
 		if (*rest != '\0') {
 			enum MHD_Result ret = attendance_csv(r, &l, start_utc);
 
+			json_decref(quorum);
+
 			attendance_list_free(&l);
 			return ret;
 		}
 		items = json_array();
-		for (i = present = 0; i < l.n; i++) {
+		for (i = 0; i < l.n; i++)
 			json_array_append_new(items,
 			    attendance_to_json(&l.v[i], start_utc));
-			present += l.v[i].status == ATT_PRESENT;
-		}
 		attendance_list_free(&l);
 		out = json_pack("{s:o}", "items", items);
-		/* quorum: for one meeting (a one-off, or one occurrence) */
-		if (quorum > 0 && start_utc > 0 && http_arg(r, "status") ==
-		    NULL && http_arg(r, "rsvp") == NULL)
-			json_object_set_new(out, "quorum", json_pack("{s:i, "
-			    "s:i, s:b}", "required", quorum, "present",
-			    present, "reached", present >= quorum));
+		if (quorum != NULL)
+			json_object_set_new(out, "quorum", quorum);
 		return http_json(r, 200, out);
-		return http_json(r, 200, json_pack("{s:o}", "items", items));
 	}
 	if (*rest != '/' || parse_int64(rest + 1, &member) == -1 ||
 	    member < 1)
@@ -315,51 +310,19 @@ notes(struct request *r, const struct actor *a, int64_t id)
 	return http_json(r, 200, out);
 }
 
-/* POST /api/v1/events/{id}/checkin {occurrence, numbers, members} */
+/* POST /api/v1/events/{id}/checkin {occurrence, numbers, members, force} */
 static enum MHD_Result
 checkin(struct request *r, const struct actor *a, int64_t id)
 {
 	struct qrm_error	 err = { 0 };
-	struct strv		 numbers = { 0 }, members = { 0 };
-	json_t			*body = NULL, *out = NULL, *v, *it;
-	const char		*occ = NULL;
-	char			 num[32];
-	size_t			 i;
+	json_t			*body = NULL, *out = NULL;
 	int			 rc;
 
 	if (!is(r, "POST"))
 		return not_allowed(r, "POST");
-	if ((rc = body_json(r, &body, &err)) != QRM_OK)
-		return http_error(r, rc, &err);
-	if ((v = json_object_get(body, "occurrence")) != NULL &&
-	    (occ = json_string_value(v)) == NULL)
-		rc = qrm_seterr(&err, QRM_EINVAL, "occurrence",
-		    "occurrence must be a local start time");
-	if ((v = json_object_get(body, "numbers")) != NULL)
-		json_array_foreach(v, i, it) {
-			if (!json_is_string(it))
-				rc = qrm_seterr(&err, QRM_EINVAL, "numbers",
-				    "numbers must be membership numbers");
-			else
-				strv_push(&numbers, json_string_value(it));
-		}
-	if ((v = json_object_get(body, "members")) != NULL)
-		json_array_foreach(v, i, it) {
-			if (!json_is_integer(it))
-				rc = qrm_seterr(&err, QRM_EINVAL, "members",
-				    "members must be member ids");
-			else {
-				snprintf(num, sizeof(num), "%lld",
-				    (long long)json_integer_value(it));
-				strv_push(&members, num);
-			}
-		}
-	if (rc == QRM_OK)
-		rc = core_checkin(r->q, a, id, occ, &numbers, &members, &out,
-		    &err);
+	if ((rc = body_json(r, &body, &err)) == QRM_OK)
+		rc = core_checkin(r->q, a, id, body, &out, &err);
 	json_decref(body);
-	strv_free(&numbers);
-	strv_free(&members);
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
 	return http_json(r, 200, out);
@@ -657,14 +620,19 @@ api_dispatch(struct request *r, const char *path)
 	unsigned int		 wait;
 	int			 rc;
 
-	if (http_header(r, MHD_HTTP_HEADER_AUTHORIZATION) != NULL &&
-	    (wait = guard_blocked(r)) > 0)
-		return guard_refuse(r, wait);
+	/*
+	 * Only failures are slowed: a valid token is always answered, so a
+	 * script that mistypes one behind an office's shared address does
+	 * not lock out everyone else there.
+	 */
 	if ((rc = authenticate(r, &m, &a, &err)) != QRM_OK) {
-		if (rc == QRM_EUNAUTH && http_header(r,
-		    MHD_HTTP_HEADER_AUTHORIZATION) != NULL)
-			guard_failed(r);
 		member_clear(&m);
+		if (rc == QRM_EUNAUTH && http_header(r,
+		    MHD_HTTP_HEADER_AUTHORIZATION) != NULL) {
+			if ((wait = guard_blocked(r)) > 0)
+				return guard_refuse(r, wait);
+			guard_failed(r);
+		}
 		return http_error(r, rc, &err);
 	}
 	if (strncmp(path, "events", 6) == 0 && (path[6] == '\0' ||

@@ -175,16 +175,18 @@ feeds_dispatch(struct request *r, const char *path)
 	if (n < 5 || n - 4 >= sizeof(slug) || strcmp(path + n - 4, ".ics"))
 		return http_error_msg(r, 404, "not_found", "no such feed");
 	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
-	if (token != NULL && (wait = guard_blocked(r)) > 0)
-		return guard_refuse(r, wait);
 	if (strcmp(slug, "me") == 0)
 		rc = feed_personal_get(r->q, token, &f, &err);
 	else if (strcmp(slug, "actions") == 0)
 		rc = feed_actions_get(r->q, token, &f, &err);
 	else
 		rc = feed_get(r->q, slug, token, &f, &err);
-	if (rc == QRM_ENOTFOUND && token != NULL)
+	/* only failures are slowed: see api_dispatch() */
+	if (rc == QRM_ENOTFOUND && token != NULL) {
+		if ((wait = guard_blocked(r)) > 0)
+			return guard_refuse(r, wait);
 		guard_failed(r);
+	}
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
 	return send_feed(r, f);

@@ -72,55 +72,65 @@ static const icalparameter_partstat partstats[RSVP__MAX] = {
 	ICAL_PARTSTAT_DECLINED, ICAL_PARTSTAT_TENTATIVE
 };
 
+/*
+ * The member's own answer as ATTENDEE.  Someone who accepted but waits
+ * for a place has none yet: TENTATIVE, as RFC 5545 means it, so that no
+ * calendar app shows the meeting as certain.
+ */
 static void
-attendee_prop(icalcomponent *c, const struct member *m, enum rsvp rsvp)
+attendee_prop(icalcomponent *c, const struct member *m,
+    const struct attendance *own)
 {
 	icalproperty	*p;
 	char		 mailto[320];
+	icalparameter_partstat ps = ICAL_PARTSTAT_NEEDSACTION;
 
+	if (own != NULL)
+		ps = own->waitlisted ? ICAL_PARTSTAT_TENTATIVE :
+		    partstats[own->rsvp];
 	snprintf(mailto, sizeof(mailto), "mailto:%s", m->email);
 	p = icalproperty_new_attendee(mailto);
 	icalproperty_add_parameter(p, icalparameter_new_cn(m->name));
-	icalproperty_add_parameter(p, icalparameter_new_partstat(
-	    partstats[rsvp]));
+	icalproperty_add_parameter(p, icalparameter_new_partstat(ps));
 	icalproperty_add_parameter(p,
 	    icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
 	icalcomponent_add_property(c, p);
 }
 
 /*
- * In a personal feed, the member as ATTENDEE with their own answer
- * (NEEDS-ACTION until they give one).  Audience feeds name nobody.
+ * In a personal feed, the member's record for the event as a whole (a
+ * one-off, or a series answered for every date), or NULL.
  */
-static void
-add_attendee(icalcomponent *c, const struct feed_meta *meta,
-    const struct event *ev)
+static const struct attendance *
+own_record(const struct feed_meta *meta, const struct event *ev)
 {
-	enum rsvp	rsvp = RSVP_INVITED;
-	size_t		i;
+	size_t	i;
 
-	if (meta->attendee == NULL)
-		return;
-	for (i = 0; meta->rsvps != NULL && i < meta->rsvps->n; i++)
+	if (meta->attendee == NULL || meta->rsvps == NULL)
+		return NULL;
+	for (i = 0; i < meta->rsvps->n; i++)
 		if (meta->rsvps->v[i].event == ev->id &&
 		    meta->rsvps->v[i].occurrence[0] == '\0')
-			rsvp = meta->rsvps->v[i].rsvp;
-	attendee_prop(c, meta->attendee, rsvp);
+			return &meta->rsvps->v[i];
+	return NULL;
 }
 
-static icalcomponent	*vevent_new_rsvp(const struct feed_meta *,
-			    const struct event *, int rsvp);
+static icalcomponent	*vevent_new_own(const struct feed_meta *,
+			    const struct event *, const struct attendance *);
 
 static icalcomponent *
 vevent_new(const struct feed_meta *meta, const struct event *ev)
 {
-	return vevent_new_rsvp(meta, ev, -1);
+	return vevent_new_own(meta, ev, own_record(meta, ev));
 }
 
-/* A VEVENT; in a personal feed with rsvp >= 0, that answer. */
+/*
+ * A VEVENT; in a personal feed (meta->attendee), the member as ATTENDEE
+ * with their own answer, own (NULL: none given yet).
+ */
 static icalcomponent *
-vevent_new_rsvp(const struct feed_meta *meta, const struct event *ev,
-    int rsvp)
+vevent_new_own(const struct feed_meta *meta, const struct event *ev,
+    const struct attendance *own)
 {
 	icalcomponent	*c = icalcomponent_new_vevent();
 	icaltimetype	 start, end, ex;
@@ -155,7 +165,17 @@ vevent_new_rsvp(const struct feed_meta *meta, const struct event *ev,
 			icalcomponent_add_property(c,
 			    time_prop(ICAL_EXDATE_PROPERTY, ex, ev->tzid));
 	icalcomponent_add_property(c, icalproperty_new_summary(ev->title));
-	if (ev->description != NULL && !meta->export && ev->url != NULL) {
+	if (meta->attendee != NULL && own != NULL && own->waitlisted) {
+		/* the first thing they read: no place yet */
+		len = (ev->description ? strlen(ev->description) : 0) + 96;
+		if ((desc = malloc(len)) != NULL)
+			snprintf(desc, len, "You are number %d on the waiting "
+			    "list. You will have a place when one frees.%s%s",
+			    own->wait_position > 0 ? own->wait_position : 1,
+			    ev->description ? "\n\n" : "",
+			    ev->description ? ev->description : "");
+	} else if (ev->description != NULL && !meta->export &&
+	    ev->url != NULL) {
 		/* most calendar apps show DESCRIPTION but not URL */
 		len = strlen(ev->description) + strlen(ev->url) + 32;
 		if ((desc = malloc(len)) != NULL)
@@ -185,10 +205,8 @@ vevent_new_rsvp(const struct feed_meta *meta, const struct event *ev,
 		icalcomponent_add_property(c,
 		    icalproperty_new_organizer(mailto));
 	}
-	if (rsvp >= 0 && meta->attendee != NULL)
-		attendee_prop(c, meta->attendee, (enum rsvp)rsvp);
-	else
-		add_attendee(c, meta, ev);
+	if (meta->attendee != NULL)
+		attendee_prop(c, meta->attendee, own);
 	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
 	if (meta->export) {
 		if (ev->capacity > 0) {
@@ -249,7 +267,7 @@ add_overrides(icalcomponent *cal, const struct feed_meta *meta,
 			e = icaltime_add(e, icaldurationtype_from_int(-86400));
 		e.is_date = ev->all_day;
 		ical_time_to_local(e, occ.end, sizeof(occ.end));
-		c = vevent_new_rsvp(meta, &occ, a->rsvp);
+		c = vevent_new_own(meta, &occ, a);
 		icalcomponent_add_property(c, time_prop(
 		    ICAL_RECURRENCEID_PROPERTY, rid, ev->tzid));
 		icalcomponent_add_component(cal, c);

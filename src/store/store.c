@@ -41,10 +41,22 @@ extern const size_t		store_migrations_count;
 	"FROM actions x LEFT JOIN members m ON m.id = x.owner " \
 	"LEFT JOIN events e ON e.id = x.event "
 
+/*
+ * waitlisted is 0, or the member's ticket on the event's waiting list:
+ * tickets rise with each joining, so two who join in one second keep
+ * their order.  The last column is the place in the queue (1 is next).
+ */
 #define ATT_COLUMNS \
 	"a.event, a.occurrence, a.member, a.rsvp, a.waitlisted, a.rsvp_at, " \
 	"a.status, a.reason, a.checked_in_at, a.recorded_by, a.recorded_at, " \
-	"m.name, m.number, m.email "
+	"m.name, m.number, m.email, " \
+	"CASE WHEN a.waitlisted > 0 THEN (SELECT count(*) FROM attendance w " \
+	"WHERE w.event = a.event AND w.occurrence = a.occurrence AND " \
+	"w.rsvp = 'accepted' AND w.waitlisted > 0 AND " \
+	"(w.waitlisted < a.waitlisted OR (w.waitlisted = a.waitlisted AND " \
+	"(coalesce(w.rsvp_at, 0) < coalesce(a.rsvp_at, 0) OR " \
+	"(coalesce(w.rsvp_at, 0) = coalesce(a.rsvp_at, 0) AND " \
+	"w.member <= a.member))))) ELSE 0 END "
 
 /* the same columns without audiences and hosts, which feeds never show */
 #define EVENT_COLUMNS_LIGHT \
@@ -158,6 +170,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT " EVENT_COLUMNS_LIGHT "FROM " EVENT_OF_AUDIENCES "WHERE "
 	    EVENT_WHERE,
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	[STMT_EVENT_FOLLOWERS] =
+	    "SELECT id FROM events WHERE after_event = ? AND "
+	    "status != 'cancelled' ORDER BY id",
 	[STMT_EVENT_AUDIENCES_CLEAR] =
 	    "DELETE FROM event_audiences WHERE event = ?",
 	[STMT_EVENT_AUDIENCE_ADD] =
@@ -213,9 +228,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ATT_UPSERT] =
 	    "INSERT INTO attendance (event, occurrence, member, rsvp, "
 	    "waitlisted, rsvp_at, status, reason, checked_in_at, recorded_by, "
-	    "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "recorded_at) VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 = 0 THEN 0 "
+	    "ELSE (SELECT coalesce(max(waitlisted), 0) + 1 FROM attendance "
+	    "WHERE event = ?1 AND occurrence = ?2) END, "
+	    "?6, ?7, ?8, ?9, ?10, ?11) "
 	    "ON CONFLICT (event, occurrence, member) DO UPDATE SET "
-	    "rsvp = excluded.rsvp, waitlisted = excluded.waitlisted, "
+	    "rsvp = excluded.rsvp, waitlisted = CASE WHEN "
+	    "excluded.waitlisted = 0 THEN 0 WHEN attendance.waitlisted > 0 "
+	    "THEN attendance.waitlisted ELSE excluded.waitlisted END, "
 	    "rsvp_at = excluded.rsvp_at, status = excluded.status, "
 	    "reason = excluded.reason, checked_in_at = excluded.checked_in_at, "
 	    "recorded_by = excluded.recorded_by, "
@@ -231,8 +251,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "occurrence = ? AND rsvp = 'accepted' AND waitlisted = 0",
 	[STMT_ATT_FIRST_WAITING] =
 	    "SELECT member FROM attendance WHERE event = ? AND occurrence = ? "
-	    "AND rsvp = 'accepted' AND waitlisted = 1 "
-	    "ORDER BY rsvp_at, member LIMIT 1",
+	    "AND rsvp = 'accepted' AND waitlisted > 0 "
+	    "ORDER BY waitlisted, rsvp_at, member LIMIT 1",
 	[STMT_ATT_PROMOTE] =
 	    "UPDATE attendance SET waitlisted = 0 WHERE event = ? AND "
 	    "occurrence = ? AND member = ?",
@@ -297,9 +317,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_NOTE_REVISIONS] =
 	    "SELECT id, text, at, actor FROM note_revisions WHERE event = ? "
 	    "ORDER BY id DESC LIMIT ?",
+	/* since 0: the newest ?2; else the ?2 after ?1; oldest first */
 	[STMT_AUDIT_LIST] =
-	    "SELECT id, at, actor, verb, object, detail FROM audit "
-	    "WHERE id > ? ORDER BY id LIMIT ?",
+	    "SELECT * FROM (SELECT id, at, actor, verb, object, detail "
+	    "FROM audit WHERE id > ?1 ORDER BY CASE WHEN ?1 = 0 THEN -id "
+	    "ELSE id END LIMIT ?2) ORDER BY id",
 };
 
 static int
@@ -711,7 +733,8 @@ audit_rows(struct store *st, sqlite3_stmt *s,
 }
 
 /*
- * Audit rows after id since, oldest first, at most limit; each row goes
+ * Audit rows, oldest first, at most limit: the newest ones when since
+ * is 0, else those after id since (paging forward); each row goes
  * to fn (which returns 0 to go on).
  */
 int

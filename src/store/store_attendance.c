@@ -18,7 +18,7 @@ att_from_row(sqlite3_stmt *s, struct attendance *a)
 	v = model_enum_parse(rsvp_names, RSVP__MAX,
 	    (const char *)sqlite3_column_text(s, 3));
 	a->rsvp = v < 0 ? RSVP_INVITED : (enum rsvp)v;
-	a->waitlisted = sqlite3_column_int(s, 4);
+	a->waitlisted = sqlite3_column_int64(s, 4) > 0;
 	a->rsvp_at = sqlite3_column_int64(s, 5);
 	v = model_enum_parse(att_status_names, ATT__MAX,
 	    (const char *)sqlite3_column_text(s, 6));
@@ -30,6 +30,7 @@ att_from_row(sqlite3_stmt *s, struct attendance *a)
 	a->name = store_col_text(s, 11);
 	a->number = store_col_text(s, 12);
 	a->email = store_col_text(s, 13);
+	a->wait_position = sqlite3_column_int(s, 14);
 }
 
 /* The record of member at (event, occurrence); QRM_ENOTFOUND if none. */

@@ -337,3 +337,37 @@ store_event_count(struct store *st, int64_t *out)
 {
 	return store_scalar(st, STMT_EVENT_COUNT, out);
 }
+
+/*
+ * The ids of the events that must come after event id (their "after"),
+ * cancelled ones left out, into *out (the caller frees it with
+ * strv_free()).
+ */
+int
+store_event_followers(struct store *st, int64_t id, struct strv *out,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	char		 n[32];
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_stmt(st, STMT_EVENT_FOLLOWERS, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(n, sizeof(n), "%lld",
+		    (long long)sqlite3_column_int64(s, 0));
+		if (strv_push(out, n) == -1) {
+			sqlite3_reset(s);
+			strv_free(out);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		strv_free(out);
+		return store_dberr(st, err, "reading events");
+	}
+	return QRM_OK;
+}
