@@ -40,7 +40,10 @@ int	 ical_local_to_utc(const char *local, const char *tzid, int64_t *);
 int	 ical_utc_to_local(int64_t, const char *tzid, char *, size_t);
 int	 ical_rrule_check(const char *rrule, const char *tzid, int all_day,
 	    char **normalised, struct qrm_error *);
+int	 ical_local_exists(const char *local, const char *tzid,
+	    char *gap_from, char *gap_to, size_t);
 int	 ical_event_span(struct event *, struct qrm_error *);
+int	 ical_event_is_occurrence(const struct event *, const char *local);
 int	 ical_event_occurrences(const struct event *, int64_t from, int64_t to,
 	    struct occurrence **, size_t *, struct qrm_error *);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -190,13 +191,36 @@ row_cmp(const void *a, const void *b)
 	    ((const struct row *)b)->key);
 }
 
+/* "2027-01-07T12:30:00" as "Thu 2027-01-07 12:30" (a date: no time). */
+static void
+when_text(const char *local, char *out, size_t sz)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
+	    "Thu", "Fri", "Sat" };
+	struct tm	tm;
+	int		y = 0, mo = 0, d = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &d) != 3) {
+		snprintf(out, sz, "%s", local);
+		return;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	snprintf(out, sz, "%s %.10s%s%.5s", days[tm.tm_wday % 7], local,
+	    strlen(local) > 11 ? " " : "", strlen(local) > 11 ? local + 11 :
+	    "");
+}
+
 static int
 row_add(struct row **v, size_t *n, size_t *cap, const char *key,
     const struct event *ev, const char *start, const char *end)
 {
 	struct row	*nv;
-	char		*aud, *text;
-	const char	*time_end;
+	char		*aud, *text, from[32], to[32], span[80];
 
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 64;
@@ -204,16 +228,22 @@ row_add(struct row **v, size_t *n, size_t *cap, const char *key,
 			return -1;
 		*v = nv;
 	}
-	/* a timed event that ends the day it starts shows the hour only */
-	time_end = strlen(end) > 11 && strncmp(start, end, 10) == 0 ?
-	    end + 11 : end;
+	when_text(start, from, sizeof(from));
+	when_text(end, to, sizeof(to));
+	if (ev->all_day)
+		snprintf(span, sizeof(span), "%s%s%s (all day)", from,
+		    strcmp(start, end) ? " to " : "", strcmp(start, end) ?
+		    to : "");
+	else if (strncmp(start, end, 10) == 0)	/* the same day */
+		snprintf(span, sizeof(span), "%s-%s", from, to + 15);
+	else
+		snprintf(span, sizeof(span), "%s to %s", from, to);
 	aud = strv_join(&ev->audiences, ',');
-	if (asprintf(&text, "%5lld  %s%s%s  %-19s  %s  [%s]%s%s",
-	    (long long)ev->id, start, ev->all_day && strcmp(start, end) == 0 ?
-	    "" : " to ", ev->all_day && strcmp(start, end) == 0 ? "" :
-	    time_end, event_kind_names[ev->kind], ev->title, aud ? aud : "",
-	    ev->status == EVSTATUS_CANCELLED ? "  CANCELLED" : "",
-	    ev->status == EVSTATUS_TENTATIVE ? "  (tentative)" : "") == -1)
+	if (asprintf(&text, "%5lld  %-36s  %-19s  %s  [%s]%s%s",
+	    (long long)ev->id, span, event_kind_names[ev->kind], ev->title,
+	    aud ? aud : "", ev->status == EVSTATUS_CANCELLED ?
+	    "  CANCELLED" : "", ev->status == EVSTATUS_TENTATIVE ?
+	    "  (tentative)" : "") == -1)
 		text = NULL;
 	free(aud);
 	if (text == NULL)
@@ -262,7 +292,7 @@ print_agenda(struct cmd_ctx *c, const struct event_list *evs,
 	if (n == 0)
 		puts("No events.");
 	else
-		printf("%5s  %-41s  %-19s  %s\n", "ID", "WHEN (local time)",
+		printf("%5s  %-36s  %-19s  %s\n", "ID", "WHEN (local time)",
 		    "KIND", "TITLE  [AUDIENCES]");
 	for (i = 0; i < n; i++) {
 		puts(rows[i].text);

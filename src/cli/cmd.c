@@ -197,6 +197,52 @@ json_push(json_t *o, const char *key, json_t *v)
 }
 
 /*
+ * Positional arguments named ID, EVENT or MEMBER in the entry's usage
+ * (EVENT... for all the rest) must be ids: checked here, before any
+ * database is opened.
+ */
+static int
+check_ids(struct cmd_ctx *c)
+{
+	const char	*u = c->entry->args, *w;
+	char		 word[32];
+	size_t		 len;
+	int64_t		 n;
+	int		 i = 0, rest = 0;
+
+	if (u == NULL)
+		return 0;
+	while (*u != '\0' && i < c->argc) {
+		while (*u == ' ')
+			u++;
+		if (*u == '-' || *u == '[' || *u == '\0')
+			break;
+		len = strcspn(u, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)len, u);
+		u += len;
+		rest = (w = strstr(word, "...")) != NULL;
+		if (w != NULL)
+			*(char *)w = '\0';
+		do {
+			if ((strcmp(word, "ID") == 0 || strcmp(word, "EVENT") ==
+			    0 || strcmp(word, "MEMBER") == 0) &&
+			    (parse_int64(c->argv[i], &n) == -1 || n < 1))
+				return cmd_usage_error(c, "'%s' is not %s id "
+				    "(a whole number)", c->argv[i],
+				    strcmp(word, "EVENT") == 0 ? "an event" :
+				    strcmp(word, "MEMBER") == 0 ? "a member" :
+				    strcmp(c->entry->name, "event") == 0 ?
+				    "an event" : strcmp(c->entry->name,
+				    "action") == 0 ? "an action" :
+				    strcmp(c->entry->name, "token") == 0 ?
+				    "a token" : "a member");
+			i++;
+		} while (rest && i < c->argc);
+	}
+	return 0;
+}
+
+/*
  * Read argv (after the command's name) against c->entry: options into
  * c->opt (and c->body for those with a key), the rest as positional
  * arguments.  EXIT_USAGE with one line printed if anything is wrong;
@@ -293,6 +339,8 @@ parse_args(struct cmd_ctx *c, int argc, char **argv)
 		}
 		json_decref(v);
 	}
+	if ((i = check_ids(c)) != 0)
+		return i;
 	if (c->argc < c->entry->min_args || (c->entry->max_args >= 0 &&
 	    c->argc > c->entry->max_args)) {
 		if (c->entry->max_args == 0)

@@ -344,6 +344,40 @@ event_validate(struct event *ev, struct qrm_error *err)
 	return ical_event_span(ev, err);
 }
 
+/*
+ * What a person typing an event must get right beyond event_validate()
+ * (imports from other apps are spared it): a time that exists (not in
+ * the hour the clocks skip) and EXDATEs that are dates of the series.
+ */
+static int
+event_validate_typed(struct event *ev, struct qrm_error *err)
+{
+	static const char *const which[] = { "start", "end" };
+	const char	*t;
+	char		 from[16], to[16];
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = event_validate(ev, err)) != QRM_OK)
+		return rc;
+	for (i = 0; i < 2 && !ev->all_day; i++) {
+		t = i == 0 ? ev->start : ev->end;
+		if (!ical_local_exists(t, ev->tzid, from, to, sizeof(from)))
+			return qrm_seterr(err, QRM_EINVAL, which[i], "%s %s "
+			    "does not exist in %s: the clocks go forward from "
+			    "%s to %s that night, so calendar apps would each "
+			    "read it differently; choose a time outside that "
+			    "hour", which[i], t, ev->tzid, from, to);
+	}
+	for (i = 0; i < ev->exdates.n; i++)
+		if (!ical_event_is_occurrence(ev, ev->exdates.v[i]))
+			return qrm_seterr(err, QRM_EINVAL, "exdates", "exdate "
+			    "%s is not a date of this series (%s from %s): it "
+			    "would leave nothing out", ev->exdates.v[i],
+			    ev->rrule, ev->start);
+	return QRM_OK;
+}
+
 static json_t *
 json_text_or_null(const char *s)
 {
@@ -543,7 +577,7 @@ core_event_create(struct qrm *q, const struct actor *a, const json_t *o,
 	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
 		return rc;
 	if ((rc = event_from_json(o, out, 0, err)) != QRM_OK ||
-	    (rc = event_validate(out, err)) != QRM_OK)
+	    (rc = event_validate_typed(out, err)) != QRM_OK)
 		goto fail;
 	if (out->uid == NULL) {
 		core_random_hex(uid, 16);
@@ -606,7 +640,7 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 		goto rollback;
 	}
 	if ((rc = event_from_json(patch, out, 1, err)) != QRM_OK ||
-	    (rc = event_validate(out, err)) != QRM_OK ||
+	    (rc = event_validate_typed(out, err)) != QRM_OK ||
 	    (timing_changed(&old, out) && (rc = check_after(st, out, err))))
 		goto rollback;
 	change = event_change(&old, out);

@@ -21,6 +21,7 @@ import_one(struct store *st, struct event *in, const char *audience,
 {
 	struct event	old;
 	int64_t		now = (int64_t)time(NULL);
+	size_t		i, keep;
 	int		rc, change;
 
 	/* quorum's own exports name their audiences; others get this one */
@@ -28,6 +29,13 @@ import_one(struct store *st, struct event *in, const char *audience,
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	if ((rc = event_validate(in, err)) != QRM_OK)
 		return rc;
+	/* other apps' EXDATEs that match no date leave nothing out: drop */
+	for (i = keep = 0; i < in->exdates.n; i++)
+		if (ical_event_is_occurrence(in, in->exdates.v[i]))
+			in->exdates.v[keep++] = in->exdates.v[i];
+		else
+			free(in->exdates.v[i]);
+	in->exdates.n = keep;
 	rc = store_event_get_uid(st, in->uid, &old, NULL);
 	if (rc == QRM_ENOTFOUND) {
 		if (in->updated == 0)

@@ -115,6 +115,71 @@ ical_utc_to_local_unlocked(int64_t utc, const char *tzid, char *out, size_t sz)
 }
 
 /*
+ * Does the local time exist in tzid?  0 when it falls in the hour the
+ * clocks skip (2027-03-28T01:30 in Europe/London), where clients read
+ * it differently; then *gap_from and *gap_to (local "HH:MM") say which
+ * hour.  Dates and unknown zones are 1: checked elsewhere.
+ */
+/* The wall clock's offset from UTC at utc, in seconds. */
+static long
+wall_offset(time_t utc, icaltimezone *zone)
+{
+	icaltimetype	wall = icaltime_from_timet_with_zone(utc, 0, zone);
+
+	wall.zone = NULL;
+	return (long)(icaltime_as_timet(wall) - utc);
+}
+
+static int
+local_exists_unlocked(const char *local, const char *tzid, char *gap_from,
+    char *gap_to, size_t sz)
+{
+	icaltimezone	*zone;
+	icaltimetype	 t, back;
+	time_t		 utc;
+	long		 before, after;
+	int		 i;
+
+	if ((zone = ical_zone(tzid)) == NULL ||
+	    ical_time_from_local(local, &t) == -1 || t.is_date)
+		return 1;
+	utc = icaltime_as_timet_with_zone(t, zone);
+	back = icaltime_from_timet_with_zone(utc, 0, zone);
+	if (back.year == t.year && back.month == t.month &&
+	    back.day == t.day && back.hour == t.hour &&
+	    back.minute == t.minute)
+		return 1;
+	/*
+	 * Walk UTC in quarter hours from six hours before to the jump: the
+	 * wall clock just before it and just after it bound the gap.
+	 */
+	t = icaltime_add(t, icaldurationtype_from_int(-6 * 3600));
+	utc = icaltime_as_timet_with_zone(t, zone);
+	before = wall_offset(utc, zone);
+	for (i = 0; i < 12 * 4 && (after = wall_offset(utc, zone)) == before;
+	    i++)
+		utc += 900;
+	t = icaltime_from_timet_with_zone(utc - 1, 0, zone);
+	t = icaltime_add(t, icaldurationtype_from_int(1));
+	snprintf(gap_from, sz, "%02d:%02d", t.hour, t.minute);
+	t = icaltime_from_timet_with_zone(utc, 0, zone);
+	snprintf(gap_to, sz, "%02d:%02d", t.hour, t.minute);
+	return 0;
+}
+
+int
+ical_local_exists(const char *local, const char *tzid, char *gap_from,
+    char *gap_to, size_t sz)
+{
+	int	rc;
+
+	ical_lock();
+	rc = local_exists_unlocked(local, tzid, gap_from, gap_to, sz);
+	ical_unlock();
+	return rc;
+}
+
+/*
  * Check an RRULE for an event in tzid and return it normalised (the
  * caller frees *normalised): UNTIL in UTC for timed events and as a
  * date for all-day ones, as RFC 5545 wants.  Only DAILY and coarser
@@ -270,6 +335,47 @@ ical_event_span_unlocked(struct event *ev, struct qrm_error *err)
 	if (ev->last_utc < ev->end_utc)
 		ev->last_utc = ev->end_utc;
 	return QRM_OK;
+}
+
+/*
+ * Is local (quorum's notation) the start of an occurrence of the
+ * series ev, EXDATEs or not?  1 yes, 0 no.
+ */
+static int	ical_event_occurrences_unlocked(const struct event *, int64_t,
+		    int64_t, struct occurrence **, size_t *,
+		    struct qrm_error *);
+
+int
+ical_event_is_occurrence(const struct event *ev, const char *local)
+{
+	struct event		 bare;
+	struct occurrence	*occ = NULL;
+	icaltimezone		*zone;
+	icaltimetype		 t, o;
+	size_t			 n = 0, i;
+	int64_t			 utc;
+	int			 yes = 0;
+
+	ical_lock();
+	if ((zone = ical_zone(ev->tzid)) == NULL ||
+	    ical_time_from_local(local, &t) == -1)
+		goto out;
+	t.is_date = 0;
+	utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
+	bare = *ev;
+	memset(&bare.exdates, 0, sizeof(bare.exdates));
+	if (ical_event_occurrences_unlocked(&bare, utc, utc + 1, &occ, &n,
+	    NULL) != QRM_OK)
+		goto out;
+	ical_time_from_local(local, &t);
+	for (i = 0; i < n && !yes; i++)
+		if (ical_time_from_local(occ[i].start, &o) == 0 &&
+		    icaltime_compare(o, t) == 0)
+			yes = 1;
+out:
+	ical_unlock();
+	free(occ);
+	return yes;
 }
 
 /*

@@ -151,6 +151,259 @@ class Answers(unittest.TestCase):
                                "none"))
         self.assertIsNone(out["after"])
 
+    # 3. --exdate adds, --no-exdate takes back, --clear-exdates clears
+    def test_exdates_add_and_remove(self):
+        q = self.q
+        ev = json.loads(q.out(
+            "event", "add", "--title", "Drop-in", "--kind", "other",
+            "--audience", "facilitators", "--start", "2027-01-07T12:30",
+            "--end", "2027-01-07T13:15", "--rrule", "FREQ=WEEKLY;COUNT=12",
+            "--exdate", "2027-01-21T12:30"))
+        eid = str(ev["id"])
+        ev = json.loads(q.out("event", "update", eid, "--exdate",
+                              "2027-02-04T12:30"))
+        self.assertEqual(ev["exdates"], ["2027-01-21T12:30:00",
+                                         "2027-02-04T12:30:00"])
+        ev = json.loads(q.out("event", "update", eid, "--no-exdate",
+                              "2027-01-21T12:30"))
+        self.assertEqual(ev["exdates"], ["2027-02-04T12:30:00"])
+        before = q.snapshot()
+        p = q.cli("event", "update", eid, "--no-exdate", "2027-01-14T12:30",
+                  check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("not left out", p.stderr.decode())
+        self.assertEqual(q.snapshot(), before)
+        ev = json.loads(q.out("event", "update", eid, "--clear-exdates",
+                              "--exdate", "2027-03-04T12:30"))
+        self.assertEqual(ev["exdates"], ["2027-03-04T12:30:00"])
+        # the API's PATCH replaces the list, as documented
+        st, ev = q.api("PATCH", "/events/" + eid,
+                       {"exdates": ["2027-01-14T12:30:00"]}, self.off[1])
+        self.assertEqual((st, ev["exdates"]), (200, ["2027-01-14T12:30:00"]))
+
+    # 4. times that do not exist, EXDATEs of no date, early check-ins
+    def test_impossible_times_refused(self):
+        q, tok = self.q, self.off[1]
+        before = q.snapshot()
+        st, r = q.api("POST", "/events", {
+            "title": "Spring", "kind": "other", "audiences": ["programmes"],
+            "start": "2027-03-28T01:30:00", "end": "2027-03-28T03:00:00"},
+            tok)
+        self.assertEqual((st, r["error"]["field"]), (400, "start"), r)
+        self.assertIn("from 01:00 to 02:00", r["error"]["message"])
+        st, r = q.api("POST", "/events", {
+            "title": "Spring NY", "kind": "other", "tz": "America/New_York",
+            "audiences": ["programmes"], "start": "2027-03-14T01:00:00",
+            "end": "2027-03-14T02:30:00"}, tok)
+        self.assertEqual((st, r["error"]["field"]), (400, "end"), r)
+        self.assertIn("from 02:00 to 03:00", r["error"]["message"])
+        st, r = q.api("POST", "/events", {
+            "title": "Drop-in", "kind": "other", "audiences": ["programmes"],
+            "start": "2027-01-07T12:30:00", "end": "2027-01-07T13:00:00",
+            "rrule": "FREQ=WEEKLY;COUNT=4",
+            "exdates": ["2027-01-15T12:30:00"]}, tok)
+        self.assertEqual((st, r["error"]["field"]), (400, "exdates"), r)
+        p = q.cli("event", "add", "--title", "x", "--kind", "other",
+                  "--audience", "programmes", "--start", "2027-03-28T01:00",
+                  "--end", "2027-03-28T01:59", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("does not exist in Europe/London", p.stderr.decode())
+        self.assertEqual(q.snapshot(), before)
+        # the autumn hour that happens twice is a real time
+        self.event(start="2027-10-31T01:30:00", end="2027-10-31T02:30:00")
+        # a check-in more than a day early is refused unless forced
+        ev = self.event(start="2027-02-02T10:00:00")
+        before = q.snapshot()
+        st, r = q.api("POST", "/events/%d/checkin" % ev["id"],
+                      {"numbers": ["N-1"]}, tok)
+        self.assertEqual((st, r["error"]["field"]), (400, "status"), r)
+        self.assertIn("more than a day", r["error"]["message"])
+        st, r = self.put(ev["id"], self.m[0][0], {"status": "absent"},
+                         self.off)
+        self.assertEqual(st, 400)
+        p = q.cli("checkin", str(ev["id"]), "N-1", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(q.snapshot(), before)
+        # apologies and answers are for before the meeting: not refused
+        st, r = self.put(ev["id"], self.m[1][0], {"status": "apologies"},
+                         self.m[1])
+        self.assertEqual(st, 200)
+        st, r = q.api("POST", "/events/%d/checkin" % ev["id"],
+                      {"numbers": ["N-1"], "force": True}, tok)
+        self.assertEqual(st, 200)
+        json.loads(q.out("checkin", str(ev["id"]), "N-3", "--force"))
+        # today's meeting takes check-ins without force
+        now = time.strftime("%Y-%m-%dT%H:%M:00", time.localtime(
+            time.time() + 1800))
+        soon = self.event(start=now, end=now[:11] + "23:59:00", tz="UTC")
+        st, r = q.api("POST", "/events/%d/checkin" % soon["id"],
+                      {"numbers": ["N-1"]}, tok)
+        self.assertEqual(st, 200, r)
+
+    # 5. the quorum is the event's, whoever reads it
+    def test_quorum_counts_for_everyone(self):
+        q = self.q
+        ev = self.event(quorum=2, start="2027-02-02T10:00:00")
+        q.api("POST", "/events/%d/checkin" % ev["id"],
+              {"numbers": ["N-1", "N-2"], "force": True}, self.off[1])
+        want = {"required": 2, "present": 2, "reached": True}
+        for who in (self.off, self.m[0], self.m[3]):
+            st, l = q.api("GET", "/events/%d/attendance" % ev["id"],
+                          token=who[1])
+            self.assertEqual((st, l["quorum"]), (200, want), who)
+        st, l = q.api("GET", "/events/%d/attendance?status=absent" %
+                      ev["id"], token=self.off[1])
+        self.assertEqual(l["quorum"], want)
+        self.assertEqual(l["items"], [])
+        st, l = q.api("GET", "/events/%d/attendance" % ev["id"],
+                      token=self.m[3][1])
+        self.assertEqual(l["items"], [])       # their own row only: none
+        text = q.out("attend", "list", str(ev["id"]))
+        self.assertIn("Quorum: 2 of 2 present: reached", text)
+        listed = json.loads(q.out("attend", "list", str(ev["id"]), "--json"))
+        self.assertEqual(listed["quorum"], want)
+
+    # 10. the smaller ones
+    def test_audit_register_notes_action_show(self):
+        q = self.q
+        for i in range(8):
+            q.out("member", "add", "--name", "A %d" % i, "--email",
+                  "a%d@napo.example" % i)
+        every = json.loads(q.out("audit"))["items"]
+        five = json.loads(q.out("audit", "--limit", "5"))["items"]
+        self.assertEqual([a["id"] for a in five],
+                         [a["id"] for a in every[-5:]])
+        after = json.loads(q.out("audit", "--since", str(every[1]["id"]),
+                                 "--limit", "2"))["items"]
+        self.assertEqual([a["id"] for a in after],
+                         [a["id"] for a in every[2:4]])
+        st, r = q.api("GET", "/audit?limit=3", token=self.off[1])
+        self.assertEqual(st, 403)
+        ev = self.event(start="2027-02-02T10:00:00")
+        q.api("POST", "/events/%d/checkin" % ev["id"],
+              {"numbers": ["N-1"], "force": True}, self.off[1])
+        reg = json.loads(q.out("register", "--json", str(ev["id"])))
+        self.assertEqual([x["number"] for x in reg["items"]], ["N-1"])
+        text = q.out("register", str(ev["id"]))
+        self.assertIn("fac.1@napo.example", text)
+        q.cli("notes", str(ev["id"]), "--set", "-",
+              stdin=b"Minutes\nSend all comments to Carole\n")
+        self.assertEqual(q.out("notes", str(ev["id"])),
+                         "Minutes\nSend all comments to Carole")
+        notes = json.loads(q.out("notes", str(ev["id"]), "--json"))
+        self.assertEqual(len(notes["revisions"]), 1)
+        act = json.loads(q.out("action", "add", "--event", str(ev["id"]),
+                               "--from-notes-line", "2", "--owner",
+                               str(self.off[0])))
+        shown = json.loads(q.out("action", "show", str(act["id"])))
+        self.assertEqual(shown["title"], "Send all comments to Carole")
+        self.assertEqual(shown["history"][0]["status"], "open")
+        p = q.cli("action", "show", "999", check=False)
+        self.assertEqual(p.returncode, 1)
+
+
+class FreshSetup(unittest.TestCase):
+    """6 and 8: README's commands on a fresh machine, and commands that
+    are refused create nothing."""
+
+    def setUp(self):
+        self.q = Quorum(BINARY)
+
+    def tearDown(self):
+        self.q.close()
+
+    def run_q(self, *args, db=None, stdin=None):
+        import subprocess
+        return subprocess.run([BINARY, "--db", db or self.q.db, *args],
+                              capture_output=True, input=stdin, timeout=60)
+
+    def test_init_creates_its_folder_and_publish_its_path(self):
+        db = os.path.join(self.q.dir, "var", "lib", "quorum", "quorum.db")
+        p = self.run_q("event", "list", db=db)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("does not exist", p.stderr.decode())
+        self.assertIn("init", p.stderr.decode())
+        self.assertFalse(os.path.exists(os.path.dirname(db)))
+        p = self.run_q("init", db=db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(db))
+        out = os.path.join(self.q.dir, "srv", "www", "feeds")
+        p = self.run_q("publish", "--out", out, db=db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(out, "all-members.ics")))
+
+    def test_refused_commands_create_nothing(self):
+        for args in (["bogus"], ["event", "bogus"], ["event", "add",
+                     "--bogus", "x"], ["member", "list", "extra"],
+                     ["--bogus", "init"], ["event"], ["event", "show"],
+                     ["event", "show", "x"], ["checkin", "--help"],
+                     ["event", "--help"], ["--help"]):
+            p = self.run_q(*args)
+            self.assertIn(p.returncode, (0, 2), args)
+            self.assertFalse(os.path.exists(self.q.db), args)
+        p = self.run_q("bogus")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr.decode().strip().count("\n"), 0)
+        self.assertIn("'bogus'", p.stderr.decode())
+        self.assertIn("--help", p.stderr.decode())
+
+    def test_readme_attendance_examples_on_the_demo(self):
+        self.assertEqual(self.run_q("demo").returncode, 0)
+        members = self.run_q("member", "list").stdout.decode()
+        self.assertIn("N-1004", members)
+        self.assertIn("Priya Shah", members)
+        self.assertIn("NUMBER", members.splitlines()[0])
+        p = self.run_q("member", "list", "--json")
+        by = {m["number"]: m for m in json.loads(p.stdout)["items"]}
+        self.assertEqual(by["N-1004"]["name"], "Priya Shah")
+        # README: quorum attend 1 4 --rsvp accepted; checkin by number
+        p = self.run_q("attend", "1", str(by["N-1006"]["id"]), "--rsvp",
+                       "accepted")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.run_q("checkin", "1", "N-1004", "N-1006", "--force")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Amina Yusuf", self.run_q("attend", "list", "1")
+                      .stdout.decode())
+
+    def test_digest_dry_run_shows_the_messages(self):
+        self.assertEqual(self.run_q("init").returncode, 0)
+        q = self.q
+        sam = q.out("member", "add", "--name", "Sam Okafor", "--email",
+                    "sam@napo.example")
+        q.out("action", "add", "--title", "Send the questionnaire",
+              "--owner", sam, "--due", "2026-01-05")
+        env = dict(os.environ)
+        env.pop("QUORUM_MAIL_FROM", None)
+        env.pop("QUORUM_SMTP", None)
+        import subprocess
+        p = subprocess.run([BINARY, "--db", q.db, "action", "digest",
+                            "--dry-run"], capture_output=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        self.assertIn("Would send to sam@napo.example", out)
+        self.assertIn("Send the questionnaire", out)
+
+    def test_member_links(self):
+        self.assertEqual(self.run_q("demo").returncode, 0)
+        import subprocess
+        p = subprocess.run([BINARY, "--db", self.q.db, "--base-url",
+                            "https://quorum.napo.example/", "member",
+                            "links", "4"], capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        token = out.split("/feeds/me.ics?token=")[1].split()[0]
+        self.assertIn("https://quorum.napo.example/feeds/me.ics?token=" +
+                      token, out)
+        self.assertIn("webcal://quorum.napo.example/feeds/facilitators.ics"
+                      "?token=" + token, out)
+        self.assertIn("/feeds/programmes.ics", out)      # an ancestor
+        self.assertNotIn("/feeds/officials.ics", out)    # not hers
+        # the token works on the real daemon
+        self.q.serve()
+        st, _, body = self.q.http("GET", "/feeds/facilitators.ics?token=" +
+                                  token)
+        self.assertEqual(st, 200)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -3,6 +3,7 @@ a non-zero exit and no change; export -> import -> export gives the same
 events; publish writes the public feeds."""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,50 @@ def event_args(**kw):
             continue
         args += ["--" + k.replace("_", "-"), v]
     return args
+
+
+class HelpTest(unittest.TestCase):
+    """Every command and subcommand answers --help (exit 0) and refuses
+    an unknown option (exit 2, one line naming it), creating nothing."""
+
+    def test_every_command_explains_itself(self):
+        d = tempfile.mkdtemp(prefix="quorum-help-")
+        db = os.path.join(d, "q.db")
+
+        def run(*args):
+            return subprocess.run([BINARY, "--db", db, *args],
+                                  capture_output=True, timeout=30)
+        p = run("--help")
+        self.assertEqual(p.returncode, 0)
+        text = p.stdout.decode()
+        names = []
+        for line in text.split("Commands:\n")[1].splitlines():
+            # "  event add            create an event"
+            m = re.match(r"^  (\S+)(?: (\S+))?\s{2,}\S", line)
+            if m:
+                names.append([w for w in m.groups() if w])
+        self.assertGreater(len(names), 35)
+        for name in names:
+            p = run(*name, "--help")
+            self.assertEqual(p.returncode, 0, name)
+            out = p.stdout.decode()
+            self.assertTrue(out.startswith("usage: quorum " +
+                                           " ".join(name)), (name, out))
+            p = run(*name, "--no-such-option")
+            self.assertEqual(p.returncode, 2, name)
+            err = p.stderr.decode()
+            self.assertEqual(err.count("\n"), 1, (name, err))
+            self.assertIn("'--no-such-option'", err)
+            self.assertIn("quorum %s --help" % " ".join(name), err)
+        for group in ("event", "member", "token", "action", "attend"):
+            p = run(group, "--help")
+            self.assertEqual(p.returncode, 0, group)
+            self.assertIn("quorum %s " % group, p.stdout.decode())
+        p = run("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout.decode(), r"^quorum \d+\.\d+\.\d+\n$")
+        self.assertEqual(os.listdir(d), [], "nothing is created")
+        os.rmdir(d)
 
 
 class CliTest(unittest.TestCase):
