@@ -16,7 +16,9 @@ enum qrm_err {
 	QRM_ETOOBIG = -6,	/* body or file over its limit */
 	QRM_EDB = -7,		/* sqlite failure, already logged */
 	QRM_ESYS = -8,		/* errno or library failure, already logged */
-	QRM_EMEDIA = -9		/* a body of a type that is not accepted */
+	QRM_EMEDIA = -9,	/* a body of a type that is not accepted */
+	QRM_EMETHOD = -10,	/* a method the resource does not answer */
+	QRM_ETOOMANY = -11	/* too many failures from one client: wait */
 };
 
 struct qrm_error {

@@ -1,5 +1,7 @@
 /*
- * api.c: the JSON API under /api/v1/, behind a Bearer API token.
+ * api.c: the JSON API under /api/v1/: one handler a route of the table
+ * in route.c, which has already checked the token, the role, the
+ * method and the body's type (and parsed JSON into c->json).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,81 +19,6 @@ is(const struct request *r, const char *method)
 }
 
 static enum MHD_Result
-not_allowed(struct request *r, const char *allow)
-{
-	char	msg[128];
-
-	snprintf(msg, sizeof(msg), "this resource answers %s", allow);
-	return http_error_msg(r, 405, "method_not_allowed", msg);
-}
-
-/* The member behind the Authorization header, as an actor. */
-static int
-authenticate(struct request *r, struct member *m, struct actor *a,
-    struct qrm_error *err)
-{
-	const char	*h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-	int		 rc;
-
-	memset(m, 0, sizeof(*m));
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return qrm_seterr(err, QRM_EUNAUTH, "token", "an API token is "
-		    "required: Authorization: Bearer TOKEN");
-	if ((rc = core_auth(r->q, SCOPE_API, h + 7, m, err)) != QRM_OK)
-		return rc;
-	a->member = m->id;
-	a->role = m->role;
-	a->name = m->email;
-	return QRM_OK;
-}
-
-/* The request body as JSON, or an error (400 or 415). */
-static int
-body_json(struct request *r, json_t **out, struct qrm_error *err)
-{
-	const char	*ct = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_error_t	 je;
-
-	*out = NULL;
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
-		return qrm_seterr(err, QRM_EMEDIA, "Content-Type",
-		    "send the body as Content-Type: application/json");
-	if (r->body.len == 0)
-		return qrm_seterr(err, QRM_EINVAL, "", "the body is empty");
-	if ((*out = json_loadb(r->body.p, r->body.len,
-	    JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return qrm_seterr(err, QRM_EINVAL, "", "malformed JSON at line "
-		    "%d, column %d: %s", je.line, je.column, je.text);
-	if (!json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a "
-		    "JSON object");
-	}
-	return QRM_OK;
-}
-
-static enum MHD_Result
-events_list(struct request *r, const struct actor *a)
-{
-	struct qrm_error	 err = { 0 };
-	struct event_list	 evs;
-	json_t			*items;
-	size_t			 i;
-	int			 rc;
-
-	if ((rc = core_event_list(r->q, a, http_arg(r, "from"),
-	    http_arg(r, "to"), http_arg(r, "audience"), http_arg(r, "kind"),
-	    http_arg(r, "tz"), &evs, &err)) != QRM_OK)
-		return http_error(r, rc, &err);
-	items = json_array();
-	for (i = 0; i < evs.n; i++)
-		json_array_append_new(items, event_to_json(&evs.v[i]));
-	event_list_free(&evs);
-	return http_json(r, 200, json_pack("{s:o}", "items", items));
-}
-
-static enum MHD_Result
 event_reply(struct request *r, unsigned int status, struct event *ev)
 {
 	json_t	*o = event_to_json(ev);
@@ -100,6 +27,15 @@ event_reply(struct request *r, unsigned int status, struct event *ev)
 	snprintf(loc, sizeof(loc), "/api/v1/events/%lld", (long long)ev->id);
 	event_clear(ev);
 	return http_json_at(r, status, o, status == 201 ? loc : NULL);
+}
+
+/* A domain answer: the JSON of rc == QRM_OK, else the error. */
+static enum MHD_Result
+reply(struct request *r, int rc, const struct qrm_error *err, json_t *out)
+{
+	if (rc != QRM_OK)
+		return http_error(r, rc, err);
+	return http_json(r, 200, out);
 }
 
 static void
@@ -164,57 +100,149 @@ attendance_csv(struct request *r, const struct attendance_list *l,
 	return http_queue(r, 200, resp);
 }
 
-/* /api/v1/events/{id}/attendance[.csv] and .../attendance/{member} */
-static enum MHD_Result
-attendance(struct request *r, const struct actor *a, int64_t id,
-    const char *rest)
+/* GET, POST /api/v1/events */
+enum MHD_Result
+api_events(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	struct attendance_list	 l;
-	json_t			*body = NULL, *out, *items, *quorum;
-	int64_t			 member, start_utc;
+	struct event_list	 evs;
+	struct event		 ev;
+	json_t			*items;
 	size_t			 i;
 	int			 rc;
 
-	if (*rest == '\0' || strcmp(rest, ".csv") == 0) {
-		if (!is(r, "GET") && !is(r, "HEAD"))
-			return not_allowed(r, "GET");
-		if ((rc = core_attendance_list(r->q, a, id,
-		    http_arg(r, "occurrence"), http_arg(r, "rsvp"),
-		    http_arg(r, "status"), &l, &start_utc, &quorum, &err)))
+	if (is(r, "POST")) {
+		if ((rc = core_event_create(r->q, c->actor, c->json, &ev,
+		    &err)) != QRM_OK)
 			return http_error(r, rc, &err);
-		if (*rest != '\0') {
-			enum MHD_Result ret = attendance_csv(r, &l, start_utc);
-
-			json_decref(quorum);
-
-			attendance_list_free(&l);
-			return ret;
-		}
-		items = json_array();
-		for (i = 0; i < l.n; i++)
-			json_array_append_new(items,
-			    attendance_to_json(&l.v[i], start_utc));
-		attendance_list_free(&l);
-		out = json_pack("{s:o}", "items", items);
-		if (quorum != NULL)
-			json_object_set_new(out, "quorum", quorum);
-		return http_json(r, 200, out);
+		return event_reply(r, 201, &ev);
 	}
-	if (*rest != '/' || parse_int64(rest + 1, &member) == -1 ||
-	    member < 1)
-		return http_error_msg(r, 404, "not_found", "no such resource");
-	if (!is(r, "PUT"))
-		return not_allowed(r, "PUT");
-	if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-		rc = core_attendance_set(r->q, a, id, member, body, &out, &err);
-		json_decref(body);
-	}
+	if ((rc = core_event_list(r->q, c->actor, http_arg(r, "from"),
+	    http_arg(r, "to"), http_arg(r, "audience"), http_arg(r, "kind"),
+	    http_arg(r, "tz"), &evs, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	items = json_array();
+	for (i = 0; i < evs.n; i++)
+		json_array_append_new(items, event_to_json(&evs.v[i]));
+	event_list_free(&evs);
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* GET, PATCH, DELETE (cancel) /api/v1/events/{id} */
+enum MHD_Result
+api_event(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	int			 rc;
+
+	if (is(r, "PATCH"))
+		rc = core_event_update(r->q, c->actor, c->id[0], c->json, &ev,
+		    &err);
+	else if (is(r, "DELETE"))
+		rc = core_event_cancel(r->q, c->actor, c->id[0], &ev, &err);
+	else
+		rc = core_event_get(r->q, c->actor, c->id[0], &ev, &err);
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
+	return event_reply(r, 200, &ev);
+}
+
+/* GET /api/v1/events/{id}/occurrences?from=&to= */
+enum MHD_Result
+api_event_occurrences(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_event_occurrences(r->q, c->actor, c->id[0],
+	    http_arg(r, "from"), http_arg(r, "to"), &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* The attendance list of the event in c, or an error already sent. */
+static int
+attendance_list(struct request *r, const struct call *c,
+    struct attendance_list *l, int64_t *start_utc, json_t **quorum,
+    enum MHD_Result *sent)
+{
+	struct qrm_error	 err = { 0 };
+	int			 rc;
+
+	if ((rc = core_attendance_list(r->q, c->actor, c->id[0],
+	    http_arg(r, "occurrence"), http_arg(r, "rsvp"),
+	    http_arg(r, "status"), l, start_utc, quorum, &err)) != QRM_OK)
+		*sent = http_error(r, rc, &err);
+	return rc;
+}
+
+/* GET /api/v1/events/{id}/attendance */
+enum MHD_Result
+api_attendance(struct request *r, const struct call *c)
+{
+	struct attendance_list	 l;
+	enum MHD_Result		 sent;
+	json_t			*items, *quorum, *out;
+	int64_t			 start_utc;
+	size_t			 i;
+
+	if (attendance_list(r, c, &l, &start_utc, &quorum, &sent) != QRM_OK)
+		return sent;
+	items = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(items, attendance_to_json(&l.v[i],
+		    start_utc));
+	attendance_list_free(&l);
+	out = json_pack("{s:o}", "items", items);
+	if (quorum != NULL)
+		json_object_set_new(out, "quorum", quorum);
 	return http_json(r, 200, out);
 }
 
+/* GET /api/v1/events/{id}/attendance.csv */
+enum MHD_Result
+api_attendance_csv(struct request *r, const struct call *c)
+{
+	struct attendance_list	 l;
+	enum MHD_Result		 sent;
+	json_t			*quorum;
+	int64_t			 start_utc;
+
+	if (attendance_list(r, c, &l, &start_utc, &quorum, &sent) != QRM_OK)
+		return sent;
+	json_decref(quorum);
+	sent = attendance_csv(r, &l, start_utc);
+	attendance_list_free(&l);
+	return sent;
+}
+
+/* PUT /api/v1/events/{id}/attendance/{member} */
+enum MHD_Result
+api_attendance_one(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_attendance_set(r->q, c->actor, c->id[0], c->id[1], c->json,
+	    &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* POST /api/v1/events/{id}/checkin {occurrence, numbers, members, force} */
+enum MHD_Result
+api_checkin(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_checkin(r->q, c->actor, c->id[0], c->json, &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* The actions of a list as {"items": [...]}, freeing the list. */
 static enum MHD_Result
 action_items(struct request *r, struct action_list *l)
 {
@@ -227,182 +255,91 @@ action_items(struct request *r, struct action_list *l)
 	return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-/*
- * /api/v1/actions[/{id}] and /api/v1/events/{event}/actions (rest "",
- * event not 0).
- */
+/* GET, POST /api/v1/actions and /api/v1/events/{event}/actions */
 static enum MHD_Result
-actions(struct request *r, const struct actor *a, int64_t event,
-    const char *rest)
+actions(struct request *r, const struct call *c, int64_t event)
 {
 	struct qrm_error	 err = { 0 };
 	struct action_list	 l;
-	json_t			*body = NULL, *out = NULL;
-	const char		*ov;
-	int64_t			 id;
+	json_t			*out = NULL;
+	const char		*ov = http_arg(r, "overdue");
+	char			 loc[64];
 	int			 rc;
 
-	if (*rest == '\0') {
-		if (is(r, "GET") || is(r, "HEAD")) {
-			ov = http_arg(r, "overdue");
-			if ((rc = core_action_list(r->q, a, http_arg(r, "owner"),
-			    http_arg(r, "status"), ov != NULL && strcmp(ov,
-			    "0") != 0, event, &l, &err)) != QRM_OK)
-				return http_error(r, rc, &err);
-			return action_items(r, &l);
-		}
-		if (!is(r, "POST"))
-			return not_allowed(r, "GET, POST");
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_action_create(r->q, a, event, body, &out,
-			    &err);
-			json_decref(body);
-		}
-		if (rc != QRM_OK)
+	if (!is(r, "POST")) {
+		if ((rc = core_action_list(r->q, c->actor, http_arg(r, "owner"),
+		    http_arg(r, "status"), ov != NULL && strcmp(ov, "0") != 0,
+		    event, &l, &err)) != QRM_OK)
 			return http_error(r, rc, &err);
-		{
-			char	loc[64];
-
-			snprintf(loc, sizeof(loc), "/api/v1/actions/%lld",
-			    (long long)json_integer_value(json_object_get(out,
-			    "id")));
-			return http_json_at(r, 201, out, loc);
-		}
+		return action_items(r, &l);
 	}
-	if (*rest != '/' || parse_int64(rest + 1, &id) == -1 || id < 1)
-		return http_error_msg(r, 404, "not_found", "no such action");
-	if (is(r, "GET") || is(r, "HEAD"))
-		rc = core_action_get(r->q, a, id, &out, &err);
-	else if (is(r, "PATCH")) {
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_action_update(r->q, a, id, body, &out, &err);
-			json_decref(body);
-		}
-	} else
-		return not_allowed(r, "GET, PATCH");
-	if (rc != QRM_OK)
+	if ((rc = core_action_create(r->q, c->actor, event, c->json, &out,
+	    &err)) != QRM_OK)
 		return http_error(r, rc, &err);
-	return http_json(r, 200, out);
+	snprintf(loc, sizeof(loc), "/api/v1/actions/%lld", (long long)
+	    json_integer_value(json_object_get(out, "id")));
+	return http_json_at(r, 201, out, loc);
+}
+
+enum MHD_Result
+api_event_actions(struct request *r, const struct call *c)
+{
+	return actions(r, c, c->id[0]);
+}
+
+enum MHD_Result
+api_actions(struct request *r, const struct call *c)
+{
+	return actions(r, c, 0);
+}
+
+/* GET, PATCH /api/v1/actions/{id} */
+enum MHD_Result
+api_action(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	if (is(r, "PATCH"))
+		rc = core_action_update(r->q, c->actor, c->id[0], c->json, &out,
+		    &err);
+	else
+		rc = core_action_get(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
 }
 
 /* GET and PUT (text/plain) /api/v1/events/{id}/notes */
-static enum MHD_Result
-notes(struct request *r, const struct actor *a, int64_t id)
+enum MHD_Result
+api_notes(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	const char		*ct = http_header(r,
-				    MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_t			*out;
+	json_t			*out = NULL;
 	int			 rc;
 
-	if (is(r, "GET") || is(r, "HEAD"))
-		rc = core_notes_get(r->q, a, id, &out, &err);
-	else if (is(r, "PUT")) {
-		if (ct == NULL || strncasecmp(ct, "text/plain", 10) != 0)
-			return http_error_msg(r, 415, "unsupported_media_type",
-			    "send the notes as Content-Type: text/plain");
-		rc = core_notes_put(r->q, a, id, r->body.p ? r->body.p : "",
-		    r->body.len, &out, &err);
-	} else
-		return not_allowed(r, "GET, PUT");
-	if (rc != QRM_OK)
-		return http_error(r, rc, &err);
-	return http_json(r, 200, out);
-}
-
-/* POST /api/v1/events/{id}/checkin {occurrence, numbers, members, force} */
-static enum MHD_Result
-checkin(struct request *r, const struct actor *a, int64_t id)
-{
-	struct qrm_error	 err = { 0 };
-	json_t			*body = NULL, *out = NULL;
-	int			 rc;
-
-	if (!is(r, "POST"))
-		return not_allowed(r, "POST");
-	if ((rc = body_json(r, &body, &err)) == QRM_OK)
-		rc = core_checkin(r->q, a, id, body, &out, &err);
-	json_decref(body);
-	if (rc != QRM_OK)
-		return http_error(r, rc, &err);
-	return http_json(r, 200, out);
-}
-
-static enum MHD_Result
-events(struct request *r, const struct actor *a, const char *rest)
-{
-	struct qrm_error	 err = { 0 };
-	struct event		 ev;
-	json_t			*body = NULL, *out;
-	char			 idtext[32];
-	const char		*slash;
-	int64_t			 id;
-	int			 rc;
-
-	if (*rest == '\0') {
-		if (is(r, "GET") || is(r, "HEAD"))
-			return events_list(r, a);
-		if (!is(r, "POST"))
-			return not_allowed(r, "GET, POST");
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_event_create(r->q, a, body, &ev, &err);
-			json_decref(body);
-		}
-		if (rc != QRM_OK)
-			return http_error(r, rc, &err);
-		return event_reply(r, 201, &ev);
-	}
-	if (*rest++ != '/')
-		return http_error_msg(r, 404, "not_found", "no such resource");
-	slash = strchr(rest, '/');
-	snprintf(idtext, sizeof(idtext), "%.*s", slash ? (int)(slash - rest) :
-	    (int)strlen(rest), rest);
-	if (parse_int64(idtext, &id) == -1 || id < 1)
-		return http_error_msg(r, 404, "not_found", "no such event");
-	if (slash != NULL && strncmp(slash, "/attendance", 11) == 0)
-		return attendance(r, a, id, slash + 11);
-	if (slash != NULL && strcmp(slash, "/checkin") == 0)
-		return checkin(r, a, id);
-	if (slash != NULL && strcmp(slash, "/actions") == 0)
-		return actions(r, a, id, "");
-	if (slash != NULL && strcmp(slash, "/notes") == 0)
-		return notes(r, a, id);
-	if (slash != NULL && strcmp(slash, "/agenda") == 0) {
-		if (!is(r, "GET") && !is(r, "HEAD"))
-			return not_allowed(r, "GET");
-		if ((rc = core_agenda(r->q, a, id, &out, &err)) != QRM_OK)
-			return http_error(r, rc, &err);
-		return http_json(r, 200, out);
-	}
-	if (slash != NULL) {
-		if (strcmp(slash, "/occurrences") != 0)
-			return http_error_msg(r, 404, "not_found",
-			    "no such resource");
-		if (!is(r, "GET") && !is(r, "HEAD"))
-			return not_allowed(r, "GET");
-		if ((rc = core_event_occurrences(r->q, a, id,
-		    http_arg(r, "from"), http_arg(r, "to"), &out, &err)))
-			return http_error(r, rc, &err);
-		return http_json(r, 200, out);
-	}
-	if (is(r, "GET") || is(r, "HEAD"))
-		rc = core_event_get(r->q, a, id, &ev, &err);
-	else if (is(r, "PATCH")) {
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_event_update(r->q, a, id, body, &ev, &err);
-			json_decref(body);
-		}
-	} else if (is(r, "DELETE"))
-		rc = core_event_cancel(r->q, a, id, &ev, &err);
+	if (is(r, "PUT"))
+		rc = core_notes_put(r->q, c->actor, c->id[0], r->body.p ?
+		    r->body.p : "", r->body.len, &out, &err);
 	else
-		return not_allowed(r, "GET, PATCH, DELETE");
-	if (rc != QRM_OK)
-		return http_error(r, rc, &err);
-	return event_reply(r, 200, &ev);
+		rc = core_notes_get(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
 }
 
-static enum MHD_Result
-audiences(struct request *r)
+/* GET /api/v1/events/{id}/agenda */
+enum MHD_Result
+api_agenda(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_agenda(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* GET /api/v1/audiences */
+enum MHD_Result
+api_audiences(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
@@ -410,8 +347,7 @@ audiences(struct request *r)
 	size_t			 i;
 	int			 rc;
 
-	if (!is(r, "GET") && !is(r, "HEAD"))
-		return not_allowed(r, "GET");
+	(void)c;
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK)
 		return http_error(r, rc, &err);
 	items = json_array();
@@ -428,24 +364,17 @@ audiences(struct request *r)
 	return http_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
-static enum MHD_Result
-import(struct request *r, const struct actor *a)
+/* POST /api/v1/import?audience=SLUG (text/calendar) */
+enum MHD_Result
+api_import(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	const char		*ct = http_header(r,
-				    MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_t			*report;
+	json_t			*report = NULL;
 	int			 rc;
 
-	if (!is(r, "POST"))
-		return not_allowed(r, "POST");
-	if (ct == NULL || strncasecmp(ct, "text/calendar", 13) != 0)
-		return http_error_msg(r, 415, "unsupported_media_type",
-		    "send the calendar as Content-Type: text/calendar");
-	if ((rc = core_import(r->q, a, r->body.p ? r->body.p : "",
-	    r->body.len, http_arg(r, "audience"), &report, &err)) != QRM_OK)
-		return http_error(r, rc, &err);
-	return http_json(r, 200, report);
+	rc = core_import(r->q, c->actor, r->body.p ? r->body.p : "",
+	    r->body.len, http_arg(r, "audience"), &report, &err);
+	return reply(r, rc, &err, report);
 }
 
 static enum MHD_Result
@@ -459,204 +388,150 @@ member_reply(struct request *r, unsigned int status, struct member *m)
 	return http_json_at(r, status, o, status == 201 ? loc : NULL);
 }
 
-static enum MHD_Result
-members(struct request *r, const struct actor *a, const char *rest)
+/* GET, POST /api/v1/members */
+enum MHD_Result
+api_members(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct member		 m;
 	struct member_list	 l;
-	const char		*ct = http_header(r,
-				    MHD_HTTP_HEADER_CONTENT_TYPE);
-	json_t			*body = NULL, *items, *report;
-	const char		*slash;
-	char			 idtext[32];
-	int64_t			 id;
+	json_t			*items;
 	size_t			 i;
 	int			 rc;
 
-	if (*rest == '\0') {
-		if (is(r, "GET") || is(r, "HEAD")) {
-			if ((rc = core_member_list(r->q, a,
-			    http_arg(r, "audience"), http_arg(r, "role"),
-			    http_arg(r, "all") != NULL, &l, &err)) != QRM_OK)
-				return http_error(r, rc, &err);
-			items = json_array();
-			for (i = 0; i < l.n; i++)
-				json_array_append_new(items,
-				    member_to_json(&l.v[i]));
-			member_list_free(&l);
-			return http_json(r, 200, json_pack("{s:o}", "items",
-			    items));
-		}
-		if (!is(r, "POST"))
-			return not_allowed(r, "GET, POST");
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_member_create(r->q, a, body, &m, &err);
-			json_decref(body);
-		}
-		if (rc != QRM_OK)
+	if (is(r, "POST")) {
+		if ((rc = core_member_create(r->q, c->actor, c->json, &m,
+		    &err)) != QRM_OK)
 			return http_error(r, rc, &err);
 		return member_reply(r, 201, &m);
 	}
-	if (strcmp(rest, "/import") == 0) {
-		if (!is(r, "POST"))
-			return not_allowed(r, "POST");
-		if (ct == NULL || strncasecmp(ct, "text/csv", 8) != 0)
-			return http_error_msg(r, 415, "unsupported_media_type",
-			    "send the member list as Content-Type: text/csv");
-		if ((rc = core_member_import_csv(r->q, a, r->body.p ?
-		    r->body.p : "", r->body.len, &report, &err)) != QRM_OK)
-			return http_error(r, rc, &err);
-		return http_json(r, 200, report);
-	}
-	if (*rest == '/' && (slash = strchr(rest + 1, '/')) != NULL) {
-		snprintf(idtext, sizeof(idtext), "%.*s", (int)(slash - rest -
-		    1), rest + 1);
-		if (parse_int64(idtext, &id) == -1 ||
-		    strcmp(slash, "/attendance") != 0)
-			return http_error_msg(r, 404, "not_found",
-			    "no such resource");
-		if (!is(r, "GET") && !is(r, "HEAD"))
-			return not_allowed(r, "GET");
-		if ((rc = core_member_history(r->q, a, id, &report, &err)))
-			return http_error(r, rc, &err);
-		return http_json(r, 200, report);
-	}
-	if (*rest != '/' || parse_int64(rest + 1, &id) == -1 || id < 1)
-		return http_error_msg(r, 404, "not_found", "no such member");
-	if (is(r, "GET") || is(r, "HEAD"))
-		rc = core_member_get(r->q, a, id, &m, &err);
-	else if (is(r, "PATCH")) {
-		if ((rc = body_json(r, &body, &err)) == QRM_OK) {
-			rc = core_member_update(r->q, a, id, body, &m, &err);
-			json_decref(body);
-		}
-	} else if (is(r, "DELETE"))
-		rc = core_member_deactivate(r->q, a, id, &m, &err);
+	if ((rc = core_member_list(r->q, c->actor, http_arg(r, "audience"),
+	    http_arg(r, "role"), http_arg(r, "all") != NULL, &l, &err)))
+		return http_error(r, rc, &err);
+	items = json_array();
+	for (i = 0; i < l.n; i++)
+		json_array_append_new(items, member_to_json(&l.v[i]));
+	member_list_free(&l);
+	return http_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* POST /api/v1/members/import (text/csv) */
+enum MHD_Result
+api_members_import(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*report = NULL;
+	int			 rc;
+
+	rc = core_member_import_csv(r->q, c->actor, r->body.p ? r->body.p :
+	    "", r->body.len, &report, &err);
+	return reply(r, rc, &err, report);
+}
+
+/* GET, PATCH, DELETE (deactivate) /api/v1/members/{id} */
+enum MHD_Result
+api_member(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct member		 m;
+	int			 rc;
+
+	if (is(r, "PATCH"))
+		rc = core_member_update(r->q, c->actor, c->id[0], c->json, &m,
+		    &err);
+	else if (is(r, "DELETE"))
+		rc = core_member_deactivate(r->q, c->actor, c->id[0], &m, &err);
 	else
-		return not_allowed(r, "GET, PATCH, DELETE");
+		rc = core_member_get(r->q, c->actor, c->id[0], &m, &err);
 	if (rc != QRM_OK)
 		return http_error(r, rc, &err);
 	return member_reply(r, 200, &m);
 }
 
+/* GET /api/v1/members/{id}/attendance */
+enum MHD_Result
+api_member_attendance(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_member_history(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
+}
+
 /* GET /api/v1/register?events=1,2,3 */
-static enum MHD_Result
-reg(struct request *r, const struct actor *a)
+enum MHD_Result
+api_register(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct strv		 ids = { 0 };
-	json_t			*out;
+	json_t			*out = NULL;
 	int			 rc;
 
-	if (!is(r, "GET") && !is(r, "HEAD"))
-		return not_allowed(r, "GET");
 	strv_split(&ids, http_arg(r, "events"), ',');
-	rc = core_register(r->q, a, &ids, &out, &err);
+	rc = core_register(r->q, c->actor, &ids, &out, &err);
 	strv_free(&ids);
-	if (rc != QRM_OK)
-		return http_error(r, rc, &err);
-	return http_json(r, 200, out);
+	return reply(r, rc, &err, out);
 }
 
-static enum MHD_Result
-tokens(struct request *r, const struct actor *a, const char *rest)
+/* A whole number from the query, or an error naming it. */
+static int
+arg_int(struct request *r, const char *name, int64_t min, int64_t *out,
+    struct qrm_error *err)
+{
+	const char	*v = http_arg(r, name);
+
+	if (v == NULL)
+		return QRM_OK;
+	if (parse_int64(v, out) == -1 || *out < min)
+		return qrm_seterr(err, QRM_EINVAL, name, "%s must be a whole "
+		    "number from %lld", name, (long long)min);
+	return QRM_OK;
+}
+
+/* GET /api/v1/tokens?member= */
+enum MHD_Result
+api_tokens(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	const char		*m;
-	int64_t			 id, member = 0;
+	json_t			*out = NULL;
+	int64_t			 member = 0;
 	int			 rc;
 
-	if (*rest == '\0') {
-		if (!is(r, "GET") && !is(r, "HEAD"))
-			return not_allowed(r, "GET");
-		if ((m = http_arg(r, "member")) != NULL &&
-		    (parse_int64(m, &member) == -1 || member < 1))
-			return http_error_msg(r, 400, "invalid",
-			    "member must be a member id");
-		if ((rc = core_token_list(r->q, a, member, &out, &err)))
-			return http_error(r, rc, &err);
-		return http_json(r, 200, out);
-	}
-	if (*rest != '/' || parse_int64(rest + 1, &id) == -1)
-		return http_error_msg(r, 404, "not_found", "no such token");
-	if (!is(r, "DELETE"))
-		return not_allowed(r, "DELETE");
-	if ((rc = core_token_revoke(r->q, a, id, &err)) != QRM_OK)
-		return http_error(r, rc, &err);
-	return http_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id,
-	    "revoked", 1));
+	if ((rc = arg_int(r, "member", 1, &member, &err)) == QRM_OK)
+		rc = core_token_list(r->q, c->actor, member, &out, &err);
+	return reply(r, rc, &err, out);
 }
 
-static enum MHD_Result
-audit(struct request *r, const struct actor *a)
+/* DELETE /api/v1/tokens/{id} */
+enum MHD_Result
+api_token(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	const char		*v;
+	int			 rc;
+
+	if ((rc = core_token_revoke(r->q, c->actor, c->id[0], &err)))
+		return http_error(r, rc, &err);
+	return http_json(r, 200, json_pack("{s:I, s:b}", "id",
+	    (json_int_t)c->id[0], "revoked", 1));
+}
+
+/*
+ * GET /api/v1/audit?since=&limit=: the newest limit entries, or those
+ * after since (paging forward); oldest first.
+ */
+enum MHD_Result
+api_audit(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
 	int64_t			 since = 0, limit = 1000;
 	int			 rc;
 
-	if (!is(r, "GET") && !is(r, "HEAD"))
-		return not_allowed(r, "GET");
-	if (((v = http_arg(r, "since")) != NULL && parse_int64(v, &since)) ||
-	    ((v = http_arg(r, "limit")) != NULL && parse_int64(v, &limit)))
-		return http_error_msg(r, 400, "invalid",
-		    "since and limit must be whole numbers");
-	if ((rc = core_audit_list(r->q, a, since, limit < 1 ||
-	    limit > 10000 ? 0 : (int)limit, &out, &err)))
-		return http_error(r, rc, &err);
-	return http_json(r, 200, out);
-}
-
-enum MHD_Result
-api_dispatch(struct request *r, const char *path)
-{
-	struct qrm_error	 err = { 0 };
-	struct member		 m;
-	struct actor		 a = { 0, ROLE_MEMBER, NULL };
-	enum MHD_Result		 ret;
-	unsigned int		 wait;
-	int			 rc;
-
-	/*
-	 * Only failures are slowed: a valid token is always answered, so a
-	 * script that mistypes one behind an office's shared address does
-	 * not lock out everyone else there.
-	 */
-	if ((rc = authenticate(r, &m, &a, &err)) != QRM_OK) {
-		member_clear(&m);
-		if (rc == QRM_EUNAUTH && http_header(r,
-		    MHD_HTTP_HEADER_AUTHORIZATION) != NULL) {
-			if ((wait = guard_blocked(r)) > 0)
-				return guard_refuse(r, wait);
-			guard_failed(r);
-		}
-		return http_error(r, rc, &err);
-	}
-	if (strncmp(path, "events", 6) == 0 && (path[6] == '\0' ||
-	    path[6] == '/'))
-		ret = events(r, &a, path + 6);
-	else if (strcmp(path, "audiences") == 0)
-		ret = audiences(r);
-	else if (strcmp(path, "import") == 0)
-		ret = import(r, &a);
-	else if (strncmp(path, "tokens", 6) == 0 && (path[6] == '\0' ||
-	    path[6] == '/'))
-		ret = tokens(r, &a, path + 6);
-	else if (strncmp(path, "members", 7) == 0 && (path[7] == '\0' ||
-	    path[7] == '/'))
-		ret = members(r, &a, path + 7);
-	else if (strncmp(path, "actions", 7) == 0 && (path[7] == '\0' ||
-	    path[7] == '/'))
-		ret = actions(r, &a, 0, path + 7);
-	else if (strcmp(path, "register") == 0)
-		ret = reg(r, &a);
-	else if (strcmp(path, "audit") == 0)
-		ret = audit(r, &a);
-	else
-		ret = http_error_msg(r, 404, "not_found", "no such resource");
-	member_clear(&m);
-	return ret;
+	if ((rc = arg_int(r, "since", 0, &since, &err)) == QRM_OK &&
+	    (rc = arg_int(r, "limit", 1, &limit, &err)) == QRM_OK)
+		rc = core_audit_list(r->q, c->actor, since, limit > 10000 ? 0 :
+		    (int)limit, &out, &err);
+	return reply(r, rc, &err, out);
 }

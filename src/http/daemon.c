@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -83,11 +84,16 @@ struct http_server {
 	unsigned int		 dropped;	/* slow clients closed */
 };
 
-/* The one place where error codes become HTTP statuses. */
+/*
+ * The one place where error codes become HTTP statuses; each status has
+ * one code name in the JSON (qrm_err_name()): 400 is always "invalid".
+ */
 int
 http_status_of(int code)
 {
 	switch (code) {
+	case QRM_EMETHOD:	return MHD_HTTP_METHOD_NOT_ALLOWED;
+	case QRM_ETOOMANY:	return MHD_HTTP_TOO_MANY_REQUESTS;
 	case QRM_OK:		return MHD_HTTP_OK;
 	case QRM_EINVAL:	return MHD_HTTP_BAD_REQUEST;
 	case QRM_ENOTFOUND:	return MHD_HTTP_NOT_FOUND;
@@ -170,6 +176,8 @@ http_json_at(struct request *r, unsigned int status, json_t *o,
 	if (location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		    location);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED && r->allow[0] != '\0')
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"quorum\"");
@@ -189,12 +197,20 @@ http_json(struct request *r, unsigned int status, json_t *o)
 	return http_json_at(r, status, o, NULL);
 }
 
+/* An error of kind code (QRM_E*) about field, with its message. */
 enum MHD_Result
-http_error_msg(struct request *r, unsigned int status, const char *code,
-    const char *msg)
+http_fail(struct request *r, int code, const char *field, const char *fmt,
+    ...)
 {
-	return http_json(r, status, json_pack("{s:{s:s, s:s}}", "error",
-	    "code", code, "message", msg));
+	struct qrm_error	err = { 0 };
+	va_list			ap;
+
+	err.code = code;
+	snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	return http_error(r, code, &err);
 }
 
 /* The JSON error for a domain error; the message names the field. */
@@ -212,30 +228,6 @@ http_error(struct request *r, int code, const struct qrm_error *err)
 		json_object_set_new(e, "field", json_string(err->field));
 	return http_json(r, (unsigned int)http_status_of(code),
 	    json_pack("{s:o}", "error", e));
-}
-
-static enum MHD_Result
-dispatch(struct request *r)
-{
-	const char	*u = r->url;
-
-	if (strcmp(u, "/healthz") == 0) {
-		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-			return http_error_msg(r, 405, "method_not_allowed",
-			    "use GET");
-		return http_text(r, 200, "text/plain; charset=utf-8", "ok\n");
-	}
-	if (strncmp(u, "/feeds/", 7) == 0)
-		return feeds_dispatch(r, u + 7);
-	if (strncmp(u, "/api/v1/", 8) == 0)
-		return api_dispatch(r, u + 8);
-	if (strcmp(u, "/") == 0) {
-		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-			return http_error_msg(r, 405, "method_not_allowed",
-			    "use GET");
-		return pages_index(r);
-	}
-	return http_error_msg(r, 404, "not_found", "no such resource");
 }
 
 static int
@@ -366,7 +358,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*req_cls = r;
 		if ((msg = headers_wrong(conn, version)) != NULL) {
 			r->too_big = 1;	/* the body is not read either */
-			return http_error_msg(r, 400, "bad_request", msg);
+			return http_fail(r, QRM_EINVAL, "", "%s", msg);
 		}
 		if (cl != NULL && (parse_int64(cl, &n) == -1 ||
 		    (uint64_t)n > r->limit)) {
@@ -376,8 +368,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			 * right for a body we will not read.
 			 */
 			r->too_big = 1;
-			return http_error_msg(r, 413, "too_large",
-			    "the request body is larger than allowed");
+			return http_fail(r, QRM_ETOOBIG, "", "the request "
+			    "body is larger than allowed");
 		}
 		return MHD_YES;
 	}
@@ -393,9 +385,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (r->too_big)
-		return http_error_msg(r, 413, "too_large",
-		    "the request body is larger than allowed");
-	return dispatch(r);
+		return http_fail(r, QRM_ETOOBIG, "", "the request body is "
+		    "larger than allowed");
+	return http_route(r);
 }
 
 static void

@@ -158,22 +158,21 @@ send_feed(struct request *r, struct feed *f)
 	return MHD_queue_response(r->conn, status, resp);
 }
 
+/* GET, HEAD /feeds/{slug}.ics, me.ics and actions.ics */
 enum MHD_Result
-feeds_dispatch(struct request *r, const char *path)
+feeds_get(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct feed		*f = NULL;
 	const char		*token = http_arg(r, "token");
+	const char		*path = c->word;
 	char			 slug[64];
 	size_t			 n = strlen(path);
 	unsigned int		 wait;
 	int			 rc;
 
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
-		return http_error_msg(r, 405, "method_not_allowed",
-		    "feeds answer GET and HEAD only");
 	if (n < 5 || n - 4 >= sizeof(slug) || strcmp(path + n - 4, ".ics"))
-		return http_error_msg(r, 404, "not_found", "no such feed");
+		return http_fail(r, QRM_ENOTFOUND, "", "no such feed");
 	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
 	if (strcmp(slug, "me") == 0)
 		rc = feed_personal_get(r->q, token, &f, &err);
@@ -181,7 +180,7 @@ feeds_dispatch(struct request *r, const char *path)
 		rc = feed_actions_get(r->q, token, &f, &err);
 	else
 		rc = feed_get(r->q, slug, token, &f, &err);
-	/* only failures are slowed: see api_dispatch() */
+	/* only failures are slowed: see http_route() */
 	if (rc == QRM_ENOTFOUND && token != NULL) {
 		if ((wait = guard_blocked(r)) > 0)
 			return guard_refuse(r, wait);

@@ -180,10 +180,7 @@ guard_failed(struct request *r)
 enum MHD_Result
 guard_refuse(struct request *r, unsigned int wait)
 {
-	char	msg[128];
-
-	snprintf(msg, sizeof(msg), "too many bad tokens from this address; "
-	    "try again in %u s", wait);
 	r->retry_after = wait > 0 ? wait : 1;
-	return http_error_msg(r, 429, "too_many_requests", msg);
+	return http_fail(r, QRM_ETOOMANY, "token", "too many bad tokens from "
+	    "this address; try again in %u s", wait);
 }

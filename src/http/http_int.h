@@ -23,6 +23,42 @@ struct request {
 	struct timespec		 t0;
 	struct feed		*feed;	/* held while its bytes are sent */
 	unsigned int		 retry_after;	/* seconds, for 429 */
+	char			 allow[64];	/* the Allow of a 405 */
+};
+
+/* Methods, as the route table's masks; HEAD goes with GET. */
+#define M_GET		0x01
+#define M_HEAD		0x02
+#define M_POST		0x04
+#define M_PUT		0x08
+#define M_PATCH		0x10
+#define M_DELETE	0x20
+
+/* What a route's body must be (checked, and JSON parsed, by the router). */
+enum body_kind {
+	BODY_NONE,
+	BODY_JSON,		/* application/json: an object, in call.json */
+	BODY_TEXT,		/* text/plain */
+	BODY_CSV,		/* text/csv */
+	BODY_CALENDAR		/* text/calendar */
+};
+
+#define ROLE_NONE	(-1)	/* a route that takes no API token */
+
+/* What the router found for a handler: who, which ids, the body. */
+struct call {
+	const struct actor	*actor;	/* NULL on a ROLE_NONE route */
+	int64_t			 id[2];	/* the path's "#" segments, in order */
+	const char		*word;	/* the path's "*" segment */
+	json_t			*json;	/* the body of a BODY_JSON route */
+};
+
+struct route {
+	unsigned int		 methods;
+	const char		*pattern;	/* "#": an id, "*": a segment */
+	int			 role;		/* the least role, or ROLE_NONE */
+	enum body_kind		 body;
+	enum MHD_Result		(*fn)(struct request *, const struct call *);
 };
 
 /* daemon.c */
@@ -35,16 +71,40 @@ enum MHD_Result	 http_json_at(struct request *, unsigned int status,
 		    json_t *, const char *location);
 enum MHD_Result	 http_error(struct request *, int code,
 		    const struct qrm_error *);
-enum MHD_Result	 http_error_msg(struct request *, unsigned int status,
-		    const char *code, const char *msg);
+enum MHD_Result	 http_fail(struct request *, int code, const char *field,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char	*http_arg(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
 
-/* api.c */
-enum MHD_Result	 api_dispatch(struct request *, const char *path);
+/* route.c */
+enum MHD_Result	 http_route(struct request *);
+
+/* api.c: one handler a route, named api_ and the path */
+enum MHD_Result	 api_events(struct request *, const struct call *);
+enum MHD_Result	 api_event(struct request *, const struct call *);
+enum MHD_Result	 api_event_occurrences(struct request *, const struct call *);
+enum MHD_Result	 api_attendance(struct request *, const struct call *);
+enum MHD_Result	 api_attendance_csv(struct request *, const struct call *);
+enum MHD_Result	 api_attendance_one(struct request *, const struct call *);
+enum MHD_Result	 api_checkin(struct request *, const struct call *);
+enum MHD_Result	 api_event_actions(struct request *, const struct call *);
+enum MHD_Result	 api_notes(struct request *, const struct call *);
+enum MHD_Result	 api_agenda(struct request *, const struct call *);
+enum MHD_Result	 api_audiences(struct request *, const struct call *);
+enum MHD_Result	 api_import(struct request *, const struct call *);
+enum MHD_Result	 api_members(struct request *, const struct call *);
+enum MHD_Result	 api_members_import(struct request *, const struct call *);
+enum MHD_Result	 api_member(struct request *, const struct call *);
+enum MHD_Result	 api_member_attendance(struct request *, const struct call *);
+enum MHD_Result	 api_actions(struct request *, const struct call *);
+enum MHD_Result	 api_action(struct request *, const struct call *);
+enum MHD_Result	 api_register(struct request *, const struct call *);
+enum MHD_Result	 api_tokens(struct request *, const struct call *);
+enum MHD_Result	 api_token(struct request *, const struct call *);
+enum MHD_Result	 api_audit(struct request *, const struct call *);
 
 /* feeds.c */
-enum MHD_Result	 feeds_dispatch(struct request *, const char *path);
+enum MHD_Result	 feeds_get(struct request *, const struct call *);
 
 /* guard.c */
 unsigned int	 guard_blocked(struct request *);
@@ -52,6 +112,6 @@ void		 guard_failed(struct request *);
 enum MHD_Result	 guard_refuse(struct request *, unsigned int wait);
 
 /* pages.c */
-enum MHD_Result	 pages_index(struct request *);
+enum MHD_Result	 pages_index(struct request *, const struct call *);
 
 #endif

@@ -23,8 +23,9 @@ html_escape(struct buf *b, const char *s)
 	}
 }
 
+/* GET / : the directory of feeds. */
 enum MHD_Result
-pages_index(struct request *r)
+pages_index(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
@@ -34,6 +35,7 @@ pages_index(struct request *r)
 	size_t			 i;
 	int			 rc;
 
+	(void)c;
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK)
 		return http_error(r, rc, &err);
 	if (host == NULL || strpbrk(host, "<>\"' ") != NULL)

@@ -47,6 +47,8 @@ qrm_err_name(int code)
 	case QRM_ETOOBIG:	return "too_large";
 	case QRM_EDB:		return "database";
 	case QRM_EMEDIA:	return "unsupported_media_type";
+	case QRM_EMETHOD:	return "method_not_allowed";
+	case QRM_ETOOMANY:	return "too_many_requests";
 	default:		return "internal";
 	}
 }

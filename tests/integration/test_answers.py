@@ -301,6 +301,78 @@ class Answers(unittest.TestCase):
         p = q.cli("action", "show", "999", check=False)
         self.assertEqual(p.returncode, 1)
 
+    # the HTTP layer: 405 with Allow from the route table, one code a status
+    def test_one_code_for_each_status_and_allow_from_the_table(self):
+        q, tok = self.q, self.off[1]
+        codes = {400: "invalid", 401: "unauthorized", 403: "forbidden",
+                 404: "not_found", 405: "method_not_allowed",
+                 409: "conflict", 413: "too_large",
+                 415: "unsupported_media_type"}
+        ev = self.event()
+        later = self.event(start="2027-05-01T10:00:00",
+                           end="2027-05-01T11:00:00")
+        allow = {
+            ("PUT", "/api/v1/events/%d" % ev["id"]):
+                "GET, HEAD, PATCH, DELETE",
+            ("DELETE", "/feeds/all-members.ics"): "GET, HEAD",
+            ("POST", "/api/v1/events/%d/agenda" % ev["id"]): "GET, HEAD",
+            ("GET", "/api/v1/events/%d/checkin" % ev["id"]): "POST",
+            ("PATCH", "/api/v1/events/%d/notes" % ev["id"]):
+                "GET, HEAD, PUT",
+            ("POST", "/api/v1/tokens/3"): "DELETE",
+        }
+        for (method, path), want in allow.items():
+            st, h, body = q.http(method, path, token=tok)
+            self.assertEqual(st, 405, path)
+            self.assertEqual(h["Allow"], want, path)
+            self.assertEqual(json.loads(body)["error"]["code"],
+                             "method_not_allowed")
+        seen = {}
+        cases = [
+            ("GET", "/api/v1/events?from=soon", None, tok, None),
+            ("GET", "/api/v1/events", None, None, None),
+            ("GET", "/api/v1/audit", None, self.m[0][1], None),
+            ("GET", "/api/v1/events/0", None, tok, None),
+            ("GET", "/api/v1/no/such/thing", None, tok, None),
+            ("PUT", "/api/v1/events", b"{}", tok, None),
+            ("PATCH", "/api/v1/events/%d" % ev["id"], {"after": later["id"]},
+             tok, None),
+            ("POST", "/api/v1/events", b"{}", tok, "text/plain"),
+        ]
+        for method, path, body, who, ctype in cases:
+            st, _, data = q.http(method, path, body, who, ctype)
+            self.assertIn(st, codes, path)
+            self.assertEqual(json.loads(data)["error"]["code"], codes[st],
+                             (method, path))
+            seen[st] = True
+        import socket
+        host, port = q.base.split("//")[1].split(":")
+
+        def raw(wire):
+            s = socket.create_connection((host, int(port)), 10)
+            s.sendall(wire)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            s.close()
+            head, _, body = data.partition(b"\r\n\r\n")
+            return int(head.split()[1]), json.loads(body)
+        st, body = raw(b"POST /api/v1/events HTTP/1.1\r\nHost: a\r\n"
+                       b"Authorization: Bearer " + tok.encode() +
+                       b"\r\nContent-Type: application/json\r\n"
+                       b"Content-Length: 9999999\r\nConnection: close"
+                       b"\r\n\r\n")
+        self.assertEqual((st, body["error"]["code"]), (413, codes[413]))
+        seen[st] = True
+        self.assertEqual(sorted(seen), sorted(codes))
+        # a malformed request line or headers: 400 is "invalid" too
+        st, body = raw(b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b"
+                       b"\r\nConnection: close\r\n\r\n")
+        self.assertEqual((st, body["error"]["code"]), (400, "invalid"))
+
 
 class FreshSetup(unittest.TestCase):
     """6 and 8: README's commands on a fresh machine, and commands that

@@ -1,0 +1,266 @@
+/*
+ * route.c: every path quorum answers, in one table (method mask, path
+ * pattern, the role it needs, the body it takes, the handler), and the
+ * one dispatcher that reads it.  404 (no pattern matches), 405 with
+ * Allow (a pattern matches but not the method), 401/403 (the token and
+ * the role), 415 (the body's type) and 400 (malformed JSON) all come
+ * from the lookup, so handlers only do their work.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+
+static enum MHD_Result
+healthz(struct request *r, const struct call *c)
+{
+	(void)c;
+	return http_text(r, 200, "text/plain; charset=utf-8", "ok\n");
+}
+
+static const struct route routes[] = {
+	{ M_GET, "/", ROLE_NONE, BODY_NONE, pages_index },
+	{ M_GET, "/healthz", ROLE_NONE, BODY_NONE, healthz },
+	{ M_GET, "/feeds/*", ROLE_NONE, BODY_NONE, feeds_get },
+	{ M_GET | M_POST, "/api/v1/events", ROLE_MEMBER, BODY_JSON,
+	  api_events },
+	{ M_GET | M_PATCH | M_DELETE, "/api/v1/events/#", ROLE_MEMBER,
+	  BODY_JSON, api_event },
+	{ M_GET, "/api/v1/events/#/occurrences", ROLE_MEMBER, BODY_NONE,
+	  api_event_occurrences },
+	{ M_GET, "/api/v1/events/#/attendance", ROLE_MEMBER, BODY_NONE,
+	  api_attendance },
+	{ M_GET, "/api/v1/events/#/attendance.csv", ROLE_MEMBER, BODY_NONE,
+	  api_attendance_csv },
+	{ M_PUT, "/api/v1/events/#/attendance/#", ROLE_MEMBER, BODY_JSON,
+	  api_attendance_one },
+	{ M_POST, "/api/v1/events/#/checkin", ROLE_MEMBER, BODY_JSON,
+	  api_checkin },
+	{ M_GET | M_POST, "/api/v1/events/#/actions", ROLE_MEMBER, BODY_JSON,
+	  api_event_actions },
+	{ M_GET | M_PUT, "/api/v1/events/#/notes", ROLE_MEMBER, BODY_TEXT,
+	  api_notes },
+	{ M_GET, "/api/v1/events/#/agenda", ROLE_MEMBER, BODY_NONE,
+	  api_agenda },
+	{ M_GET, "/api/v1/audiences", ROLE_MEMBER, BODY_NONE, api_audiences },
+	{ M_POST, "/api/v1/import", ROLE_MEMBER, BODY_CALENDAR, api_import },
+	{ M_GET | M_POST, "/api/v1/members", ROLE_MEMBER, BODY_JSON,
+	  api_members },
+	{ M_POST, "/api/v1/members/import", ROLE_MEMBER, BODY_CSV,
+	  api_members_import },
+	{ M_GET | M_PATCH | M_DELETE, "/api/v1/members/#", ROLE_MEMBER,
+	  BODY_JSON, api_member },
+	{ M_GET, "/api/v1/members/#/attendance", ROLE_MEMBER, BODY_NONE,
+	  api_member_attendance },
+	{ M_GET | M_POST, "/api/v1/actions", ROLE_MEMBER, BODY_JSON,
+	  api_actions },
+	{ M_GET | M_PATCH, "/api/v1/actions/#", ROLE_MEMBER, BODY_JSON,
+	  api_action },
+	{ M_GET, "/api/v1/register", ROLE_MEMBER, BODY_NONE, api_register },
+	{ M_GET, "/api/v1/tokens", ROLE_MEMBER, BODY_NONE, api_tokens },
+	{ M_DELETE, "/api/v1/tokens/#", ROLE_MEMBER, BODY_NONE, api_token },
+	{ M_GET, "/api/v1/audit", ROLE_MEMBER, BODY_NONE, api_audit },
+};
+
+static const struct {
+	unsigned int	 bit;
+	const char	*name;
+} methods[] = {
+	{ M_GET, "GET" }, { M_HEAD, "HEAD" }, { M_POST, "POST" },
+	{ M_PUT, "PUT" }, { M_PATCH, "PATCH" }, { M_DELETE, "DELETE" }
+};
+
+static const char *const body_types[] = {
+	[BODY_JSON] = "application/json",
+	[BODY_TEXT] = "text/plain",
+	[BODY_CSV] = "text/csv",
+	[BODY_CALENDAR] = "text/calendar"
+};
+
+static unsigned int
+method_bit(const char *m)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, m) == 0)
+			return methods[i].bit;
+	return 0;
+}
+
+/*
+ * Does path match pattern?  "#" matches an id (digits, not 0), "*" any
+ * one non-empty segment; the rest must be equal.  Fills c's ids and
+ * word (which points into path).
+ */
+static int
+match(const char *pattern, const char *path, struct call *c)
+{
+	const char	*p = pattern, *s = path;
+	size_t		 len, nid = 0;
+	int64_t		 n;
+	char		 digits[24];
+
+	while (*p != '\0') {
+		if (*p == '#' || *p == '*') {
+			len = strcspn(s, "/");
+			if (len == 0)
+				return 0;
+			if (*p == '#') {
+				if (len >= sizeof(digits) || nid == 2)
+					return 0;
+				memcpy(digits, s, len);
+				digits[len] = '\0';
+				if (parse_int64(digits, &n) == -1 || n < 1)
+					return 0;
+				c->id[nid++] = n;
+			} else
+				c->word = s;
+			s += len;
+			p++;
+			continue;
+		}
+		if (*p++ != *s++)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+/* The member behind the Authorization header, as an actor. */
+static int
+authenticate(struct request *r, struct member *m, struct actor *a,
+    struct qrm_error *err)
+{
+	const char	*h = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	int		 rc;
+
+	memset(m, 0, sizeof(*m));
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return qrm_seterr(err, QRM_EUNAUTH, "token", "an API token is "
+		    "required: Authorization: Bearer TOKEN");
+	if ((rc = core_auth(r->q, SCOPE_API, h + 7, m, err)) != QRM_OK)
+		return rc;
+	a->member = m->id;
+	a->role = m->role;
+	a->name = m->email;
+	return QRM_OK;
+}
+
+/* The body as the route wants it: its type, and JSON parsed. */
+static int
+body_take(struct request *r, enum body_kind kind, json_t **json,
+    struct qrm_error *err)
+{
+	const char	*ct = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	json_error_t	 je;
+	size_t		 n;
+
+	*json = NULL;
+	if (kind == BODY_NONE)
+		return QRM_OK;
+	n = strlen(body_types[kind]);
+	if (ct == NULL || strncasecmp(ct, body_types[kind], n) != 0 ||
+	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '))
+		return qrm_seterr(err, QRM_EMEDIA, "Content-Type", "send the "
+		    "body as Content-Type: %s", body_types[kind]);
+	if (kind != BODY_JSON)
+		return QRM_OK;
+	if (r->body.len == 0)
+		return qrm_seterr(err, QRM_EINVAL, "", "the body is empty");
+	if ((*json = json_loadb(r->body.p, r->body.len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "", "malformed JSON at line "
+		    "%d, column %d: %s", je.line, je.column, je.text);
+	if (!json_is_object(*json)) {
+		json_decref(*json);
+		*json = NULL;
+		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a "
+		    "JSON object");
+	}
+	return QRM_OK;
+}
+
+/* "GET, HEAD, POST": the methods of mask, for Allow. */
+static void
+allow_text(unsigned int mask, char *out, size_t sz)
+{
+	size_t	i, len = 0;
+
+	if (mask & M_GET)
+		mask |= M_HEAD;
+	out[0] = '\0';
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if ((mask & methods[i].bit) && len < sz)
+			len += (size_t)snprintf(out + len, sz - len, "%s%s",
+			    len ? ", " : "", methods[i].name);
+}
+
+enum MHD_Result
+http_route(struct request *r)
+{
+	struct qrm_error	 err = { 0 };
+	const struct route	*rt = NULL;
+	struct member		 m;
+	struct actor		 a = { 0, ROLE_MEMBER, NULL };
+	struct call		 c, try;
+	enum MHD_Result		 ret;
+	unsigned int		 bit = method_bit(r->method), allowed = 0, want;
+	unsigned int		 wait;
+	size_t			 i;
+	int			 rc;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		memset(&try, 0, sizeof(try));
+		if (!match(routes[i].pattern, r->url, &try))
+			continue;
+		allowed |= routes[i].methods;
+		want = routes[i].methods & M_GET ? routes[i].methods | M_HEAD :
+		    routes[i].methods;
+		if (rt == NULL && (bit & want)) {
+			rt = &routes[i];
+			c = try;
+		}
+	}
+	if (allowed == 0)
+		return http_fail(r, QRM_ENOTFOUND, "", "no such resource");
+	if (rt == NULL) {
+		allow_text(allowed, r->allow, sizeof(r->allow));
+		return http_fail(r, QRM_EMETHOD, "", "this resource answers %s",
+		    r->allow);
+	}
+	if (rt->role != ROLE_NONE) {
+		/*
+		 * Only failures are slowed: a valid token is always answered,
+		 * so a script that mistypes one behind an office's shared
+		 * address does not lock out everyone else there.
+		 */
+		if ((rc = authenticate(r, &m, &a, &err)) != QRM_OK) {
+			member_clear(&m);
+			if (rc == QRM_EUNAUTH && http_header(r,
+			    MHD_HTTP_HEADER_AUTHORIZATION) != NULL) {
+				if ((wait = guard_blocked(r)) > 0)
+					return guard_refuse(r, wait);
+				guard_failed(r);
+			}
+			return http_error(r, rc, &err);
+		}
+		if ((int)a.role < rt->role) {
+			member_clear(&m);
+			return http_fail(r, QRM_EFORBIDDEN, "", "this needs the "
+			    "role %s", role_names[rt->role]);
+		}
+		c.actor = &a;
+	}
+	if ((bit & (M_POST | M_PUT | M_PATCH)) &&
+	    (rc = body_take(r, rt->body, &c.json, &err)) != QRM_OK)
+		ret = http_error(r, rc, &err);
+	else
+		ret = rt->fn(r, &c);
+	json_decref(c.json);
+	if (rt->role != ROLE_NONE)
+		member_clear(&m);
+	return ret;
+}
