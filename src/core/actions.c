@@ -16,10 +16,27 @@
 
 #define NOTES_MAX	(256 * 1024)
 
-static const char *const action_fields[] = {
-	"title", "notes", "owner", "waiting_on", "due", "status", "event",
-	"from_notes_line", "note", "id", "created", "updated", "completed_at",
-	"owner_name", "event_uid", "event_title", "history", "overdue", NULL
+/* An action as JSON: what it takes, and what it sends back read-only. */
+static const struct field action_fields[] = {
+	{ "title", FT_TEXT, 0, 1, 300, NULL, 0 },
+	{ "notes", FT_TEXT, FF_NULLABLE | FF_MULTILINE, 0, 10000, NULL, 0 },
+	{ "owner", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "waiting_on", FT_TEXT, FF_NULLABLE, 0, 200, NULL, 0 },
+	{ "due", FT_DATE, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "status", FT_ENUM, 0, 0, 0, action_status_names, ACTION__MAX },
+	{ "from_notes_line", FT_INT, 0, 1, 100000, NULL, 0 },
+	{ "note", FT_TEXT, FF_MULTILINE, 0, 1000, NULL, 0 },
+	{ "event", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "id", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "created", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "updated", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "completed_at", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "owner_name", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "event_uid", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "event_title", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "history", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "overdue", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
 /* Today's date where the union is. */
@@ -58,88 +75,26 @@ action_to_json(const struct action *a)
 	    "event_uid", a->event_uid, "event_title", a->event_title);
 }
 
-static int
-valid_date(const char *s)
-{
-	int	ad, y, mo, d, h, mi, sec;
-
-	return parse_local_datetime(s, &ad, &y, &mo, &d, &h, &mi, &sec) ==
-	    0 && ad;
-}
-
 /* Apply JSON to a; the checks that need the database come after. */
 static int
 action_from_json(const json_t *o, struct action *a, struct qrm_error *err)
 {
-	const char	*key;
 	json_t		*v;
-	int		 i, rc, st;
+	int		 rc, st;
 
-	if (!json_is_object(o))
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
-		    "object");
-	json_object_foreach((json_t *)o, key, v) {
-		for (i = 0; action_fields[i] != NULL; i++)
-			if (strcmp(action_fields[i], key) == 0)
-				break;
-		if (action_fields[i] == NULL)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "unknown field '%s'", key);
-	}
-	if ((v = json_object_get(o, "title")) != NULL) {
-		if (!json_is_string(v) || json_string_length(v) == 0 ||
-		    json_string_length(v) > 300)
-			return qrm_seterr(err, QRM_EINVAL, "title", "title must "
-			    "be text of 1 to 300 characters");
-		free(a->title);
-		a->title = strdup(json_string_value(v));
-	}
-	if ((v = json_object_get(o, "notes")) != NULL) {
-		if (!json_is_null(v) && (!json_is_string(v) ||
-		    json_string_length(v) > 10000))
-			return qrm_seterr(err, QRM_EINVAL, "notes",
-			    "notes must be text of at most 10000 characters");
-		free(a->notes);
-		a->notes = json_is_null(v) ? NULL :
-		    strdup(json_string_value(v));
-	}
-	if ((v = json_object_get(o, "waiting_on")) != NULL) {
-		if (!json_is_null(v) && (!json_is_string(v) ||
-		    json_string_length(v) > 200))
-			return qrm_seterr(err, QRM_EINVAL, "waiting_on",
-			    "waiting_on must be text (who we wait on)");
-		free(a->waiting_on);
-		a->waiting_on = json_is_null(v) || json_string_length(v) == 0 ?
-		    NULL : strdup(json_string_value(v));
-	}
-	if ((v = json_object_get(o, "owner")) != NULL) {
-		if (json_is_null(v))
-			a->owner = 0;
-		else if (!json_is_integer(v) || json_integer_value(v) < 1)
-			return qrm_seterr(err, QRM_EINVAL, "owner",
-			    "owner must be a member id");
-		else
-			a->owner = json_integer_value(v);
-	}
-	if ((v = json_object_get(o, "due")) != NULL) {
-		if (json_is_null(v))
-			a->due[0] = '\0';
-		else if (!json_is_string(v) || !valid_date(json_string_value(v))
-		    || json_string_length(v) != 10)
-			return qrm_seterr(err, QRM_EINVAL, "due",
-			    "due must be a date YYYY-MM-DD");
-		else
-			snprintf(a->due, sizeof(a->due), "%s",
-			    json_string_value(v));
-	}
-	st = (int)a->status;
-	if ((rc = core_json_enum(o, "status", action_status_names, ACTION__MAX,
-	    &st, err)) != QRM_OK)
+	if ((rc = fields_check(o, action_fields, 0, err)) != QRM_OK)
 		return rc;
+	if (fields_text(o, "title", &a->title, 0) == -1 ||
+	    fields_text(o, "notes", &a->notes, 0) == -1 ||
+	    fields_text(o, "waiting_on", &a->waiting_on, 1) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	fields_int(o, "owner", &a->owner);
+	if ((v = json_object_get(o, "due")) != NULL)
+		snprintf(a->due, sizeof(a->due), "%s", json_is_string(v) ?
+		    json_string_value(v) : "");
+	st = (int)a->status;
+	fields_enum(o, action_fields, "status", &st);
 	a->status = (enum action_status)st;
-	if ((v = json_object_get(o, "note")) != NULL && !json_is_string(v))
-		return qrm_seterr(err, QRM_EINVAL, "note",
-		    "note must be text (why the status changed)");
 	return QRM_OK;
 }
 

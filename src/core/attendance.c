@@ -11,6 +11,34 @@
 #include "core_int.h"
 #include "quorum/ical.h"
 
+/* An answer or attendance as JSON; the rest of a record is read-only. */
+static const struct field attendance_fields[] = {
+	{ "occurrence", FT_LOCAL, 0, 0, 0, NULL, 0 },
+	{ "rsvp", FT_ENUM, 0, 0, 0, rsvp_names, RSVP__MAX },
+	{ "status", FT_ENUM, 0, 0, 0, att_status_names, ATT__MAX },
+	{ "reason", FT_TEXT, FF_NULLABLE | FF_MULTILINE, 0, 500, NULL, 0 },
+	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ "member", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "name", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "number", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "waitlisted", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "waiting_position", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "checked_in_at", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "late", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "recorded_by", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "recorded_at", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
+};
+
+/* A check-in: members by number or id, now. */
+static const struct field checkin_fields[] = {
+	{ "occurrence", FT_LOCAL, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "numbers", FT_TEXTS, 0, 0, 32, NULL, 0 },
+	{ "members", FT_IDS, 0, 0, 0, NULL, 0 },
+	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
+};
+
 /* Record a read of attendance data in the audit log, on its own. */
 static int
 audit_read(struct store *st, const struct actor *a, const char *object,
@@ -141,48 +169,23 @@ int
 core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
     int64_t member, const json_t *o, json_t **out, struct qrm_error *err)
 {
-	static const char *const fields[] = { "occurrence", "rsvp", "status",
-	    "reason", "member", "name", "number", "waitlisted",
-	    "checked_in_at", "late", "recorded_by", "recorded_at",
-	    "waiting_position", "force", NULL };
 	struct store		*st;
 	struct event		 ev;
 	struct member		 m;
 	struct attendance	 rec, old;
-	const char		*key, *occ = NULL;
+	const char		*occ = NULL;
 	json_t			*v;
 	char			 object[32], detail[96];
 	int64_t			 start_utc = 0, places, promoted;
-	int			 rc, rsvp, status, had_place, self, i;
+	int			 rc, rsvp, status, had_place, self;
 
 	*out = NULL;
 	memset(&rec, 0, sizeof(rec));
 	event_init(&ev);
 	memset(&m, 0, sizeof(m));
-	if (!json_is_object(o))
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
-		    "object");
-	json_object_foreach((json_t *)o, key, v) {
-		for (i = 0; fields[i] != NULL; i++)
-			if (strcmp(fields[i], key) == 0)
-				break;
-		if (fields[i] == NULL)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "unknown field '%s'", key);
-	}
-	if ((v = json_object_get(o, "occurrence")) != NULL) {
-		if (!json_is_string(v))
-			return qrm_seterr(err, QRM_EINVAL, "occurrence",
-			    "occurrence must be a local start time");
-		occ = json_string_value(v);
-	}
-	if ((v = json_object_get(o, "reason")) != NULL && !json_is_null(v) &&
-	    (!json_is_string(v) || json_string_length(v) > 500))
-		return qrm_seterr(err, QRM_EINVAL, "reason",
-		    "reason must be text of at most 500 characters");
-	if ((v = json_object_get(o, "force")) != NULL && !json_is_boolean(v))
-		return qrm_seterr(err, QRM_EINVAL, "force",
-		    "force must be true or false");
+	if ((rc = fields_check(o, attendance_fields, 0, err)) != QRM_OK)
+		return rc;
+	occ = json_string_value(json_object_get(o, "occurrence"));
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
@@ -237,10 +240,8 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	had_place = rec.rsvp == RSVP_ACCEPTED && !rec.waitlisted;
 	rsvp = (int)rec.rsvp;
 	status = (int)rec.status;
-	if ((rc = core_json_enum(o, "rsvp", rsvp_names, RSVP__MAX, &rsvp, err)) ||
-	    (rc = core_json_enum(o, "status", att_status_names, ATT__MAX, &status,
-	    err)))
-		goto fail;
+	fields_enum(o, attendance_fields, "rsvp", &rsvp);
+	fields_enum(o, attendance_fields, "status", &status);
 	if (self && !may_manage(q, a, &ev) && status != (int)rec.status &&
 	    status != ATT_APOLOGIES) {
 		rc = qrm_seterr(err, QRM_EFORBIDDEN, "status", "a rep or an "
@@ -421,46 +422,21 @@ int
 core_checkin(struct qrm *q, const struct actor *a, int64_t id,
     const json_t *o, json_t **out, struct qrm_error *err)
 {
-	static const char *const fields[] = { "occurrence", "numbers",
-	    "members", "force", NULL };
 	struct store	*st;
 	struct member	 m;
 	struct strv	 ids = { 0 };
 	struct event	 ev;
-	json_t		*body, *rec, *items, *v, *it;
-	const char	*key, *occ = NULL;
+	json_t		*body, *rec, *items, *it;
+	const char	*occ = NULL;
 	char		 num[32];
-	size_t		 i, k;
+	size_t		 i;
 	int		 rc = QRM_OK, force = 0;
 
 	*out = NULL;
-	if (!json_is_object(o))
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
-		    "object");
-	json_object_foreach((json_t *)o, key, v) {
-		for (k = 0; fields[k] != NULL; k++)
-			if (strcmp(fields[k], key) == 0)
-				break;
-		if (fields[k] == NULL)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "unknown field '%s'", key);
-	}
-	if ((v = json_object_get(o, "occurrence")) != NULL &&
-	    !json_is_null(v) && (occ = json_string_value(v)) == NULL)
-		return qrm_seterr(err, QRM_EINVAL, "occurrence",
-		    "occurrence must be a local start time");
-	if ((v = json_object_get(o, "force")) != NULL) {
-		if (!json_is_boolean(v))
-			return qrm_seterr(err, QRM_EINVAL, "force",
-			    "force must be true or false");
-		force = json_is_true(v);
-	}
-	if (((v = json_object_get(o, "numbers")) != NULL &&
-	    !json_is_array(v)) || ((v = json_object_get(o, "members")) !=
-	    NULL && !json_is_array(v)))
-		return qrm_seterr(err, QRM_EINVAL, json_is_array(json_object_get(
-		    o, "numbers")) || json_object_get(o, "numbers") == NULL ?
-		    "members" : "numbers", "numbers and members are lists");
+	if ((rc = fields_check(o, checkin_fields, 0, err)) != QRM_OK)
+		return rc;
+	occ = json_string_value(json_object_get(o, "occurrence"));
+	force = json_is_true(json_object_get(o, "force"));
 	/*
 	 * An event the caller may not see is not found (404), as its list
 	 * would be; one they see but may not record for is forbidden (403).
@@ -479,11 +455,6 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	json_array_foreach(json_object_get(o, "numbers"), i, it) {
 		if (rc != QRM_OK)
 			break;
-		if (!json_is_string(it)) {
-			rc = qrm_seterr(err, QRM_EINVAL, "numbers",
-			    "numbers must be membership numbers (text)");
-			break;
-		}
 		if (store_member_get_number(st, json_string_value(it), &m,
 		    NULL) != QRM_OK || !m.active)
 			rc = qrm_seterr(err, QRM_EINVAL, "numbers", "no member "
@@ -497,11 +468,10 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	json_array_foreach(json_object_get(o, "members"), i, it) {
 		if (rc != QRM_OK)
 			break;
-		if (!json_is_integer(it) || store_member_get(st,
-		    json_integer_value(it), &m, NULL) != QRM_OK || !m.active)
+		if (store_member_get(st, json_integer_value(it), &m, NULL) !=
+		    QRM_OK || !m.active)
 			rc = qrm_seterr(err, QRM_EINVAL, "members", "no active "
-			    "member %lld", json_is_integer(it) ? (long long)
-			    json_integer_value(it) : 0LL);
+			    "member %lld", (long long)json_integer_value(it));
 		else {
 			snprintf(num, sizeof(num), "%lld",
 			    (long long)json_integer_value(it));

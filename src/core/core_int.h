@@ -34,8 +34,42 @@ void	 qrm_bump(void *);
 
 /* event.c */
 int	 event_change(const struct event *, const struct event *);
-int	 core_json_enum(const json_t *, const char *key,
-	    const char *const *names, int count, int *dst, struct qrm_error *);
+
+/* fields.c: the table every JSON body is held against */
+enum field_type {
+	FT_ANY,		/* not checked (read-only fields echoed back) */
+	FT_TEXT,	/* a string of min to max bytes (max 0: no limit) */
+	FT_LOCAL,	/* a local time YYYY-MM-DDTHH:MM[:SS] or a date */
+	FT_DATE,	/* a date YYYY-MM-DD */
+	FT_INT,		/* a whole number from min to max */
+	FT_ID,		/* an id: a whole number from 1 */
+	FT_BOOL,
+	FT_ENUM,	/* one of names[count] */
+	FT_TEXTS,	/* a list of non-empty strings, each as FT_TEXT */
+	FT_IDS		/* a list of ids */
+};
+
+#define FF_REQUIRED	0x01	/* must be given on create */
+#define FF_NULLABLE	0x02	/* null clears it */
+#define FF_READONLY	0x04	/* accepted as sent back by a GET; ignored */
+#define FF_MULTILINE	0x08	/* text may hold line breaks and tabs */
+
+struct field {
+	const char		*name;
+	enum field_type		 type;
+	int			 flags;
+	int64_t			 min, max;
+	const char *const	*names;	/* FT_ENUM */
+	int			 count;
+};
+
+int	 fields_check(const json_t *, const struct field *, int create,
+	    struct qrm_error *);
+int	 fields_text(const json_t *, const char *key, char **, int empty_null);
+int	 fields_list(const json_t *, const char *key, struct strv *);
+void	 fields_enum(const json_t *, const struct field *, const char *key,
+	    int *);
+void	 fields_int(const json_t *, const char *key, int64_t *);
 
 /* actions.c */
 /* The open actions, read once, that officials' feeds put on agendas. */

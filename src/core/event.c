@@ -17,231 +17,89 @@
 #define MAX_SHORT	500
 #define MAX_LIST	64
 
-static const char *const readonly_fields[] = {
-	"id", "sequence", "created", "updated", NULL
+/* An event as JSON: what it takes, and what it sends back read-only. */
+static const struct field event_fields[] = {
+	{ "id", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "sequence", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "created", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "updated", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "uid", FT_TEXT, 0, 1, 255, NULL, 0 },
+	{ "kind", FT_ENUM, 0, 0, 0, event_kind_names, KIND__MAX },
+	{ "title", FT_TEXT, 0, 0, MAX_TITLE, NULL, 0 },
+	{ "description", FT_TEXT, FF_NULLABLE | FF_MULTILINE, 0, MAX_TEXT,
+	  NULL, 0 },
+	{ "location", FT_TEXT, FF_NULLABLE, 0, MAX_SHORT, NULL, 0 },
+	{ "url", FT_TEXT, FF_NULLABLE, 0, MAX_SHORT, NULL, 0 },
+	{ "start", FT_LOCAL, 0, 0, 0, NULL, 0 },
+	{ "end", FT_LOCAL, 0, 0, 0, NULL, 0 },
+	{ "tz", FT_TEXT, 0, 1, 64, NULL, 0 },
+	{ "all_day", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ "rrule", FT_TEXT, FF_NULLABLE, 0, MAX_SHORT, NULL, 0 },
+	{ "exdates", FT_TEXTS, FF_NULLABLE, 0, LOCAL_TIME_LEN - 1, NULL, 0 },
+	{ "status", FT_ENUM, 0, 0, 0, event_status_names, EVSTATUS__MAX },
+	{ "capacity", FT_INT, FF_NULLABLE, 0, 100000, NULL, 0 },
+	{ "quorum", FT_INT, FF_NULLABLE, 0, 100000, NULL, 0 },
+	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
+	{ "organizer", FT_TEXT, FF_NULLABLE, 0, 255, NULL, 0 },
+	{ "hosts", FT_IDS, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "after", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
-static const char *const writable_fields[] = {
-	"uid", "kind", "title", "description", "location", "url", "start",
-	"end", "tz", "all_day", "rrule", "exdates", "status", "capacity",
-	"quorum",
-	"audiences", "organizer", "hosts", "after", NULL
-};
-
-static int
-in_list(const char *const *list, const char *s)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
-
-/* A text field: string, or null to clear it where clearing is allowed. */
-static int
-take_text(const json_t *o, const char *key, char **dst, int nullable,
-    size_t max, struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key);
-
-	if (v == NULL)
-		return QRM_OK;
-	if (json_is_null(v)) {
-		if (!nullable)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "%s may not be null", key);
-		free(*dst);
-		*dst = NULL;
-		return QRM_OK;
-	}
-	if (!json_is_string(v))
-		return qrm_seterr(err, QRM_EINVAL, key,
-		    "%s must be a string", key);
-	if (json_string_length(v) > max)
-		return qrm_seterr(err, QRM_EINVAL, key,
-		    "%s is longer than %zu characters", key, max);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return qrm_seterr(err, QRM_EINVAL, key,
-		    "%s may not contain NUL characters", key);
-	free(*dst);
-	if (nullable && json_string_length(v) == 0) {
-		*dst = NULL;
-		return QRM_OK;
-	}
-	if ((*dst = strdup(json_string_value(v))) == NULL)
-		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	return QRM_OK;
-}
-
-static int
-take_local(const json_t *o, const char *key, char *dst,
-    struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key);
-
-	if (v == NULL)
-		return QRM_OK;
-	if (!json_is_string(v) || json_string_length(v) >= LOCAL_TIME_LEN)
-		return qrm_seterr(err, QRM_EINVAL, key, "%s must be a local "
-		    "time YYYY-MM-DDTHH:MM:SS or a date YYYY-MM-DD", key);
-	snprintf(dst, LOCAL_TIME_LEN, "%s", json_string_value(v));
-	return QRM_OK;
-}
-
-/* A string field that must be one of names; its index goes to *dst. */
-int
-core_json_enum(const json_t *o, const char *key, const char *const *names,
-    int count, int *dst, struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key);
-	int	 i;
-
-	if (v == NULL)
-		return QRM_OK;
-	if (!json_is_string(v) ||
-	    (i = model_enum_parse(names, count, json_string_value(v))) < 0) {
-		char	one_of[256] = "";
-		int	k;
-
-		for (k = 0; k < count; k++)
-			snprintf(one_of + strlen(one_of), sizeof(one_of) -
-			    strlen(one_of), "%s%s", k ? ", " : "", names[k]);
-		return qrm_seterr(err, QRM_EINVAL, key,
-		    "%s must be one of: %s", key, one_of);
-	}
-	*dst = i;
-	return QRM_OK;
-}
-
-/* An array of strings (or of integers, given as text) into sv. */
-static int
-take_array(const json_t *o, const char *key, struct strv *sv, int integers,
-    struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key), *it;
-	size_t	 i;
-	char	 num[32];
-
-	if (v == NULL)
-		return QRM_OK;
-	if (json_is_null(v)) {
-		strv_free(sv);
-		return QRM_OK;
-	}
-	if (!json_is_array(v) || json_array_size(v) > MAX_LIST)
-		return qrm_seterr(err, QRM_EINVAL, key, "%s must be an array "
-		    "of at most %d %s", key, MAX_LIST,
-		    integers ? "member ids" : "strings");
-	strv_free(sv);
-	json_array_foreach(v, i, it) {
-		if (integers) {
-			if (!json_is_integer(it) || json_integer_value(it) < 1)
-				return qrm_seterr(err, QRM_EINVAL, key,
-				    "%s must hold member ids (integers)", key);
-			snprintf(num, sizeof(num), "%lld",
-			    (long long)json_integer_value(it));
-			if (!strv_contains(sv, num) && strv_push(sv, num) == -1)
-				return qrm_seterr(err, QRM_ESYS, "", "no memory");
-			continue;
-		}
-		if (!json_is_string(it) || json_string_length(it) == 0 ||
-		    json_string_length(it) > 64)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "%s must hold non-empty strings", key);
-		if (!strv_contains(sv, json_string_value(it)) &&
-		    strv_push(sv, json_string_value(it)) == -1)
-			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	}
-	return QRM_OK;
-}
 
 /*
  * Apply the JSON object o to ev.  With patch, absent fields keep their
- * value; without, ev starts from defaults.  Types are checked here,
- * meaning in event_validate().
+ * value; without, ev starts from defaults.  The field table checks
+ * types and limits; meaning is checked in event_validate().
  */
 int
 event_from_json(const json_t *o, struct event *ev, int patch,
     struct qrm_error *err)
 {
-	const char	*key;
 	json_t		*v;
-	int		 rc, kind, status;
+	int64_t		 n;
+	int		 kind, status;
 
-	if (!json_is_object(o))
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
-		    "object");
-	json_object_foreach((json_t *)o, key, v) {
-		if (!in_list(writable_fields, key) &&
-		    !in_list(readonly_fields, key))
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "unknown field '%s'", key);
-	}
+	if ((n = fields_check(o, event_fields, 0, err)) != QRM_OK)
+		return (int)n;
 	if (!patch)
 		event_init(ev);
-	kind = (int)ev->kind;
-	status = (int)ev->status;
 	if ((v = json_object_get(o, "uid")) != NULL && patch &&
-	    (!json_is_string(v) || ev->uid == NULL ||
-	    strcmp(json_string_value(v), ev->uid) != 0))
+	    (ev->uid == NULL || strcmp(json_string_value(v), ev->uid) != 0))
 		return qrm_seterr(err, QRM_EINVAL, "uid",
 		    "uid cannot be changed");
-	if ((rc = take_text(o, "uid", &ev->uid, 0, 255, err)) ||
-	    (rc = core_json_enum(o, "kind", event_kind_names, KIND__MAX, &kind,
-	    err)) ||
-	    (rc = take_text(o, "title", &ev->title, 0, MAX_TITLE, err)) ||
-	    (rc = take_text(o, "description", &ev->description, 1, MAX_TEXT,
-	    err)) ||
-	    (rc = take_text(o, "location", &ev->location, 1, MAX_SHORT, err)) ||
-	    (rc = take_text(o, "url", &ev->url, 1, MAX_SHORT, err)) ||
-	    (rc = take_local(o, "start", ev->start, err)) ||
-	    (rc = take_local(o, "end", ev->end, err)) ||
-	    (rc = take_text(o, "tz", &ev->tzid, 0, 64, err)) ||
-	    (rc = take_text(o, "rrule", &ev->rrule, 1, MAX_SHORT, err)) ||
-	    (rc = take_array(o, "exdates", &ev->exdates, 0, err)) ||
-	    (rc = core_json_enum(o, "status", event_status_names, EVSTATUS__MAX,
-	    &status, err)) ||
-	    (rc = take_array(o, "audiences", &ev->audiences, 0, err)) ||
-	    (rc = take_text(o, "organizer", &ev->organizer, 1, 255, err)) ||
-	    (rc = take_array(o, "hosts", &ev->hosts, 1, err)))
-		return rc;
+	kind = (int)ev->kind;
+	status = (int)ev->status;
+	fields_enum(o, event_fields, "kind", &kind);
+	fields_enum(o, event_fields, "status", &status);
 	ev->kind = (enum event_kind)kind;
 	ev->status = (enum event_status)status;
-	if ((v = json_object_get(o, "all_day")) != NULL) {
-		if (!json_is_boolean(v))
-			return qrm_seterr(err, QRM_EINVAL, "all_day",
-			    "all_day must be true or false");
+	if ((v = json_object_get(o, "start")) != NULL)
+		snprintf(ev->start, LOCAL_TIME_LEN, "%s", json_string_value(v));
+	if ((v = json_object_get(o, "end")) != NULL)
+		snprintf(ev->end, LOCAL_TIME_LEN, "%s", json_string_value(v));
+	if ((v = json_object_get(o, "all_day")) != NULL)
 		ev->all_day = json_is_true(v);
-	} else if (!patch && strlen(ev->start) == 10)
+	else if (!patch && strlen(ev->start) == 10)
 		ev->all_day = 1;
-	if ((v = json_object_get(o, "capacity")) != NULL) {
-		if (json_is_null(v))
-			ev->capacity = 0;
-		else if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > 100000)
-			return qrm_seterr(err, QRM_EINVAL, "capacity",
-			    "capacity must be an integer from 0 to 100000");
-		else
-			ev->capacity = (int)json_integer_value(v);
-	}
-	if ((v = json_object_get(o, "quorum")) != NULL) {
-		if (json_is_null(v))
-			ev->quorum = 0;
-		else if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-		    json_integer_value(v) > 100000)
-			return qrm_seterr(err, QRM_EINVAL, "quorum",
-			    "quorum must be an integer from 0 to 100000");
-		else
-			ev->quorum = (int)json_integer_value(v);
-	}
-	if ((v = json_object_get(o, "after")) != NULL) {
-		if (json_is_null(v))
-			ev->after = 0;
-		else if (!json_is_integer(v) || json_integer_value(v) < 1)
-			return qrm_seterr(err, QRM_EINVAL, "after",
-			    "after must be the id of an event (an integer)");
-		else
-			ev->after = json_integer_value(v);
-	}
+	n = ev->capacity;
+	fields_int(o, "capacity", &n);
+	ev->capacity = (int)n;
+	n = ev->quorum;
+	fields_int(o, "quorum", &n);
+	ev->quorum = (int)n;
+	fields_int(o, "after", &ev->after);
+	if (fields_text(o, "uid", &ev->uid, 0) == -1 ||
+	    fields_text(o, "title", &ev->title, 0) == -1 ||
+	    fields_text(o, "description", &ev->description, 1) == -1 ||
+	    fields_text(o, "location", &ev->location, 1) == -1 ||
+	    fields_text(o, "url", &ev->url, 1) == -1 ||
+	    fields_text(o, "tz", &ev->tzid, 0) == -1 ||
+	    fields_text(o, "rrule", &ev->rrule, 1) == -1 ||
+	    fields_text(o, "organizer", &ev->organizer, 1) == -1 ||
+	    fields_list(o, "exdates", &ev->exdates) == -1 ||
+	    fields_list(o, "audiences", &ev->audiences) == -1 ||
+	    fields_list(o, "hosts", &ev->hosts) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	return QRM_OK;
 }
 

@@ -16,9 +16,18 @@
 #define CSV_MAX_BYTES	(4u << 20)
 #define CSV_MAX_ROWS	20000
 
-static const char *const member_fields[] = {
-	"id", "name", "email", "number", "role", "branch", "audiences",
-	"scopes", "active", NULL
+/* A member as JSON: what it takes, and what it sends back read-only. */
+static const struct field member_fields[] = {
+	{ "id", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "name", FT_TEXT, 0, 0, 200, NULL, 0 },
+	{ "email", FT_TEXT, 0, 0, 254, NULL, 0 },
+	{ "number", FT_TEXT, FF_NULLABLE, 0, 32, NULL, 0 },
+	{ "role", FT_ENUM, 0, 0, 0, role_names, ROLE__MAX },
+	{ "branch", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
+	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
+	{ "scopes", FT_TEXTS, 0, 0, 64, NULL, 0 },
+	{ "active", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
 static int
@@ -85,96 +94,32 @@ member_validate(struct member *m, struct qrm_error *err)
 	return QRM_OK;
 }
 
-static int
-take_string(const json_t *o, const char *key, char **dst, int nullable,
-    struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key);
-
-	if (v == NULL)
-		return QRM_OK;
-	if (json_is_null(v) && nullable) {
-		free(*dst);
-		*dst = NULL;
-		return QRM_OK;
-	}
-	if (!json_is_string(v) || strlen(json_string_value(v)) !=
-	    json_string_length(v))
-		return qrm_seterr(err, QRM_EINVAL, key, "%s must be a string",
-		    key);
-	free(*dst);
-	*dst = json_string_length(v) == 0 && nullable ? NULL :
-	    strdup(json_string_value(v));
-	return QRM_OK;
-}
-
-static int
-take_slugs(const json_t *o, const char *key, struct strv *sv,
-    struct qrm_error *err)
-{
-	json_t	*v = json_object_get(o, key), *it;
-	size_t	 i;
-
-	if (v == NULL)
-		return QRM_OK;
-	if (!json_is_array(v) || json_array_size(v) > 64)
-		return qrm_seterr(err, QRM_EINVAL, key,
-		    "%s must be an array of audience slugs", key);
-	strv_free(sv);
-	json_array_foreach(v, i, it) {
-		if (!json_is_string(it) || json_string_length(it) == 0)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "%s must be an array of audience slugs", key);
-		strv_push(sv, json_string_value(it));
-	}
-	return QRM_OK;
-}
-
 /* Apply JSON object o to m (all of it, or with patch the given fields). */
 static int
 member_from_json(const json_t *o, struct member *m, int patch,
     struct qrm_error *err)
 {
-	const char	*key;
 	json_t		*v;
 	int		 rc, role;
-	size_t		 i;
 
-	if (!json_is_object(o))
-		return qrm_seterr(err, QRM_EINVAL, "", "the body must be a JSON "
-		    "object");
-	json_object_foreach((json_t *)o, key, v) {
-		for (i = 0; member_fields[i] != NULL; i++)
-			if (strcmp(member_fields[i], key) == 0)
-				break;
-		if (member_fields[i] == NULL)
-			return qrm_seterr(err, QRM_EINVAL, key,
-			    "unknown field '%s'", key);
-	}
+	if ((rc = fields_check(o, member_fields, 0, err)) != QRM_OK)
+		return rc;
 	if (!patch) {
 		memset(m, 0, sizeof(*m));
 		m->active = 1;
 	}
-	if ((rc = take_string(o, "name", &m->name, 0, err)) ||
-	    (rc = take_string(o, "email", &m->email, 0, err)) ||
-	    (rc = take_string(o, "number", &m->number, 1, err)) ||
-	    (rc = take_string(o, "branch", &m->branch, 1, err)) ||
-	    (rc = take_slugs(o, "audiences", &m->audiences, err)) ||
-	    (rc = take_slugs(o, "scopes", &m->scopes, err)))
-		return rc;
-	if ((v = json_object_get(o, "role")) != NULL) {
-		if (!json_is_string(v) || (role = model_enum_parse(role_names,
-		    ROLE__MAX, json_string_value(v))) < 0)
-			return qrm_seterr(err, QRM_EINVAL, "role", "role must "
-			    "be member, rep, official or admin");
-		m->role = (enum role)role;
-	}
-	if ((v = json_object_get(o, "active")) != NULL) {
-		if (!json_is_boolean(v))
-			return qrm_seterr(err, QRM_EINVAL, "active",
-			    "active must be true or false");
+	if (fields_text(o, "name", &m->name, 0) == -1 ||
+	    fields_text(o, "email", &m->email, 0) == -1 ||
+	    fields_text(o, "number", &m->number, 1) == -1 ||
+	    fields_text(o, "branch", &m->branch, 1) == -1 ||
+	    fields_list(o, "audiences", &m->audiences) == -1 ||
+	    fields_list(o, "scopes", &m->scopes) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	role = (int)m->role;
+	fields_enum(o, member_fields, "role", &role);
+	m->role = (enum role)role;
+	if ((v = json_object_get(o, "active")) != NULL)
 		m->active = json_is_true(v);
-	}
 	return QRM_OK;
 }
 

@@ -231,8 +231,22 @@ class ActionsTest(unittest.TestCase):
         q.out("action", "add", "--title", "Chase the questionnaire",
               "--owner", str(self.carole), "--due", "2026-01-10",
               "--waiting-on", "employer", "--status", "waiting")
-        q.out("action", "add", "--title", "Send comments\r\nBcc: x@evil",
-              "--owner", str(self.sam), "--due", "2026-02-01")
+        # a title that would inject a header is refused at the door...
+        p = q.cli("action", "add", "--title", "Send comments\r\nBcc: x@evil",
+                  "--owner", str(self.sam), "--due", "2026-02-01",
+                  check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("control characters", p.stderr.decode())
+        # ...and one already in the database (an older version) cannot
+        # inject one either
+        act = json.loads(q.out("action", "add", "--title", "Send comments",
+                               "--owner", str(self.sam), "--due",
+                               "2026-02-01"))
+        con = sqlite3.connect(q.db)
+        con.execute("UPDATE actions SET title = ? WHERE id = ?",
+                    ("Send comments\r\nBcc: x@evil", act["id"]))
+        con.commit()
+        con.close()
         q.out("action", "add", "--title", "Not yet due", "--owner",
               str(self.sam), "--due", "2099-01-01")
         maildir = os.path.join(q.dir, "maildir")

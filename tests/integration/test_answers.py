@@ -373,6 +373,60 @@ class Answers(unittest.TestCase):
                        b"\r\nConnection: close\r\n\r\n")
         self.assertEqual((st, body["error"]["code"]), (400, "invalid"))
 
+    # one field decoder: the same checks and words for every kind of body
+    def test_one_field_decoder_for_every_body(self):
+        q, tok = self.q, self.off[1]
+        ev = self.event()
+        act = q.api("POST", "/actions", {"title": "Chase", "owner":
+                                         self.off[0]}, tok)[1]
+        bodies = {
+            "event": ("POST", "/events", {
+                "kind": "workshop", "start": "2027-02-02T10:00:00",
+                "end": "2027-02-02T11:00:00", "audiences": ["programmes"]},
+                "title"),
+            "event patch": ("PATCH", "/events/%d" % ev["id"], {}, "location"),
+            "member": ("POST", "/members", {"email": "x@napo.example"},
+                       "name"),
+            "member patch": ("PATCH", "/members/%d" % self.m[0][0], {},
+                             "branch"),
+            "action": ("POST", "/actions", {"owner": self.off[0]}, "title"),
+            "action patch": ("PATCH", "/actions/%d" % act["id"], {},
+                             "waiting_on"),
+            "attendance": ("PUT", "/events/%d/attendance/%d" %
+                           (ev["id"], self.m[0][0]), {"rsvp": "accepted"},
+                           "reason"),
+        }
+        before = q.snapshot()
+        for what, (method, path, base, text_field) in bodies.items():
+            def send(extra):
+                b = dict(base)
+                b.update(extra)
+                return q.api(method, path, b, tok)
+            st, r = send({"surprise": 1})
+            self.assertEqual((st, r["error"]["field"]), (400, "surprise"),
+                             what)
+            self.assertEqual(r["error"]["message"],
+                             "unknown field 'surprise'")
+            st, r = send({text_field: 42})
+            self.assertEqual((st, r["error"]["message"]),
+                             (400, "%s must be text" % text_field), what)
+            st, r = send({text_field: "x" * 20000})
+            self.assertEqual(st, 400, what)
+            self.assertIn("%s is longer than" % text_field,
+                          r["error"]["message"])
+            if text_field != "reason":     # reasons may span lines
+                st, r = send({text_field: "a\u0007b"})
+                self.assertEqual(st, 400, what)
+                self.assertIn("control characters", r["error"]["message"])
+        st, r = q.api("POST", "/events/%d/checkin" % ev["id"],
+                      {"numbers": [42]}, tok)
+        self.assertEqual((st, r["error"]["message"]),
+                         (400, "numbers must hold non-empty texts"))
+        st, r = q.api("POST", "/events/%d/checkin" % ev["id"],
+                      {"numbers": ["N-1"], "surprise": 1}, tok)
+        self.assertEqual(r["error"]["message"], "unknown field 'surprise'")
+        self.assertEqual(q.snapshot(), before)
+
 
 class FreshSetup(unittest.TestCase):
     """6 and 8: README's commands on a fresh machine, and commands that
