@@ -74,9 +74,9 @@ extern const struct cmd_entry	cmd_action_entries[];
 const char	*cmd_text(const struct cmd_ctx *, const char *name);
 int		 cmd_flag(const struct cmd_ctx *, const char *name);
 int		 cmd_int(const struct cmd_ctx *, const char *name, int64_t *);
-int		 cmd_id(const struct cmd_ctx *, int i, const char *what,
-		    int64_t *);
+int64_t		 cmd_arg_id(const struct cmd_ctx *, int i);
 int		 cmd_fail(const struct qrm_error *, int code);
+int		 cmd_reply(int rc, const struct qrm_error *, json_t **);
 int		 cmd_usage_error(const struct cmd_ctx *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 int		 cmd_print_json(json_t *);

@@ -22,51 +22,37 @@ static int
 cmd_action_add(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
+	json_t			*out = NULL;
 	int64_t			 event = 0;
-	int			 rc;
 
 	cmd_int(c, "event", &event);
-	if ((rc = core_action_create(c->q, c->actor, event, c->body, &out,
-	    &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_action_create(c->q, c->actor, event, c->body,
+	    &out, &err), &err, &out);
 }
 
 static int
 cmd_action_update(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	int64_t			 id;
-	int			 rc;
+	json_t			*out = NULL;
 
-	if (cmd_id(c, 0, "an action", &id) == -1)
-		return EXIT_USAGE;
 	if (strcmp(c->entry->sub, "done") == 0)
 		json_object_set_new(c->body, "status", json_string("done"));
 	else if (json_object_size(c->body) == 0)
 		return cmd_usage_error(c, "nothing to change: name a field, "
 		    "e.g. --due 2027-02-01");
-	if ((rc = core_action_update(c->q, c->actor, id, c->body, &out,
-	    &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_action_update(c->q, c->actor, cmd_arg_id(c, 0),
+	    c->body, &out, &err), &err, &out);
 }
 
 static int
 cmd_action_show(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	int64_t			 id;
-	int			 rc;
+	json_t			*out = NULL;
 
-	if (cmd_id(c, 0, "an action", &id) == -1)
-		return EXIT_USAGE;
-	if ((rc = core_action_get(c->q, c->actor, id, &out, &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_action_get(c->q, c->actor, cmd_arg_id(c, 0),
+	    &out, &err), &err, &out);
 }
 
 static int
@@ -170,11 +156,9 @@ cmd_notes(struct cmd_ctx *c)
 	json_t			*out;
 	char			*body;
 	size_t			 len;
-	int64_t			 event;
+	int64_t			 event = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "an event", &event) == -1)
-		return EXIT_USAGE;
 	if (file != NULL) {
 		if ((body = cmd_read_file(file, 256 * 1024, &len)) == NULL) {
 			fprintf(stderr, "quorum: %s: %s\n", file,
@@ -211,15 +195,10 @@ static int
 cmd_agenda(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	int64_t			 event;
-	int			 rc;
+	json_t			*out = NULL;
 
-	if (cmd_id(c, 0, "an event", &event) == -1)
-		return EXIT_USAGE;
-	if ((rc = core_agenda(c->q, c->actor, event, &out, &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_agenda(c->q, c->actor, cmd_arg_id(c, 0), &out,
+	    &err), &err, &out);
 }
 
 #define ACTION_FIELDS \

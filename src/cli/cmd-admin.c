@@ -165,33 +165,28 @@ static int
 cmd_audit(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*list;
+	json_t			*list = NULL;
 	int64_t			 since = 0, limit = 1000;
-	int			 rc;
 
 	cmd_int(c, "since", &since);
 	cmd_int(c, "limit", &limit);
 	if (since < 0)
 		return cmd_usage_error(c, "--since must be an audit id");
-	if ((rc = core_audit_list(c->q, c->actor, since, limit < 1 ||
-	    limit > 10000 ? 0 : (int)limit, &list, &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(list);
+	return cmd_reply(core_audit_list(c->q, c->actor, since, limit < 1 ||
+	    limit > 10000 ? 0 : (int)limit, &list, &err), &err, &list);
 }
 
 static int
 cmd_purge(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
+	json_t			*out = NULL;
 	const char		*age = cmd_text(c, "attendance-older-than");
-	int			 rc;
 
 	if (age == NULL)
 		return cmd_usage_error(c, "--attendance-older-than is needed");
-	if ((rc = core_purge_attendance(c->q, c->actor, age, &out, &err)))
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_purge_attendance(c->q, c->actor, age, &out,
+	    &err), &err, &out);
 }
 
 static int

@@ -12,20 +12,13 @@ static int
 cmd_attend(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out;
-	int64_t			 event, member;
-	int			 rc;
+	json_t			*out = NULL;
 
-	if (cmd_id(c, 0, "an event", &event) == -1 ||
-	    cmd_id(c, 1, "a member", &member) == -1)
-		return EXIT_USAGE;
 	if (json_object_size(c->body) == 0)
 		return cmd_usage_error(c, "nothing to record: give --rsvp or "
 		    "--status");
-	if ((rc = core_attendance_set(c->q, c->actor, event, member, c->body,
-	    &out, &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_attendance_set(c->q, c->actor, cmd_arg_id(c, 0),
+	    cmd_arg_id(c, 1), c->body, &out, &err), &err, &out);
 }
 
 static void
@@ -51,13 +44,11 @@ cmd_attend_list(struct cmd_ctx *c)
 	struct qrm_error	 err = { 0 };
 	struct attendance_list	 l;
 	json_t			*items, *quorum, *out;
-	int64_t			 event, start_utc;
+	int64_t			 start_utc;
 	size_t			 i;
 	int			 rc;
 
-	if (cmd_id(c, 0, "an event", &event) == -1)
-		return EXIT_USAGE;
-	if ((rc = core_attendance_list(c->q, c->actor, event,
+	if ((rc = core_attendance_list(c->q, c->actor, cmd_arg_id(c, 0),
 	    cmd_text(c, "occurrence"), cmd_text(c, "rsvp"),
 	    cmd_text(c, "status"), &l, &start_utc, &quorum, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
@@ -95,21 +86,17 @@ static int
 cmd_checkin(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out, *numbers;
-	int64_t			 event;
-	int			 i, rc;
+	json_t			*out = NULL, *numbers;
+	int			 i;
 
-	if (cmd_id(c, 0, "an event", &event) == -1)
-		return EXIT_USAGE;
 	numbers = json_array();
 	for (i = 1; i < c->argc; i++)
 		json_array_append_new(numbers, json_string(c->argv[i]));
 	json_object_set_new(c->body, "numbers", numbers);
 	if (cmd_flag(c, "force"))
 		json_object_set_new(c->body, "force", json_true());
-	if ((rc = core_checkin(c->q, c->actor, event, c->body, &out, &err)))
-		return cmd_fail(&err, rc);
-	return cmd_print_json(out);
+	return cmd_reply(core_checkin(c->q, c->actor, cmd_arg_id(c, 0),
+	    c->body, &out, &err), &err, &out);
 }
 
 static int

@@ -133,11 +133,9 @@ cmd_event_update(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct event		 ev;
-	int64_t			 id;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "an event", &id) == -1)
-		return EXIT_USAGE;
 	if ((rc = exdates_patch(c, id)) != 0 || (rc = merge_json_file(c)))
 		return rc;
 	if (json_object_size(c->body) == 0)
@@ -148,32 +146,20 @@ cmd_event_update(struct cmd_ctx *c)
 	return print_event(&ev);
 }
 
+/* event show and event cancel: one event, as it now stands. */
 static int
-cmd_event_show(struct cmd_ctx *c)
+cmd_event_one(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct event		 ev;
-	int64_t			 id;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "an event", &id) == -1)
-		return EXIT_USAGE;
-	if ((rc = core_event_get(c->q, c->actor, id, &ev, &err)) != QRM_OK)
-		return cmd_fail(&err, rc);
-	return print_event(&ev);
-}
-
-static int
-cmd_event_cancel(struct cmd_ctx *c)
-{
-	struct qrm_error	 err = { 0 };
-	struct event		 ev;
-	int64_t			 id;
-	int			 rc;
-
-	if (cmd_id(c, 0, "an event", &id) == -1)
-		return EXIT_USAGE;
-	if ((rc = core_event_cancel(c->q, c->actor, id, &ev, &err)))
+	if (strcmp(c->entry->sub, "cancel") == 0)
+		rc = core_event_cancel(c->q, c->actor, id, &ev, &err);
+	else
+		rc = core_event_get(c->q, c->actor, id, &ev, &err);
+	if (rc != QRM_OK)
 		return cmd_fail(&err, rc);
 	return print_event(&ev);
 }
@@ -407,10 +393,10 @@ const struct cmd_entry cmd_event_entries[] = {
 	  "change some fields of an event; prints it as JSON", CMD_DB,
 	  cmd_event_update },
 	{ "event", "show", "ID", 1, 1, NULL,
-	  "one event as JSON", CMD_DB, cmd_event_show },
+	  "one event as JSON", CMD_DB, cmd_event_one },
 	{ "event", "cancel", "ID", 1, 1, NULL,
 	  "cancel an event (it stays in feeds as cancelled)", CMD_DB,
-	  cmd_event_cancel },
+	  cmd_event_one },
 	{ "event", "list", NULL, 0, 0, list_opts,
 	  "events by date, each date of a series on its own line", CMD_DB,
 	  cmd_event_list },

@@ -37,11 +37,9 @@ cmd_member_update(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct member		 m;
-	int64_t			 id;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "a member", &id) == -1)
-		return EXIT_USAGE;
 	if (json_object_size(c->body) == 0)
 		return cmd_usage_error(c, "nothing to change: name a field, "
 		    "e.g. --branch \"North West\"");
@@ -57,17 +55,14 @@ cmd_member_one(struct cmd_ctx *c)
 	struct qrm_error	 err = { 0 };
 	struct member		 m;
 	const char		*sub = c->entry->sub;
-	json_t			*o;
-	int64_t			 id;
+	json_t			*o = NULL;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "a member", &id) == -1)
-		return EXIT_USAGE;
-	if (strcmp(sub, "export") == 0 || strcmp(sub, "history") == 0) {
-		rc = sub[0] == 'e' ? core_member_export(c->q, c->actor, id, &o,
-		    &err) : core_member_history(c->q, c->actor, id, &o, &err);
-		return rc == QRM_OK ? cmd_print_json(o) : cmd_fail(&err, rc);
-	}
+	if (strcmp(sub, "export") == 0 || strcmp(sub, "history") == 0)
+		return cmd_reply(sub[0] == 'e' ? core_member_export(c->q,
+		    c->actor, id, &o, &err) : core_member_history(c->q,
+		    c->actor, id, &o, &err), &err, &o);
 	if (strcmp(sub, "erase") == 0) {
 		if ((rc = core_member_erase(c->q, c->actor, id, &err)))
 			return cmd_fail(&err, rc);
@@ -201,11 +196,9 @@ cmd_member_links(struct cmd_ctx *c)
 	struct qrm_error	 err = { 0 };
 	struct member		 m;
 	char			*token = NULL;
-	int64_t			 id;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "a member", &id) == -1)
-		return EXIT_USAGE;
 	if ((rc = core_member_get(c->q, c->actor, id, &m, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
 	printf("Calendar links of %s (a new feed token; earlier links "
@@ -246,25 +239,21 @@ static int
 cmd_token_list(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*list;
+	json_t			*list = NULL;
 	int64_t			 member = 0;
-	int			 rc;
 
 	cmd_int(c, "member", &member);
-	if ((rc = core_token_list(c->q, c->actor, member, &list, &err)))
-		return cmd_fail(&err, rc);
-	return cmd_print_json(list);
+	return cmd_reply(core_token_list(c->q, c->actor, member, &list, &err),
+	    &err, &list);
 }
 
 static int
 cmd_token_revoke(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	int64_t			 id;
+	int64_t			 id = cmd_arg_id(c, 0);
 	int			 rc;
 
-	if (cmd_id(c, 0, "a token", &id) == -1)
-		return EXIT_USAGE;
 	if ((rc = core_token_revoke(c->q, c->actor, id, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
 	printf("token %lld revoked\n", (long long)id);

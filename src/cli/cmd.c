@@ -375,19 +375,30 @@ cmd_int(const struct cmd_ctx *c, const char *name, int64_t *out)
 	return 0;
 }
 
+/* Positional argument i, an id already checked by check_ids(). */
+int64_t
+cmd_arg_id(const struct cmd_ctx *c, int i)
+{
+	int64_t	n = 0;
+
+	if (i < c->argc)
+		parse_int64(c->argv[i], &n);
+	return n;
+}
+
 /*
- * Positional argument i as an id (a whole number from 1); prints the
- * usage error and returns -1 when it is not one.
+ * A domain call's end: *out printed as JSON, or the refusal.  out is a
+ * pointer so that cmd_reply(core_x(..., &out, &err), &err, &out) reads
+ * it after the call has filled it.
  */
 int
-cmd_id(const struct cmd_ctx *c, int i, const char *what, int64_t *out)
+cmd_reply(int rc, const struct qrm_error *err, json_t **out)
 {
-	if (i >= c->argc || parse_int64(c->argv[i], out) == -1 || *out < 1) {
-		cmd_usage_error(c, "'%s' is not %s id", i < c->argc ?
-		    c->argv[i] : "", what);
-		return -1;
+	if (rc != QRM_OK) {
+		json_decref(*out);
+		return cmd_fail(err, rc);
 	}
-	return 0;
+	return cmd_print_json(*out);
 }
 
 int
