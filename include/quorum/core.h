@@ -130,18 +130,19 @@ int	 core_may_see_audience(struct qrm *, const struct member *,
 
 /* attendance.c */
 int	 core_attendance_set(struct qrm *, const struct actor *, int64_t event,
-	    int64_t member, const json_t *, json_t **, struct qrm_error *);
+	    int64_t member, const json_t *, struct attendance *,
+	    struct qrm_error *);
 int	 core_attendance_list(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, const char *rsvp, const char *status,
-	    struct attendance_list *, int64_t *start_utc, json_t **quorum,
-	    struct qrm_error *);
+	    struct attendance_list *, json_t **quorum, struct qrm_error *);
 int	 core_register(struct qrm *, const struct actor *,
 	    const struct strv *event_ids, json_t **, struct qrm_error *);
 int	 core_member_history(struct qrm *, const struct actor *, int64_t member,
 	    json_t **, struct qrm_error *);
 int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
-	    const json_t *, json_t **, struct qrm_error *);
-json_t	*attendance_to_json(const struct attendance *, int64_t start_utc);
+	    const json_t *, struct attendance_list *, struct qrm_error *);
+json_t	*attendance_to_json(const struct attendance *);
+json_t	*attendance_list_json(const struct attendance_list *);
 
 /* privacy.c */
 int	 core_member_export(struct qrm *, const struct actor *, int64_t member,
@@ -155,11 +156,11 @@ int	 core_purge_attendance(struct qrm *, const struct actor *,
 void	 core_today(char *, size_t);
 json_t	*action_to_json(const struct action *);
 int	 core_action_create(struct qrm *, const struct actor *, int64_t event,
-	    const json_t *, json_t **, struct qrm_error *);
+	    const json_t *, struct action *, struct qrm_error *);
 int	 core_action_get(struct qrm *, const struct actor *, int64_t id,
-	    json_t **, struct qrm_error *);
+	    struct action *, struct qrm_error *);
 int	 core_action_update(struct qrm *, const struct actor *, int64_t id,
-	    const json_t *, json_t **, struct qrm_error *);
+	    const json_t *, struct action *, struct qrm_error *);
 int	 core_action_list(struct qrm *, const struct actor *, const char *owner,
 	    const char *status, int overdue, int64_t event,
 	    struct action_list *, struct qrm_error *);

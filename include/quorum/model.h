@@ -172,6 +172,7 @@ struct attendance {
 	enum rsvp	 rsvp;
 	int		 waitlisted;
 	int		 wait_position;	/* 1 is next for a place; 0 if none */
+	int		 late;		/* checked in after the start */
 	int64_t		 rsvp_at;
 	enum att_status	 status;
 	char		*reason;	/* of apologies */
@@ -186,6 +187,14 @@ struct attendance {
 struct attendance_list {
 	struct attendance	*v;
 	size_t			 n;
+};
+
+/* One change of an action's status: who, when and why. */
+struct action_change {
+	int64_t			 at;
+	char			*actor;
+	enum action_status	 status;
+	char			*note;
 };
 
 struct action {
@@ -203,6 +212,9 @@ struct action {
 	char			*owner_name;	/* joined, for lists */
 	char			*event_uid;
 	char			*event_title;
+	struct action_change	*history;	/* oldest first */
+	size_t			 nhistory;
+	int			 with_history;	/* history was read */
 };
 
 struct action_list {

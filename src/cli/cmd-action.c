@@ -19,40 +19,56 @@ print_action_row(const struct action *x)
 }
 
 static int
+print_action(int rc, const struct qrm_error *err, struct action *x)
+{
+	json_t	*o;
+
+	if (rc != QRM_OK)
+		return cmd_fail(err, rc);
+	o = action_to_json(x);
+	action_clear(x);
+	return cmd_print_json(o);
+}
+
+static int
 cmd_action_add(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct action		 x;
 	int64_t			 event = 0;
+	int			 rc;
 
 	cmd_int(c, "event", &event);
-	return cmd_reply(core_action_create(c->q, c->actor, event, c->body,
-	    &out, &err), &err, &out);
+	rc = core_action_create(c->q, c->actor, event, c->body, &x, &err);
+	return print_action(rc, &err, &x);
 }
 
 static int
 cmd_action_update(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct action		 x;
+	int			 rc;
 
 	if (strcmp(c->entry->sub, "done") == 0)
 		json_object_set_new(c->body, "status", json_string("done"));
 	else if (json_object_size(c->body) == 0)
 		return cmd_usage_error(c, "nothing to change: name a field, "
 		    "e.g. --due 2027-02-01");
-	return cmd_reply(core_action_update(c->q, c->actor, cmd_arg_id(c, 0),
-	    c->body, &out, &err), &err, &out);
+	rc = core_action_update(c->q, c->actor, cmd_arg_id(c, 0), c->body, &x,
+	    &err);
+	return print_action(rc, &err, &x);
 }
 
 static int
 cmd_action_show(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct action		 x;
+	int			 rc;
 
-	return cmd_reply(core_action_get(c->q, c->actor, cmd_arg_id(c, 0),
-	    &out, &err), &err, &out);
+	rc = core_action_get(c->q, c->actor, cmd_arg_id(c, 0), &x, &err);
+	return print_action(rc, &err, &x);
 }
 
 static int

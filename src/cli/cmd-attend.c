@@ -12,13 +12,19 @@ static int
 cmd_attend(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct attendance	 rec;
+	json_t			*o;
+	int			 rc;
 
 	if (json_object_size(c->body) == 0)
 		return cmd_usage_error(c, "nothing to record: give --rsvp or "
 		    "--status");
-	return cmd_reply(core_attendance_set(c->q, c->actor, cmd_arg_id(c, 0),
-	    cmd_arg_id(c, 1), c->body, &out, &err), &err, &out);
+	if ((rc = core_attendance_set(c->q, c->actor, cmd_arg_id(c, 0),
+	    cmd_arg_id(c, 1), c->body, &rec, &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	o = attendance_to_json(&rec);
+	attendance_clear(&rec);
+	return cmd_print_json(o);
 }
 
 static void
@@ -43,22 +49,17 @@ cmd_attend_list(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct attendance_list	 l;
-	json_t			*items, *quorum, *out;
-	int64_t			 start_utc;
+	json_t			*quorum, *out;
 	size_t			 i;
 	int			 rc;
 
 	if ((rc = core_attendance_list(c->q, c->actor, cmd_arg_id(c, 0),
 	    cmd_text(c, "occurrence"), cmd_text(c, "rsvp"),
-	    cmd_text(c, "status"), &l, &start_utc, &quorum, &err)) != QRM_OK)
+	    cmd_text(c, "status"), &l, &quorum, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
 	if (cmd_flag(c, "json")) {
-		items = json_array();
-		for (i = 0; i < l.n; i++)
-			json_array_append_new(items,
-			    attendance_to_json(&l.v[i], start_utc));
+		out = attendance_list_json(&l);
 		attendance_list_free(&l);
-		out = json_pack("{s:o}", "items", items);
 		if (quorum != NULL)
 			json_object_set_new(out, "quorum", quorum);
 		return cmd_print_json(out);
@@ -86,8 +87,9 @@ static int
 cmd_checkin(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL, *numbers;
-	int			 i;
+	struct attendance_list	 l;
+	json_t			*numbers, *o;
+	int			 i, rc;
 
 	numbers = json_array();
 	for (i = 1; i < c->argc; i++)
@@ -95,8 +97,12 @@ cmd_checkin(struct cmd_ctx *c)
 	json_object_set_new(c->body, "numbers", numbers);
 	if (cmd_flag(c, "force"))
 		json_object_set_new(c->body, "force", json_true());
-	return cmd_reply(core_checkin(c->q, c->actor, cmd_arg_id(c, 0),
-	    c->body, &out, &err), &err, &out);
+	if ((rc = core_checkin(c->q, c->actor, cmd_arg_id(c, 0), c->body, &l,
+	    &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	o = attendance_list_json(&l);
+	attendance_list_free(&l);
+	return cmd_print_json(o);
 }
 
 static int

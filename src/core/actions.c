@@ -26,7 +26,7 @@ static const struct field action_fields[] = {
 	{ "status", FT_ENUM, 0, 0, 0, action_status_names, ACTION__MAX },
 	{ "from_notes_line", FT_INT, 0, 1, 100000, NULL, 0 },
 	{ "note", FT_TEXT, FF_MULTILINE, 0, 1000, NULL, 0 },
-	{ "event", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "event", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "id", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "created", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "updated", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
@@ -50,16 +50,19 @@ core_today(char *out, size_t sz)
 	snprintf(out, sz, "%.10s", local);
 }
 
+/* The action as the API shows it, with its history when it was read. */
 json_t *
 action_to_json(const struct action *a)
 {
-	char	created[32], updated[32], done[32], today[11];
+	json_t	*o, *h = NULL;
+	char	 created[32], updated[32], done[32], today[11];
+	size_t	 i;
 
 	core_today(today, sizeof(today));
 	utc_format(a->created, created, sizeof(created));
 	utc_format(a->updated, updated, sizeof(updated));
 	utc_format(a->completed_at, done, sizeof(done));
-	return json_pack("{s:I, s:o, s:s, s:s?, s:o, s:s?, s:s?, s:o, s:s, "
+	o = json_pack("{s:I, s:o, s:s, s:s?, s:o, s:s?, s:s?, s:o, s:s, "
 	    "s:b, s:s, s:s, s:o, s:s?, s:s?}",
 	    "id", (json_int_t)a->id,
 	    "event", a->event ? json_integer(a->event) : json_null(),
@@ -73,6 +76,20 @@ action_to_json(const struct action *a)
 	    "created", created, "updated", updated,
 	    "completed_at", a->completed_at ? json_string(done) : json_null(),
 	    "event_uid", a->event_uid, "event_title", a->event_title);
+	for (i = 0; o != NULL && a->with_history && i < a->nhistory; i++) {
+		if (h == NULL) {
+			h = json_array();
+			json_object_set_new(o, "history", h);
+		}
+		utc_format(a->history[i].at, done, sizeof(done));
+		json_array_append_new(h, json_pack("{s:s, s:s?, s:s, s:s?}",
+		    "at", done, "actor", a->history[i].actor, "status",
+		    action_status_names[a->history[i].status], "note",
+		    a->history[i].note));
+	}
+	if (o != NULL && a->with_history && h == NULL)
+		json_object_set_new(o, "history", json_array());
+	return o;
 }
 
 /* Apply JSON to a; the checks that need the database come after. */
@@ -165,41 +182,41 @@ notes_line(struct store *st, int64_t event, int64_t n)
 	return line;
 }
 
+/* One row of an action's history, kept on the action (arg). */
 static int
-history_json(void *arg, int64_t at, const char *actor, const char *status,
+history_keep(void *arg, int64_t at, const char *actor, const char *status,
     const char *note)
 {
-	char	when[32];
+	struct action		*x = arg;
+	struct action_change	*nv;
+	int			 st;
 
-	utc_format(at, when, sizeof(when));
-	json_array_append_new(arg, json_pack("{s:s, s:s?, s:s?, s:s?}", "at",
-	    when, "actor", actor, "status", status, "note", note));
+	if ((nv = realloc(x->history, (x->nhistory + 1) * sizeof(*nv))) ==
+	    NULL)
+		return -1;
+	x->history = nv;
+	nv += x->nhistory++;
+	memset(nv, 0, sizeof(*nv));
+	nv->at = at;
+	nv->actor = actor ? strdup(actor) : NULL;
+	nv->note = note ? strdup(note) : NULL;
+	st = model_enum_parse(action_status_names, ACTION__MAX, status);
+	nv->status = st < 0 ? ACTION_OPEN : (enum action_status)st;
 	return 0;
-}
-
-static json_t *
-action_json_full(struct store *st, const struct action *a)
-{
-	json_t	*o = action_to_json(a), *h = json_array();
-
-	store_action_history(st, a->id, history_json, h, NULL);
-	json_object_set_new(o, "history", h);
-	return o;
 }
 
 /* Action id as it now stands, with its history, into *out. */
 static int
-action_reply(struct store *st, int64_t id, json_t **out,
+action_load(struct store *st, int64_t id, struct action *out,
     struct qrm_error *err)
 {
-	struct action	x;
-	int		rc;
+	int	rc;
 
-	memset(&x, 0, sizeof(x));
-	if ((rc = store_action_get(st, id, &x, err)) == QRM_OK)
-		*out = action_json_full(st, &x);
-	action_clear(&x);
-	return rc;
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_action_get(st, id, out, err)) != QRM_OK)
+		return rc;
+	out->with_history = 1;
+	return store_action_history(st, id, history_keep, out, err);
 }
 
 /*
@@ -208,7 +225,7 @@ action_reply(struct store *st, int64_t id, json_t **out,
  */
 int
 core_action_create(struct qrm *q, const struct actor *a, int64_t event,
-    const json_t *o, json_t **out, struct qrm_error *err)
+    const json_t *o, struct action *out, struct qrm_error *err)
 {
 	struct store	*st;
 	struct action	 x;
@@ -217,7 +234,7 @@ core_action_create(struct qrm *q, const struct actor *a, int64_t event,
 	char		 object[32], *line;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
 	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
 		return rc;
@@ -273,7 +290,7 @@ core_action_create(struct qrm *q, const struct actor *a, int64_t event,
 	    x.title, err)) != QRM_OK)
 		goto fail;
 	if ((rc = store_tx_commit(st, err)) == QRM_OK)
-		rc = action_reply(st, x.id, out, err);
+		rc = action_load(st, x.id, out, err);
 	goto out;
 fail:
 	store_tx_rollback(st);
@@ -290,26 +307,25 @@ may_see_action(const struct actor *a, const struct action *x)
 	    a->member == x->owner);
 }
 
+/* Action id with its history into *out (the caller clears it). */
 int
 core_action_get(struct qrm *q, const struct actor *a, int64_t id,
-    json_t **out, struct qrm_error *err)
+    struct action *out, struct qrm_error *err)
 {
 	struct store	*st;
-	struct action	 x;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	if ((rc = store_action_get(st, id, &x, err)) != QRM_OK)
+	if ((rc = action_load(st, id, out, err)) != QRM_OK)
 		return rc;
-	if (may_see_action(a, &x))
-		*out = action_json_full(st, &x);
-	else
-		rc = qrm_seterr(err, QRM_ENOTFOUND, "id", "no action %lld",
+	if (!may_see_action(a, out)) {
+		action_clear(out);
+		return qrm_seterr(err, QRM_ENOTFOUND, "id", "no action %lld",
 		    (long long)id);
-	action_clear(&x);
-	return rc;
+	}
+	return QRM_OK;
 }
 
 /*
@@ -319,7 +335,7 @@ core_action_get(struct qrm *q, const struct actor *a, int64_t id,
  */
 int
 core_action_update(struct qrm *q, const struct actor *a, int64_t id,
-    const json_t *o, json_t **out, struct qrm_error *err)
+    const json_t *o, struct action *out, struct qrm_error *err)
 {
 	static const char *const owner_may[] = { "status", "notes", "note",
 	    NULL };
@@ -331,7 +347,7 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	int		 rc, i, official = a->role >= ROLE_OFFICIAL;
 	enum action_status was;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
@@ -371,7 +387,7 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	    "action.update", object, action_status_names[x.status], err)))
 		goto fail;
 	if ((rc = store_tx_commit(st, err)) == QRM_OK)
-		rc = action_reply(st, id, out, err);
+		rc = action_load(st, id, out, err);
 	goto out;
 fail:
 	store_tx_rollback(st);

@@ -138,8 +138,21 @@ occurrence_check(const struct event *ev, const char *occ, char *out,
 	return QRM_OK;
 }
 
+/* A list as the API shows it: {"items": [...]}. */
 json_t *
-attendance_to_json(const struct attendance *a, int64_t start_utc)
+attendance_list_json(const struct attendance_list *l)
+{
+	json_t	*items = json_array();
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(items, attendance_to_json(&l->v[i]));
+	return json_pack("{s:o}", "items", items);
+}
+
+/* The record as the API shows it. */
+json_t *
+attendance_to_json(const struct attendance *a)
 {
 	char	checked[32], recorded[32];
 
@@ -153,7 +166,7 @@ attendance_to_json(const struct attendance *a, int64_t start_utc)
 	    json_integer(a->wait_position) : json_null(),
 	    "status", att_status_names[a->status], "reason", a->reason,
 	    "checked_in_at", a->checked_in_at ? json_string(checked) :
-	    json_null(), "late", a->checked_in_at > start_utc && start_utc > 0,
+	    json_null(), "late", a->late,
 	    "recorded_by", a->recorded_by ? json_integer(a->recorded_by) :
 	    json_null(), "recorded_at", recorded);
 }
@@ -167,7 +180,8 @@ attendance_to_json(const struct attendance *a, int64_t start_utc)
  */
 int
 core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
-    int64_t member, const json_t *o, json_t **out, struct qrm_error *err)
+    int64_t member, const json_t *o, struct attendance *out,
+    struct qrm_error *err)
 {
 	struct store		*st;
 	struct event		 ev;
@@ -179,7 +193,7 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	int64_t			 start_utc = 0, places, promoted;
 	int			 rc, rsvp, status, had_place, self;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
 	event_init(&ev);
 	memset(&m, 0, sizeof(m));
@@ -309,11 +323,9 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		goto fail;
 	if ((rc = store_tx_commit(st, err)) != QRM_OK)
 		goto out;
-	if (store_attendance_get(st, id, rec.occurrence, member, &old,
-	    NULL) == QRM_OK) {
-		*out = attendance_to_json(&old, start_utc);
-		attendance_clear(&old);
-	}
+	if (store_attendance_get(st, id, rec.occurrence, member, out,
+	    NULL) == QRM_OK)
+		out->late = out->checked_in_at > start_utc && start_utc > 0;
 	goto out;
 fail:
 	store_tx_rollback(st);
@@ -332,10 +344,10 @@ out:
 int
 core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
     const char *occurrence, const char *rsvp, const char *status,
-    struct attendance_list *out, int64_t *start_utc, json_t **quorum,
-    struct qrm_error *err)
+    struct attendance_list *out, json_t **quorum, struct qrm_error *err)
 {
 	struct attendance_list	 present = { 0 };
+	int64_t			 start = 0, *start_utc = &start;
 	struct store	*st;
 	struct event	 ev;
 	char		 occ[LOCAL_TIME_LEN], object[32];
@@ -382,6 +394,9 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 			attendance_clear(&out->v[i]);
 	}
 	out->n = keep;
+	for (i = 0; i < out->n; i++)
+		out->v[i].late = out->v[i].checked_in_at > *start_utc &&
+		    *start_utc > 0;
 	/*
 	 * The quorum of one meeting (a one-off, or one occurrence) is the
 	 * event's: counted over everyone, whoever asks and whatever the
@@ -420,19 +435,20 @@ out:
  */
 int
 core_checkin(struct qrm *q, const struct actor *a, int64_t id,
-    const json_t *o, json_t **out, struct qrm_error *err)
+    const json_t *o, struct attendance_list *out, struct qrm_error *err)
 {
 	struct store	*st;
 	struct member	 m;
 	struct strv	 ids = { 0 };
 	struct event	 ev;
-	json_t		*body, *rec, *items, *it;
+	struct attendance *nv;
+	json_t		*body, *it;
 	const char	*occ = NULL;
 	char		 num[32];
 	size_t		 i;
 	int		 rc = QRM_OK, force = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((rc = fields_check(o, checkin_fields, 0, err)) != QRM_OK)
 		return rc;
 	occ = json_string_value(json_object_get(o, "occurrence"));
@@ -482,7 +498,8 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	if (rc == QRM_OK && ids.n == 0)
 		rc = qrm_seterr(err, QRM_EINVAL, "numbers",
 		    "name at least one member to check in");
-	items = json_array();
+	if (rc == QRM_OK && (out->v = calloc(ids.n, sizeof(*nv))) == NULL)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	for (i = 0; i < ids.n && rc == QRM_OK; i++) {
 		body = json_pack("{s:s, s:b}", "status", "present", "force",
 		    force);
@@ -490,18 +507,15 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 			json_object_set_new(body, "occurrence",
 			    json_string(occ));
 		rc = core_attendance_set(q, a, id, strtoll(ids.v[i], NULL, 10),
-		    body, &rec, err);
+		    body, &out->v[out->n], err);
 		json_decref(body);
 		if (rc == QRM_OK)
-			json_array_append_new(items, rec);
+			out->n++;
 	}
 	strv_free(&ids);
-	if (rc != QRM_OK) {
-		json_decref(items);
-		return rc;
-	}
-	*out = json_pack("{s:o}", "items", items);
-	return QRM_OK;
+	if (rc != QRM_OK)
+		attendance_list_free(out);
+	return rc;
 }
 
 static void	json_array_sort_by_name(json_t *);
@@ -519,7 +533,7 @@ core_register(struct qrm *q, const struct actor *a, const struct strv *ids,
 	json_t			*byid = json_object(), *items, *p;
 	const char		*key;
 	char			 k[32];
-	int64_t			 id, start;
+	int64_t			 id;
 	size_t			 i, j;
 	int			 rc = QRM_OK;
 
@@ -539,7 +553,7 @@ core_register(struct qrm *q, const struct actor *a, const struct strv *ids,
 			break;
 		}
 		if ((rc = core_attendance_list(q, a, id, NULL, NULL, "present",
-		    &l, &start, NULL, err)) != QRM_OK)
+		    &l, NULL, err)) != QRM_OK)
 			break;
 		for (j = 0; j < l.n; j++) {
 			snprintf(k, sizeof(k), "%lld", (long long)l.v[j].member);
@@ -626,8 +640,9 @@ core_member_history(struct qrm *q, const struct actor *a, int64_t member,
 		if (store_event_get(st, l.v[i].event, &ev, NULL) != QRM_OK)
 			continue;
 		if (a->member == member || may_manage(q, a, &ev)) {
-			rec = attendance_to_json(&l.v[i], ev.rrule ? 0 :
-			    ev.start_utc);
+			l.v[i].late = !ev.rrule && l.v[i].checked_in_at >
+			    ev.start_utc;
+			rec = attendance_to_json(&l.v[i]);
 			json_object_set_new(rec, "event",
 			    json_integer(ev.id));
 			json_object_set_new(rec, "title", json_string(ev.title));

@@ -56,8 +56,7 @@ csv_cell(struct buf *b, const char *s, int last)
 
 /* An attendance list as CSV, for spreadsheets (RFC 4180). */
 static enum MHD_Result
-attendance_csv(struct request *r, const struct attendance_list *l,
-    int64_t start_utc)
+attendance_csv(struct request *r, const struct attendance_list *l)
 {
 	struct MHD_Response	*resp;
 	struct buf		 b = { 0 };
@@ -82,8 +81,7 @@ attendance_csv(struct request *r, const struct attendance_list *l,
 		if (a->checked_in_at)
 			utc_format(a->checked_in_at, when, sizeof(when));
 		csv_cell(&b, when, 0);
-		csv_cell(&b, a->checked_in_at > start_utc && start_utc > 0 ?
-		    "yes" : "no", 1);
+		csv_cell(&b, a->late ? "yes" : "no", 1);
 	}
 	resp = MHD_create_response_from_buffer_with_free_callback(b.len,
 	    b.p, free);
@@ -164,15 +162,14 @@ api_event_occurrences(struct request *r, const struct call *c)
 /* The attendance list of the event in c, or an error already sent. */
 static int
 attendance_list(struct request *r, const struct call *c,
-    struct attendance_list *l, int64_t *start_utc, json_t **quorum,
-    enum MHD_Result *sent)
+    struct attendance_list *l, json_t **quorum, enum MHD_Result *sent)
 {
 	struct qrm_error	 err = { 0 };
 	int			 rc;
 
 	if ((rc = core_attendance_list(r->q, c->actor, c->id[0],
 	    http_arg(r, "occurrence"), http_arg(r, "rsvp"),
-	    http_arg(r, "status"), l, start_utc, quorum, &err)) != QRM_OK)
+	    http_arg(r, "status"), l, quorum, &err)) != QRM_OK)
 		*sent = http_error(r, rc, &err);
 	return rc;
 }
@@ -183,18 +180,12 @@ api_attendance(struct request *r, const struct call *c)
 {
 	struct attendance_list	 l;
 	enum MHD_Result		 sent;
-	json_t			*items, *quorum, *out;
-	int64_t			 start_utc;
-	size_t			 i;
+	json_t			*quorum, *out;
 
-	if (attendance_list(r, c, &l, &start_utc, &quorum, &sent) != QRM_OK)
+	if (attendance_list(r, c, &l, &quorum, &sent) != QRM_OK)
 		return sent;
-	items = json_array();
-	for (i = 0; i < l.n; i++)
-		json_array_append_new(items, attendance_to_json(&l.v[i],
-		    start_utc));
+	out = attendance_list_json(&l);
 	attendance_list_free(&l);
-	out = json_pack("{s:o}", "items", items);
 	if (quorum != NULL)
 		json_object_set_new(out, "quorum", quorum);
 	return http_json(r, 200, out);
@@ -207,12 +198,11 @@ api_attendance_csv(struct request *r, const struct call *c)
 	struct attendance_list	 l;
 	enum MHD_Result		 sent;
 	json_t			*quorum;
-	int64_t			 start_utc;
 
-	if (attendance_list(r, c, &l, &start_utc, &quorum, &sent) != QRM_OK)
+	if (attendance_list(r, c, &l, &quorum, &sent) != QRM_OK)
 		return sent;
 	json_decref(quorum);
-	sent = attendance_csv(r, &l, start_utc);
+	sent = attendance_csv(r, &l);
 	attendance_list_free(&l);
 	return sent;
 }
@@ -222,12 +212,16 @@ enum MHD_Result
 api_attendance_one(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct attendance	 rec;
+	json_t			*o;
 	int			 rc;
 
-	rc = core_attendance_set(r->q, c->actor, c->id[0], c->id[1], c->json,
-	    &out, &err);
-	return reply(r, rc, &err, out);
+	if ((rc = core_attendance_set(r->q, c->actor, c->id[0], c->id[1],
+	    c->json, &rec, &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	o = attendance_to_json(&rec);
+	attendance_clear(&rec);
+	return http_json(r, 200, o);
 }
 
 /* POST /api/v1/events/{id}/checkin {occurrence, numbers, members, force} */
@@ -235,11 +229,27 @@ enum MHD_Result
 api_checkin(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct attendance_list	 l;
+	json_t			*o;
 	int			 rc;
 
-	rc = core_checkin(r->q, c->actor, c->id[0], c->json, &out, &err);
-	return reply(r, rc, &err, out);
+	if ((rc = core_checkin(r->q, c->actor, c->id[0], c->json, &l, &err)))
+		return http_error(r, rc, &err);
+	o = attendance_list_json(&l);
+	attendance_list_free(&l);
+	return http_json(r, 200, o);
+}
+
+/* One action (cleared here), with Location when it was just made. */
+static enum MHD_Result
+action_reply(struct request *r, unsigned int status, struct action *x)
+{
+	json_t	*o = action_to_json(x);
+	char	 loc[64];
+
+	snprintf(loc, sizeof(loc), "/api/v1/actions/%lld", (long long)x->id);
+	action_clear(x);
+	return http_json_at(r, status, o, status == 201 ? loc : NULL);
 }
 
 /* The actions of a list as {"items": [...]}, freeing the list. */
@@ -261,9 +271,8 @@ actions(struct request *r, const struct call *c, int64_t event)
 {
 	struct qrm_error	 err = { 0 };
 	struct action_list	 l;
-	json_t			*out = NULL;
+	struct action		 x;
 	const char		*ov = http_arg(r, "overdue");
-	char			 loc[64];
 	int			 rc;
 
 	if (!is(r, "POST")) {
@@ -273,12 +282,10 @@ actions(struct request *r, const struct call *c, int64_t event)
 			return http_error(r, rc, &err);
 		return action_items(r, &l);
 	}
-	if ((rc = core_action_create(r->q, c->actor, event, c->json, &out,
+	if ((rc = core_action_create(r->q, c->actor, event, c->json, &x,
 	    &err)) != QRM_OK)
 		return http_error(r, rc, &err);
-	snprintf(loc, sizeof(loc), "/api/v1/actions/%lld", (long long)
-	    json_integer_value(json_object_get(out, "id")));
-	return http_json_at(r, 201, out, loc);
+	return action_reply(r, 201, &x);
 }
 
 enum MHD_Result
@@ -298,15 +305,17 @@ enum MHD_Result
 api_action(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	json_t			*out = NULL;
+	struct action		 x;
 	int			 rc;
 
 	if (is(r, "PATCH"))
-		rc = core_action_update(r->q, c->actor, c->id[0], c->json, &out,
+		rc = core_action_update(r->q, c->actor, c->id[0], c->json, &x,
 		    &err);
 	else
-		rc = core_action_get(r->q, c->actor, c->id[0], &out, &err);
-	return reply(r, rc, &err, out);
+		rc = core_action_get(r->q, c->actor, c->id[0], &x, &err);
+	if (rc != QRM_OK)
+		return http_error(r, rc, &err);
+	return action_reply(r, 200, &x);
 }
 
 /* GET and PUT (text/plain) /api/v1/events/{id}/notes */

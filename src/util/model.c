@@ -214,6 +214,8 @@ attendance_list_free(struct attendance_list *l)
 void
 action_clear(struct action *a)
 {
+	size_t	i;
+
 	if (a == NULL)
 		return;
 	free(a->title);
@@ -222,6 +224,11 @@ action_clear(struct action *a)
 	free(a->owner_name);
 	free(a->event_uid);
 	free(a->event_title);
+	for (i = 0; i < a->nhistory; i++) {
+		free(a->history[i].actor);
+		free(a->history[i].note);
+	}
+	free(a->history);
 	memset(a, 0, sizeof(*a));
 }
 
