@@ -15,6 +15,7 @@ int	 http_port(const struct http_server *);
 void	 http_configure(unsigned int timeout, unsigned int guesses,
 	    unsigned int window);
 void	 http_set_threads(unsigned int);
+void	 http_set_base_url(const char *);
 void	 http_stop(struct http_server *);
 int	 http_status_of(int qrm_code);
 

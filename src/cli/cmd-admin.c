@@ -126,6 +126,9 @@ cmd_serve(struct cmd_ctx *c)
 		listen = "127.0.0.1:8080";
 	if ((rc = serve_settings(&err)) != QRM_OK)
 		return cmd_fail(&err, rc);
+	if (getenv("QUORUM_BASE_URL") != NULL ||
+	    strcmp(c->base_url, "http://127.0.0.1:8080") != 0)
+		http_set_base_url(c->base_url);
 	/*
 	 * Feeds are megabytes each and come and go with the cache.  glibc
 	 * would raise its mmap threshold after the first one is freed and

@@ -45,6 +45,24 @@ http_set_threads(unsigned int n)
 	pool_threads = n;
 }
 
+static char	base_url[256];
+
+/*
+ * The public address of the service ("https://quorum.napo.example"), for
+ * links in pages; empty: taken from the request's Host.
+ */
+void
+http_set_base_url(const char *url)
+{
+	snprintf(base_url, sizeof(base_url), "%s", url ? url : "");
+}
+
+const char *
+http_base_url(void)
+{
+	return base_url[0] ? base_url : NULL;
+}
+
 /*
  * Settings for servers started after this: a connection idle for
  * timeout seconds is closed (slow clients); a client address may

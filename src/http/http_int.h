@@ -75,6 +75,7 @@ enum MHD_Result	 http_fail(struct request *, int code, const char *field,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char	*http_arg(struct request *, const char *);
 const char	*http_header(struct request *, const char *);
+const char	*http_base_url(void);
 
 /* route.c */
 enum MHD_Result	 http_route(struct request *);

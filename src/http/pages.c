@@ -32,12 +32,18 @@ pages_index(struct request *r, const struct call *c)
 	struct MHD_Response	*resp;
 	struct buf		 b = { 0 };
 	const char		*host = http_header(r, MHD_HTTP_HEADER_HOST);
+	const char		*base = http_base_url(), *scheme;
 	size_t			 i;
 	int			 rc;
 
 	(void)c;
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK)
 		return http_error(r, rc, &err);
+	/* links on the public address when one is set, else the Host's */
+	if (base != NULL && (scheme = strstr(base, "://")) != NULL)
+		host = scheme + 3;
+	else
+		base = "";
 	if (host == NULL || strpbrk(host, "<>\"' ") != NULL)
 		host = "localhost";
 	buf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head>"
@@ -62,7 +68,9 @@ pages_index(struct request *r, const struct call *c)
 			html_escape(&b, host);
 			buf_puts(&b, "/feeds/");
 			html_escape(&b, l.v[i].slug);
-			buf_puts(&b, ".ics\">Subscribe</a> · <a href=\"/feeds/");
+			buf_puts(&b, ".ics\">Subscribe</a> · <a href=\"");
+			html_escape(&b, base);
+			buf_puts(&b, "/feeds/");
 			html_escape(&b, l.v[i].slug);
 			buf_puts(&b, ".ics\">Download</a>");
 		} else {

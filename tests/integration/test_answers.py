@@ -509,6 +509,28 @@ class FreshSetup(unittest.TestCase):
         self.assertIn("Would send to sam@napo.example", out)
         self.assertIn("Send the questionnaire", out)
 
+    def test_base_url_in_demo_links_and_pages(self):
+        q = self.q
+        os.environ["QUORUM_BASE_URL"] = "https://quorum.napo.example/"
+        try:
+            q.serve("--demo")
+        finally:
+            del os.environ["QUORUM_BASE_URL"]
+        printed = b""
+        while b"All feeds" not in printed:
+            printed += q.proc.stdout.readline()
+        printed += q.proc.stdout.readline()
+        self.assertIn(b"https://quorum.napo.example/feeds/me.ics?token=",
+                      printed)
+        self.assertIn(b"webcal://quorum.napo.example/feeds/facilitators.ics"
+                      b"?token=", printed)
+        st, _, page = q.http("GET", "/")
+        self.assertEqual(st, 200)
+        self.assertIn(b'href="webcal://quorum.napo.example/feeds/'
+                      b'all-members.ics"', page)
+        self.assertIn(b'href="https://quorum.napo.example/feeds/'
+                      b'all-members.ics"', page)
+
     def test_member_links(self):
         self.assertEqual(self.run_q("demo").returncode, 0)
         import subprocess
