@@ -10,13 +10,14 @@
 #include "ical_int.h"
 
 /*
- * libical 3.0 fills its zone table, each zone's VTIMEZONE and each
- * zone's list of changes lazily, with no lock; a zone's list is freed
- * and rebuilt whenever a later year is asked for (after 2035, on every
- * call).  So every entry point of this layer that may touch a zone
- * (conversions, recurrence, feed building, importing) holds this lock.
- * Feed builds happen once per change of the data, so serving threads
- * seldom wait on it; cache hits never take it.
+ * libical 3.0 looks a zone up by a sequential search that reads each
+ * zone's location with no lock, while a zone's first use frees and
+ * replaces that string (and a zone not in zone.tab is appended to the
+ * table, unlocked): see docs/DESIGN.md.  So every entry point of this
+ * layer that may touch a zone (conversions, recurrence, feed building,
+ * importing) holds this lock.  Feed builds happen once per change of
+ * the data, so serving threads seldom wait on it; cache hits never
+ * take it.
  */
 static pthread_mutex_t	ical_mu = PTHREAD_MUTEX_INITIALIZER;
 
