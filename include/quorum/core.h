@@ -171,9 +171,41 @@ int	 core_notes_get(struct qrm *, const struct actor *, int64_t event,
 int	 core_notes_put(struct qrm *, const struct actor *, int64_t event,
 	    const char *text, size_t len, json_t **, struct qrm_error *);
 
+/* outbox.c */
+struct mail_settings {
+	const char	*smtp;		/* smtp://host:port or smtps://... */
+	const char	*from;
+	const char	*user;		/* authentication, when set */
+	const char	*password;
+	int		 starttls;	/* 1: refuse to send without it */
+	int		 lease;		/* seconds before a claim is stale */
+	int		 interval;	/* seconds between the server's runs */
+};
+struct outbox_worker;
+struct store;
+
+void	 mail_settings_env(struct mail_settings *);
+int	 mail_settings_check(const struct mail_settings *, struct qrm_error *);
+int	 outbox_queue(struct store *, const char *kind, const struct member *,
+	    const char *subject, const char *body, int64_t *id,
+	    struct qrm_error *);
+char	*outbox_message(const struct mail *, const char *from);
+int	 outbox_send_due(struct qrm *, const struct mail_settings *, int max,
+	    int *sent, int *failed, struct qrm_error *);
+int	 outbox_worker_start(struct qrm *, const struct mail_settings *,
+	    struct outbox_worker **, struct qrm_error *);
+void	 outbox_worker_stop(struct outbox_worker *);
+int	 core_outbox_list(struct qrm *, const struct actor *,
+	    const char *status, int limit, struct mail_list *,
+	    struct qrm_error *);
+int	 core_outbox_retry(struct qrm *, const struct actor *, int64_t id,
+	    int64_t *n, struct qrm_error *);
+json_t	*mail_to_json(const struct mail *);
+
 /* digest.c */
-int	 core_digest_send(struct qrm *, const struct actor *, const char *smtp,
-	    const char *from, int dry_run, json_t **, struct qrm_error *);
+int	 core_digest_send(struct qrm *, const struct actor *,
+	    const struct mail_settings *, int dry_run, json_t **,
+	    struct qrm_error *);
 
 /* feed.c */
 struct feed_cache	*feed_cache_new(void);

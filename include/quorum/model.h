@@ -217,6 +217,37 @@ struct action {
 	int			 with_history;	/* history was read */
 };
 
+enum mail_status {
+	MAIL_QUEUED,
+	MAIL_SENDING,
+	MAIL_SENT,
+	MAIL_FAILED,
+	MAIL__MAX
+};
+
+/* A message of the outbox. */
+struct mail {
+	int64_t			 id;
+	char			*kind;
+	int64_t			 member;	/* 0: none */
+	char			*recipient;
+	char			*name;
+	char			*subject;
+	char			*body;
+	int64_t			 created;
+	enum mail_status	 status;
+	int			 attempts;
+	int64_t			 next_at;
+	int64_t			 claimed_at;
+	int64_t			 sent_at;
+	char			*last_error;
+};
+
+struct mail_list {
+	struct mail	*v;
+	size_t		 n;
+};
+
 struct action_list {
 	struct action	*v;
 	size_t		 n;
@@ -243,6 +274,7 @@ extern const char *const event_kind_labels[KIND__MAX];	/* for people */
 extern const char *const event_status_names[EVSTATUS__MAX];
 extern const char *const visibility_names[VIS__MAX];
 extern const char *const role_names[ROLE__MAX];
+extern const char *const mail_status_names[MAIL__MAX];
 extern const char *const token_scope_names[SCOPE__MAX];
 extern const char *const rsvp_names[RSVP__MAX];
 extern const char *const att_status_names[ATT__MAX];
@@ -260,6 +292,8 @@ int	 member_copy(struct member *dst, const struct member *src);
 void	 member_list_free(struct member_list *);
 void	 attendance_clear(struct attendance *);
 void	 attendance_list_free(struct attendance_list *);
+void	 mail_clear(struct mail *);
+void	 mail_list_free(struct mail_list *);
 void	 action_clear(struct action *);
 void	 action_list_free(struct action_list *);
 

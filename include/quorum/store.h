@@ -41,7 +41,8 @@ int	 store_open(const char *path, struct store **, struct qrm_error *);
 void	 store_close(struct store *);
 int	 store_tx_begin(struct store *, struct qrm_error *);
 int	 store_tx_commit(struct store *, struct qrm_error *);
-void	 store_on_commit(struct store *, void (*)(void *), void *);
+void	 store_on_commit(struct store *, void (*)(void *, int), void *);
+int	 store_tx_commit_quiet(struct store *, struct qrm_error *);
 void	 store_tx_rollback(struct store *);
 int	 store_schema_version(struct store *, int *);
 int	 store_data_version(struct store *, int64_t *, int64_t *changed_at);
@@ -151,5 +152,21 @@ int	 store_note_add(struct store *, int64_t event, const char *text,
 int	 store_note_revisions(struct store *, int64_t event, int limit,
 	    int (*)(void *, int64_t, const char *, int64_t, const char *),
 	    void *, struct qrm_error *);
+
+/* store_outbox.c */
+int	 store_outbox_add(struct store *, struct mail *, struct qrm_error *);
+int	 store_outbox_claim(struct store *, int64_t now, int64_t stale_before,
+	    const char *claim, struct mail *, struct qrm_error *);
+int	 store_outbox_sent(struct store *, int64_t id, const char *claim,
+	    int64_t now, struct qrm_error *);
+int	 store_outbox_failed(struct store *, int64_t id, const char *claim,
+	    int64_t next_at, const char *error, int give_up,
+	    struct qrm_error *);
+int	 store_outbox_get(struct store *, int64_t id, struct mail *,
+	    struct qrm_error *);
+int	 store_outbox_list(struct store *, const char *status, int limit,
+	    struct mail_list *, struct qrm_error *);
+int	 store_outbox_retry(struct store *, int64_t id, int64_t now,
+	    int64_t *n, struct qrm_error *);
 
 #endif

@@ -69,6 +69,7 @@ extern const struct cmd_entry	cmd_event_entries[];
 extern const struct cmd_entry	cmd_member_entries[];
 extern const struct cmd_entry	cmd_attend_entries[];
 extern const struct cmd_entry	cmd_action_entries[];
+extern const struct cmd_entry	cmd_outbox_entries[];
 
 /* cmd.c */
 const char	*cmd_text(const struct cmd_ctx *, const char *name);

@@ -130,18 +130,17 @@ static int
 cmd_action_digest(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
-	const char		*smtp = cmd_text(c, "smtp");
-	const char		*from = cmd_text(c, "from");
+	struct mail_settings	 ms;
 	json_t			*out, *it;
 	size_t			 i;
 	int			 rc, dry = cmd_flag(c, "dry-run");
 
-	if (smtp == NULL)
-		smtp = getenv("QUORUM_SMTP");
-	if (from == NULL)
-		from = getenv("QUORUM_MAIL_FROM");
-	if ((rc = core_digest_send(c->q, c->actor, smtp, from, dry, &out,
-	    &err)) != QRM_OK)
+	mail_settings_env(&ms);
+	if (cmd_text(c, "smtp") != NULL)
+		ms.smtp = cmd_text(c, "smtp");
+	if (cmd_text(c, "from") != NULL)
+		ms.from = cmd_text(c, "from");
+	if ((rc = core_digest_send(c->q, c->actor, &ms, dry, &out, &err)))
 		return cmd_fail(&err, rc);
 	rc = json_array_size(json_object_get(out, "failed")) ?
 	    EXIT_REFUSED : 0;
@@ -292,8 +291,8 @@ const struct cmd_entry cmd_action_entries[] = {
 	{ "action", "overdue", NULL, 0, 0, overdue_opts,
 	  "actions past their due date", CMD_DB, cmd_action_list },
 	{ "action", "digest", NULL, 0, 0, digest_opts,
-	  "e-mail each owner of overdue actions one list", CMD_DB,
-	  cmd_action_digest },
+	  "e-mail each owner of overdue actions one list (through the outbox)",
+	  CMD_DB, cmd_action_digest },
 	{ "notes", NULL, "EVENT", 1, 1, notes_opts,
 	  "a meeting's notes (the text), or save a new revision", CMD_DB,
 	  cmd_notes },

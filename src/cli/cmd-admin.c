@@ -115,6 +115,8 @@ cmd_serve(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct http_server	*srv;
+	struct outbox_worker	*mailer = NULL;
+	struct mail_settings	 ms;
 	const char		*listen = cmd_text(c, "listen");
 	char			 base[512], host[128];
 	sigset_t		 set;
@@ -147,6 +149,13 @@ cmd_serve(struct cmd_ctx *c)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if ((rc = http_start(c->q, listen, &srv, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
+	/* the server sends the outbox itself when it has a mail server */
+	mail_settings_env(&ms);
+	if (ms.smtp != NULL && *ms.smtp != '\0' &&
+	    (rc = outbox_worker_start(c->q, &ms, &mailer, &err)) != QRM_OK) {
+		http_stop(srv);
+		return cmd_fail(&err, rc);
+	}
 	snprintf(host, sizeof(host), "%.*s", (int)(strrchr(listen, ':') -
 	    listen), listen);
 	snprintf(base, sizeof(base), "http://%s:%d", host, http_port(srv));
@@ -160,6 +169,7 @@ cmd_serve(struct cmd_ctx *c)
 	sigdelset(&set, SIGPIPE);
 	sigwait(&set, &sig);
 	log_info("signal %d: stopping", sig);
+	outbox_worker_stop(mailer);
 	http_stop(srv);
 	return 0;
 }

@@ -137,16 +137,21 @@ qrm_epoch(struct qrm *q)
 	return epoch;
 }
 
-/* This process committed a write: every cache built before is stale. */
+/*
+ * This process committed a write: with data, every cache built before
+ * is stale; without (the outbox), the log's new look is only noted, so
+ * that mail going out rebuilds no feed.
+ */
 void
-qrm_bump(void *arg)
+qrm_bump(void *arg, int data)
 {
 	struct qrm	*q = arg;
 	uint64_t	 sig = wal_signature(q);
 
 	pthread_mutex_lock(&q->epoch_mu);
 	q->wal_sig = sig;
-	q->epoch++;
+	if (data)
+		q->epoch++;
 	pthread_mutex_unlock(&q->epoch_mu);
 }
 

@@ -30,7 +30,7 @@ struct qrm {
 
 /* context.c */
 int64_t	 qrm_epoch(struct qrm *);
-void	 qrm_bump(void *);
+void	 qrm_bump(void *, int data);
 
 /* event.c */
 int	 event_change(const struct event *, const struct event *);

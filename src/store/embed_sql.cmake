@@ -3,6 +3,7 @@
 set(body "/* generated from the migrations in src/store/schema */\n#include <stddef.h>\n")
 set(table "const char *const store_migrations[] = {\n")
 set(n 0)
+string(REPLACE "|" ";" IN "${IN}")
 foreach(f ${IN})
 	file(READ ${f} sql)
 	string(REPLACE "\\" "\\\\" sql "${sql}")

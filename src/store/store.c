@@ -268,6 +268,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ERASE_TOKENS] = "DELETE FROM tokens WHERE member = ?",
 	[STMT_ERASE_REASONS] =
 	    "UPDATE attendance SET reason = NULL WHERE member = ?",
+	[STMT_ERASE_OUTBOX] = "DELETE FROM outbox WHERE member = ?",
 	/* ?1 the member's id, ?2 their email as it was */
 	[STMT_ERASE_AUDIT] =
 	    "UPDATE audit SET actor = 'erased member ' || ?1 WHERE actor = ?2",
@@ -317,6 +318,37 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_NOTE_REVISIONS] =
 	    "SELECT id, text, at, actor FROM note_revisions WHERE event = ? "
 	    "ORDER BY id DESC LIMIT ?",
+#define OUTBOX_COLUMNS \
+	"id, kind, member, recipient, name, subject, body, created, status, " \
+	"attempts, next_at, claimed_at, sent_at, last_error "
+	[STMT_OUTBOX_ADD] =
+	    "INSERT INTO outbox (kind, member, recipient, name, subject, body, "
+	    "created, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	/* ?1 now, ?2 claims older than this are taken again (a sender died) */
+	[STMT_OUTBOX_DUE] =
+	    "SELECT id FROM outbox WHERE (status = 'queued' AND next_at <= ?1) "
+	    "OR (status = 'sending' AND claimed_at < ?2) "
+	    "ORDER BY next_at, id LIMIT 1",
+	[STMT_OUTBOX_CLAIM] =
+	    "UPDATE outbox SET status = 'sending', claim = ?2, claimed_at = ?3, "
+	    "attempts = attempts + 1 WHERE id = ?1 RETURNING " OUTBOX_COLUMNS,
+	[STMT_OUTBOX_SENT] =
+	    "UPDATE outbox SET status = 'sent', sent_at = ?3, last_error = NULL "
+	    "WHERE id = ?1 AND claim = ?2 AND status = 'sending'",
+	/* ?4 the next try, ?5 the error, ?6 1 to give up */
+	[STMT_OUTBOX_FAILED] =
+	    "UPDATE outbox SET status = CASE WHEN ?6 THEN 'failed' ELSE "
+	    "'queued' END, next_at = ?4, last_error = ?5, claim = NULL "
+	    "WHERE id = ?1 AND claim = ?2 AND status = 'sending' AND ?3 = ?3",
+	[STMT_OUTBOX_GET] = "SELECT " OUTBOX_COLUMNS "FROM outbox WHERE id = ?",
+	[STMT_OUTBOX_LIST] =
+	    "SELECT " OUTBOX_COLUMNS "FROM outbox WHERE ?1 IS NULL OR "
+	    "status = ?1 ORDER BY id DESC LIMIT ?2",
+	/* ?1 an id, or 0 for every failed one; ?2 now */
+	[STMT_OUTBOX_RETRY] =
+	    "UPDATE outbox SET status = 'queued', next_at = ?2, attempts = 0, "
+	    "claim = NULL WHERE status IN ('queued', 'failed') AND "
+	    "(id = ?1 OR (?1 = 0 AND status = 'failed'))",
 	/* since 0: the newest ?2; else the ?2 after ?1; oldest first */
 	[STMT_AUDIT_LIST] =
 	    "SELECT * FROM (SELECT id, at, actor, verb, object, detail "
@@ -556,6 +588,8 @@ store_tx_begin(struct store *st, struct qrm_error *err)
 	return QRM_OK;
 }
 
+static int	tx_commit(struct store *, int quiet, struct qrm_error *);
+
 /*
  * Commit.  A transaction that changed any row also raises data_version,
  * which every cache of derived data (feeds) keys on.
@@ -563,11 +597,27 @@ store_tx_begin(struct store *st, struct qrm_error *err)
 int
 store_tx_commit(struct store *st, struct qrm_error *err)
 {
+	return tx_commit(st, 0, err);
+}
+
+/*
+ * Commit what changes no derived data (the outbox): data_version stays,
+ * and the commit hook is told so.
+ */
+int
+store_tx_commit_quiet(struct store *st, struct qrm_error *err)
+{
+	return tx_commit(st, 1, err);
+}
+
+static int
+tx_commit(struct store *st, int quiet, struct qrm_error *err)
+{
 	sqlite3_stmt	*s;
 	int		 rc, wrote;
 
 	wrote = sqlite3_total_changes64(st->db) != st->changes_at_begin;
-	if (wrote) {
+	if (wrote && !quiet) {
 		if ((s = store_stmt(st, STMT_DATA_VERSION_BUMP, err)) == NULL ||
 		    sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL)) !=
 		    SQLITE_OK || (rc = store_step_done(st, s, err,
@@ -586,13 +636,16 @@ store_tx_commit(struct store *st, struct qrm_error *err)
 	}
 	tx_end(st);
 	if (wrote && st->on_commit != NULL)
-		st->on_commit(st->on_commit_arg);
+		st->on_commit(st->on_commit_arg, !quiet);
 	return QRM_OK;
 }
 
-/* Call fn(arg) after every commit that changed data (cache upkeep). */
+/*
+ * Call fn(arg, data) after every commit that wrote: data is 0 when what
+ * it wrote changes no derived data (cache upkeep).
+ */
 void
-store_on_commit(struct store *st, void (*fn)(void *), void *arg)
+store_on_commit(struct store *st, void (*fn)(void *, int), void *arg)
 {
 	st->on_commit = fn;
 	st->on_commit_arg = arg;
@@ -768,7 +821,7 @@ store_member_erase(struct store *st, int64_t id, const char *email,
 {
 	static const enum stmt	steps[] = { STMT_ERASE_MEMBER,
 	    STMT_ERASE_AUDIENCES, STMT_ERASE_SCOPES, STMT_ERASE_TOKENS,
-	    STMT_ERASE_REASONS };
+	    STMT_ERASE_REASONS, STMT_ERASE_OUTBOX };
 	sqlite3_stmt		*s;
 	size_t			 i;
 	int			 rc;

@@ -72,6 +72,15 @@ enum stmt {
 	STMT_ACTION_HISTORY,
 	STMT_NOTE_ADD,
 	STMT_NOTE_REVISIONS,
+	STMT_OUTBOX_ADD,
+	STMT_OUTBOX_DUE,
+	STMT_OUTBOX_CLAIM,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_LIST,
+	STMT_OUTBOX_GET,
+	STMT_OUTBOX_RETRY,
+	STMT_ERASE_OUTBOX,
 	STMT__MAX
 };
 
@@ -81,7 +90,7 @@ struct store {
 	int		 in_tx;
 	sqlite3_int64	 changes_at_begin;
 	char		*path;
-	void		(*on_commit)(void *);	/* after a commit that wrote */
+	void		(*on_commit)(void *, int);	/* after a commit that wrote */
 	void		*on_commit_arg;
 };
 

@@ -21,6 +21,9 @@ const char *const visibility_names[VIS__MAX] = {
 const char *const role_names[ROLE__MAX] = {
 	"member", "rep", "official", "admin"
 };
+const char *const mail_status_names[MAIL__MAX] = {
+	"queued", "sending", "sent", "failed"
+};
 const char *const rsvp_names[RSVP__MAX] = {
 	"invited", "accepted", "declined", "tentative"
 };
@@ -241,6 +244,34 @@ action_list_free(struct action_list *l)
 		return;
 	for (i = 0; i < l->n; i++)
 		action_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+mail_clear(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	free(m->kind);
+	free(m->recipient);
+	free(m->name);
+	free(m->subject);
+	free(m->body);
+	free(m->last_error);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+mail_list_free(struct mail_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		mail_clear(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

@@ -14,6 +14,9 @@
 
 static char	dbpath[64];
 
+extern const char *const	store_migrations[];
+extern const size_t		store_migrations_count;
+
 static int
 setup(void **state)
 {
@@ -89,7 +92,7 @@ pragmas_and_migrations(void **state)
 	assert_int_equal(s.synchronous, 2);
 	assert_int_equal(s.foreign_keys, 1);
 	assert_true(s.busy_timeout_ms >= 1000);
-	assert_int_equal(s.schema_version, 1);
+	assert_int_equal(s.schema_version, (int)store_migrations_count);
 	store_close(st);
 	/* opening again applies nothing twice */
 	assert_int_equal(store_open(dbpath, &st, &err), QRM_OK);
@@ -234,10 +237,49 @@ list_filters(void **state)
 	store_close(st);
 }
 
+/* A database of schema 1 (before the outbox) comes up to date whole. */
+static void
+migration_keeps_data(void **state)
+{
+	struct store		*st;
+	struct store_settings	 s;
+	struct mail		 m = { 0 }, got;
+	struct qrm_error	 err = { 0 };
+	sqlite3			*db;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, store_migrations[0], NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO members (name, email, "
+	    "role, active, created) VALUES ('Old Timer', 'old@napo.example', "
+	    "'member', 1, 0)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dbpath, &st, &err), QRM_OK);
+	assert_int_equal(store_settings(st, &s), QRM_OK);
+	assert_int_equal(s.schema_version, 2);
+	m.kind = "digest";
+	m.member = 1;
+	m.recipient = "old@napo.example";
+	m.subject = "s";
+	m.body = "b";
+	m.created = 1;
+	assert_int_equal(store_tx_begin(st, &err), QRM_OK);
+	assert_int_equal(store_outbox_add(st, &m, &err), QRM_OK);
+	assert_int_equal(store_tx_commit_quiet(st, &err), QRM_OK);
+	assert_int_equal(store_outbox_get(st, m.id, &got, &err), QRM_OK);
+	assert_string_equal(got.recipient, "old@napo.example");
+	assert_int_equal(got.status, MAIL_QUEUED);
+	mail_clear(&got);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(migration_keeps_data, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(pragmas_and_migrations, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(event_roundtrip_and_versions,
