@@ -202,6 +202,35 @@ int	 core_outbox_retry(struct qrm *, const struct actor *, int64_t id,
 	    int64_t *n, struct qrm_error *);
 json_t	*mail_to_json(const struct mail *);
 
+/* signin.c */
+struct signin_settings {
+	int64_t		 link_minutes;	/* a requested link lasts */
+	int64_t		 invite_hours;	/* an invitation's link lasts */
+	int64_t		 idle_days;	/* a session unused this long ends */
+	int64_t		 max_days;	/* a session ends this long after */
+};
+
+void	 signin_settings_env(struct signin_settings *);
+int	 core_signin_link(struct qrm *, const struct actor *, int64_t member,
+	    const char *base, char **url, struct qrm_error *);
+int	 core_member_invite(struct qrm *, const struct actor *,
+	    const struct strv *ids, const char *audience, int all,
+	    const char *base, json_t **report, struct qrm_error *);
+int	 core_signin_request(struct qrm *, const char *email, const char *base,
+	    struct qrm_error *);
+int	 core_signin_redeem(struct qrm *, const char *secret,
+	    const char *agent, char **cookie, struct session *,
+	    struct qrm_error *);
+int	 core_session_check(struct qrm *, const char *cookie, struct member *,
+	    struct session *, struct qrm_error *);
+int	 core_session_end(struct qrm *, const struct session *,
+	    struct qrm_error *);
+int	 core_session_list(struct qrm *, const struct actor *, int64_t member,
+	    struct session_list *, struct qrm_error *);
+int	 core_session_revoke(struct qrm *, const struct actor *, int64_t id,
+	    int64_t member, int64_t *n, struct qrm_error *);
+json_t	*session_to_json(const struct session *);
+
 /* digest.c */
 int	 core_digest_send(struct qrm *, const struct actor *,
 	    const struct mail_settings *, int dry_run, json_t **,

@@ -217,6 +217,23 @@ struct action {
 	int			 with_history;	/* history was read */
 };
 
+/* A signed-in browser. */
+struct session {
+	int64_t		 id;
+	int64_t		 member;
+	char		 csrf[65];	/* the token of its forms */
+	int64_t		 created;
+	int64_t		 last_seen;
+	int64_t		 expires;	/* the absolute end */
+	int64_t		 revoked;	/* 0: not */
+	char		*agent;
+};
+
+struct session_list {
+	struct session	*v;
+	size_t		 n;
+};
+
 enum mail_status {
 	MAIL_QUEUED,
 	MAIL_SENDING,
@@ -292,6 +309,7 @@ int	 member_copy(struct member *dst, const struct member *src);
 void	 member_list_free(struct member_list *);
 void	 attendance_clear(struct attendance *);
 void	 attendance_list_free(struct attendance_list *);
+void	 session_list_free(struct session_list *);
 void	 mail_clear(struct mail *);
 void	 mail_list_free(struct mail_list *);
 void	 action_clear(struct action *);

@@ -169,4 +169,24 @@ int	 store_outbox_list(struct store *, const char *status, int limit,
 int	 store_outbox_retry(struct store *, int64_t id, int64_t now,
 	    int64_t *n, struct qrm_error *);
 
+/* store_signin.c */
+int	 store_signin_add(struct store *, int64_t member, const char *hash,
+	    int64_t created, int64_t expires, struct qrm_error *);
+int	 store_signin_recent(struct store *, int64_t member, int64_t since,
+	    int64_t *, struct qrm_error *);
+int	 store_signin_redeem(struct store *, const char *hash, int64_t now,
+	    int64_t *member, struct qrm_error *);
+int	 store_signin_end(struct store *, int64_t member, int64_t now,
+	    struct qrm_error *);
+int	 store_session_add(struct store *, struct session *, const char *hash,
+	    struct qrm_error *);
+int	 store_session_get(struct store *, const char *hash, int64_t now,
+	    int64_t idle_before, struct session *, struct qrm_error *);
+int	 store_session_touch(struct store *, int64_t id, int64_t now,
+	    struct qrm_error *);
+int	 store_session_list(struct store *, int64_t member,
+	    struct session_list *, struct qrm_error *);
+int	 store_session_revoke(struct store *, int64_t id, int64_t now,
+	    int64_t *, struct qrm_error *);
+
 #endif

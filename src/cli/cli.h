@@ -70,6 +70,7 @@ extern const struct cmd_entry	cmd_member_entries[];
 extern const struct cmd_entry	cmd_attend_entries[];
 extern const struct cmd_entry	cmd_action_entries[];
 extern const struct cmd_entry	cmd_outbox_entries[];
+extern const struct cmd_entry	cmd_signin_entries[];
 
 /* cmd.c */
 const char	*cmd_text(const struct cmd_ctx *, const char *name);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <csv.h>
 
@@ -176,6 +177,10 @@ member_write(struct qrm *q, const struct actor *a, struct member *m,
 		return rc;
 	if ((rc = insert ? store_member_insert(st, m, err) :
 	    store_member_update(st, m, err)) != QRM_OK)
+		goto fail;
+	/* an inactive member is signed out everywhere, their links spent */
+	if (!m->active && (rc = store_signin_end(st, m->id,
+	    (int64_t)time(NULL), err)) != QRM_OK)
 		goto fail;
 	snprintf(object, sizeof(object), "member/%lld", (long long)m->id);
 	if ((rc = store_audit_add(st, a->name, verb, object,

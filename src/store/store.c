@@ -269,6 +269,40 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ERASE_REASONS] =
 	    "UPDATE attendance SET reason = NULL WHERE member = ?",
 	[STMT_ERASE_OUTBOX] = "DELETE FROM outbox WHERE member = ?",
+	[STMT_ERASE_SESSIONS] = "DELETE FROM sessions WHERE member = ?",
+	[STMT_SIGNIN_ADD] =
+	    "INSERT INTO signin_links (member, hash, created, expires) "
+	    "VALUES (?, ?, ?, ?)",
+	[STMT_SIGNIN_RECENT] =
+	    "SELECT count(*) FROM signin_links WHERE member = ? AND created > ?",
+	/* a link works once, before it expires, for an active member */
+	[STMT_SIGNIN_REDEEM] =
+	    "UPDATE signin_links SET used_at = ?2 WHERE hash = ?1 AND "
+	    "used_at IS NULL AND expires > ?2 AND member IN "
+	    "(SELECT id FROM members WHERE active = 1) RETURNING member",
+	/* a member's sign-in ends: sessions revoked, unused links spent */
+	[STMT_SIGNIN_END] =
+	    "UPDATE signin_links SET used_at = ?2 WHERE member = ?1 AND "
+	    "used_at IS NULL",
+	[STMT_SESSION_ADD] =
+	    "INSERT INTO sessions (member, hash, csrf, created, last_seen, "
+	    "expires, agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+#define SESSION_COLUMNS \
+	"s.id, s.member, s.csrf, s.created, s.last_seen, s.expires, " \
+	"s.revoked, s.agent "
+	/* ?2 now, ?3 idle before this: gone */
+	[STMT_SESSION_GET] =
+	    "SELECT " SESSION_COLUMNS "FROM sessions s JOIN members m ON "
+	    "m.id = s.member WHERE s.hash = ?1 AND s.revoked IS NULL AND "
+	    "s.expires > ?2 AND s.last_seen > ?3 AND m.active = 1",
+	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE id = ?",
+	[STMT_SESSION_LIST] =
+	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
+	    "s.member = ?1 ORDER BY s.id",
+	/* ?1 a session, or 0 with ?2 every session of a member; ?3 now */
+	[STMT_SESSION_REVOKE] =
+	    "UPDATE sessions SET revoked = ?3 WHERE revoked IS NULL AND "
+	    "(id = ?1 OR (?1 = 0 AND member = ?2))",
 	/* ?1 the member's id, ?2 their email as it was */
 	[STMT_ERASE_AUDIT] =
 	    "UPDATE audit SET actor = 'erased member ' || ?1 WHERE actor = ?2",
@@ -821,7 +855,7 @@ store_member_erase(struct store *st, int64_t id, const char *email,
 {
 	static const enum stmt	steps[] = { STMT_ERASE_MEMBER,
 	    STMT_ERASE_AUDIENCES, STMT_ERASE_SCOPES, STMT_ERASE_TOKENS,
-	    STMT_ERASE_REASONS, STMT_ERASE_OUTBOX };
+	    STMT_ERASE_REASONS, STMT_ERASE_OUTBOX, STMT_ERASE_SESSIONS };
 	sqlite3_stmt		*s;
 	size_t			 i;
 	int			 rc;

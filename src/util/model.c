@@ -276,3 +276,17 @@ mail_list_free(struct mail_list *l)
 	l->v = NULL;
 	l->n = 0;
 }
+
+void
+session_list_free(struct session_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].agent);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
