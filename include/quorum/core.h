@@ -225,6 +225,10 @@ int	 core_session_check(struct qrm *, const char *cookie, struct member *,
 	    struct session *, struct qrm_error *);
 int	 core_session_end(struct qrm *, const struct session *,
 	    struct qrm_error *);
+int	 core_session_feed_token(struct qrm *, const struct session *,
+	    const char *cookie, char **token, struct qrm_error *);
+int	 core_session_reset_links(struct qrm *, const struct session *,
+	    const char *cookie, char **token, struct qrm_error *);
 int	 core_session_list(struct qrm *, const struct actor *, int64_t member,
 	    struct session_list *, struct qrm_error *);
 int	 core_session_revoke(struct qrm *, const struct actor *, int64_t id,

@@ -97,7 +97,7 @@ int	 store_member_list(struct store *, const struct strv *audiences,
 int	 store_member_set_audiences(struct store *, int64_t id,
 	    const struct strv *, struct qrm_error *);
 int	 store_token_insert(struct store *, int64_t member, enum token_scope,
-	    const char *hash, struct qrm_error *);
+	    const char *hash, int64_t *id, struct qrm_error *);
 int	 store_token_member(struct store *, enum token_scope, const char *hash,
 	    int64_t *member, char *stored_hash, struct qrm_error *);
 int	 store_token_list(struct store *, int64_t member,
@@ -188,5 +188,11 @@ int	 store_session_list(struct store *, int64_t member,
 	    struct session_list *, struct qrm_error *);
 int	 store_session_revoke(struct store *, int64_t id, int64_t now,
 	    int64_t *, struct qrm_error *);
+int	 store_session_feed_get(struct store *, int64_t id, char **box,
+	    struct qrm_error *);
+int	 store_session_feed_set(struct store *, int64_t id, int64_t token,
+	    const char *box, struct qrm_error *);
+int	 store_token_revoke_scope(struct store *, int64_t member,
+	    enum token_scope, int64_t now, struct qrm_error *);
 
 #endif

@@ -77,7 +77,7 @@ core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		return rc;
 	snprintf(object, sizeof(object), "member/%lld", (long long)member);
-	if ((rc = store_token_insert(st, member, scope, hash, err)) !=
+	if ((rc = store_token_insert(st, member, scope, hash, NULL, err)) !=
 	    QRM_OK || (rc = store_audit_add(st, a->name, "token.issue",
 	    object, token_scope_names[scope], err)) != QRM_OK) {
 		store_tx_rollback(st);

@@ -411,6 +411,151 @@ core_session_end(struct qrm *q, const struct session *s,
 	return store_tx_commit_quiet(st, err);
 }
 
+/*
+ * A feed token sealed for the browser behind cookie: the key is a hash
+ * of the cookie, which only the browser holds, so the database alone
+ * cannot give the token back.  *box (base64 of nonce and box) is the
+ * caller's.
+ */
+static int
+feed_seal(const char *cookie, const char *token, char **box)
+{
+	unsigned char	key[crypto_secretbox_KEYBYTES];
+	unsigned char	raw[crypto_secretbox_NONCEBYTES +
+			    crypto_secretbox_MACBYTES + SECRET_LEN];
+	size_t		len = strlen(token), n;
+
+	*box = NULL;
+	if (len != SECRET_LEN)
+		return -1;
+	crypto_generichash(key, sizeof(key), (const unsigned char *)cookie,
+	    strlen(cookie), (const unsigned char *)"quorum feed box", 15);
+	randombytes_buf(raw, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(raw + crypto_secretbox_NONCEBYTES,
+	    (const unsigned char *)token, len, raw, key);
+	sodium_memzero(key, sizeof(key));
+	n = sodium_base64_ENCODED_LEN(sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if ((*box = malloc(n)) == NULL)
+		return -1;
+	sodium_bin2base64(*box, n, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+static int
+feed_open(const char *cookie, const char *box, char token[SECRET_LEN + 2])
+{
+	unsigned char	key[crypto_secretbox_KEYBYTES];
+	unsigned char	raw[crypto_secretbox_NONCEBYTES +
+			    crypto_secretbox_MACBYTES + SECRET_LEN];
+	size_t		n;
+	int		rc;
+
+	if (sodium_base642bin(raw, sizeof(raw), box, strlen(box), NULL, &n,
+	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof(raw))
+		return -1;
+	crypto_generichash(key, sizeof(key), (const unsigned char *)cookie,
+	    strlen(cookie), (const unsigned char *)"quorum feed box", 15);
+	rc = crypto_secretbox_open_easy((unsigned char *)token,
+	    raw + crypto_secretbox_NONCEBYTES, sizeof(raw) -
+	    crypto_secretbox_NONCEBYTES, raw, key);
+	sodium_memzero(key, sizeof(key));
+	token[SECRET_LEN] = '\0';
+	return rc;
+}
+
+/* A new feed token for s's member, sealed into s (in a transaction). */
+static int
+feed_token_new(struct store *st, const struct session *s, const char *cookie,
+    char **token, struct qrm_error *err)
+{
+	char	text[SECRET_LEN + 2], hash[65], *box = NULL, object[32];
+	int64_t	id;
+	int	rc;
+
+	secret_new(text, hash);
+	if (feed_seal(cookie, text, &box) == -1)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	snprintf(object, sizeof(object), "member/%lld", (long long)s->member);
+	if ((rc = store_token_insert(st, s->member, SCOPE_FEED, hash, &id,
+	    err)) == QRM_OK && (rc = store_session_feed_set(st, s->id, id, box,
+	    err)) == QRM_OK)
+		rc = store_audit_add(st, object, "token.issue", object, "feed",
+		    err);
+	free(box);
+	if (rc == QRM_OK && (*token = strdup(text)) == NULL)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	return rc;
+}
+
+/*
+ * The feed token of the browser behind cookie (session s), for its
+ * member's page: the one sealed with it while it is live, else a new
+ * one.  *token is the caller's.
+ */
+int
+core_session_feed_token(struct qrm *q, const struct session *s,
+    const char *cookie, char **token, struct qrm_error *err)
+{
+	struct store	*st;
+	char		*box = NULL, text[SECRET_LEN + 2];
+	int		 rc;
+
+	*token = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_session_feed_get(st, s->id, &box, err)) != QRM_OK)
+		return rc;
+	if (box != NULL && feed_open(cookie, box, text) == 0) {
+		free(box);
+		if ((*token = strdup(text)) == NULL)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		return QRM_OK;
+	}
+	free(box);
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = feed_token_new(st, s, cookie, token, err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	return store_tx_commit(st, err);
+}
+
+/*
+ * "Reset my links": every feed token of s's member revoked at once (old
+ * links answer 404 from the next request), and a new one for this
+ * browser.  *token is the caller's.
+ */
+int
+core_session_reset_links(struct qrm *q, const struct session *s,
+    const char *cookie, char **token, struct qrm_error *err)
+{
+	struct store	*st;
+	char		 object[32];
+	int		 rc;
+
+	*token = NULL;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	snprintf(object, sizeof(object), "member/%lld", (long long)s->member);
+	if ((rc = store_token_revoke_scope(st, s->member, SCOPE_FEED,
+	    (int64_t)time(NULL), err)) != QRM_OK ||
+	    (rc = store_audit_add(st, object, "token.reset", object, "feed",
+	    err)) != QRM_OK ||
+	    (rc = feed_token_new(st, s, cookie, token, err)) != QRM_OK) {
+		store_tx_rollback(st);
+		free(*token);
+		*token = NULL;
+		return rc;
+	}
+	return store_tx_commit(st, err);
+}
+
 /* `quorum session list`: the sessions of member (0: everyone's). */
 int
 core_session_list(struct qrm *q, const struct actor *a, int64_t member,

@@ -40,7 +40,8 @@ enum body_kind {
 	BODY_JSON,		/* application/json: an object, in call.json */
 	BODY_TEXT,		/* text/plain */
 	BODY_CSV,		/* text/csv */
-	BODY_CALENDAR		/* text/calendar */
+	BODY_CALENDAR,		/* text/calendar */
+	BODY_FORM		/* a form: its fields, as text, in call.json */
 };
 
 #define ROLE_NONE	(-1)	/* a route that takes no API token */
@@ -114,5 +115,31 @@ enum MHD_Result	 guard_refuse(struct request *, unsigned int wait);
 
 /* pages.c */
 enum MHD_Result	 pages_index(struct request *, const struct call *);
+
+/* html.c */
+void		 html_text(struct buf *, const char *);
+void		 html_raw_trusted(struct buf *, const char *);
+void		 html_url_part(struct buf *, const char *);
+void		 html_begin(struct buf *, const char *title, const char *csrf);
+void		 html_end(struct buf *);
+enum MHD_Result	 html_send(struct request *, unsigned int status,
+		    struct buf *, const char *cookie1, const char *cookie2,
+		    const char *location);
+enum MHD_Result	 html_static(struct request *, const struct call *);
+const char	*http_cookie(struct request *, const char *);
+int		 http_secure(struct request *);
+
+/* page_signin.c */
+void		 page_base(struct request *, char *, size_t);
+int		 page_session(struct request *, struct member *,
+		    struct session *, const char **cookie);
+int		 page_csrf_ok(const struct call *, const struct session *);
+enum MHD_Result	 page_signin(struct request *, const struct call *);
+enum MHD_Result	 page_signin_link(struct request *, const struct call *);
+enum MHD_Result	 page_signout(struct request *, const struct call *);
+
+/* page_me.c */
+enum MHD_Result	 page_me(struct request *, const struct call *);
+enum MHD_Result	 page_me_reset(struct request *, const struct call *);
 
 #endif

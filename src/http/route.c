@@ -24,6 +24,12 @@ static const struct route routes[] = {
 	{ M_GET, "/", ROLE_NONE, BODY_NONE, pages_index },
 	{ M_GET, "/healthz", ROLE_NONE, BODY_NONE, healthz },
 	{ M_GET, "/feeds/*", ROLE_NONE, BODY_NONE, feeds_get },
+	{ M_GET, "/static/*", ROLE_NONE, BODY_NONE, html_static },
+	{ M_GET | M_POST, "/signin", ROLE_NONE, BODY_FORM, page_signin },
+	{ M_GET | M_POST, "/signin/*", ROLE_NONE, BODY_FORM, page_signin_link },
+	{ M_POST, "/signout", ROLE_NONE, BODY_FORM, page_signout },
+	{ M_GET, "/me", ROLE_NONE, BODY_NONE, page_me },
+	{ M_POST, "/me/reset", ROLE_NONE, BODY_FORM, page_me_reset },
 	{ M_GET | M_POST, "/api/v1/events", ROLE_MEMBER, BODY_JSON,
 	  api_events },
 	{ M_GET | M_PATCH | M_DELETE, "/api/v1/events/#", ROLE_MEMBER,
@@ -76,7 +82,8 @@ static const char *const body_types[] = {
 	[BODY_JSON] = "application/json",
 	[BODY_TEXT] = "text/plain",
 	[BODY_CSV] = "text/csv",
-	[BODY_CALENDAR] = "text/calendar"
+	[BODY_CALENDAR] = "text/calendar",
+	[BODY_FORM] = "application/x-www-form-urlencoded"
 };
 
 static unsigned int
@@ -148,6 +155,80 @@ authenticate(struct request *r, struct member *m, struct actor *a,
 	return QRM_OK;
 }
 
+static int
+hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One form value, %XX and '+' decoded; NULL if it is not UTF-8 text. */
+static json_t *
+form_value(const char *p, size_t len)
+{
+	struct buf	 b = { 0 };
+	json_t		*v;
+	char		 c;
+	size_t		 i;
+	int		 hi, lo;
+
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (c == '+')
+			c = ' ';
+		else if (c == '%' && i + 2 < len &&
+		    (hi = hexdigit(p[i + 1])) >= 0 &&
+		    (lo = hexdigit(p[i + 2])) >= 0) {
+			c = (char)(hi << 4 | lo);
+			i += 2;
+			if (c == '\0') {
+				buf_free(&b);
+				return NULL;
+			}
+		}
+		buf_append(&b, &c, 1);
+	}
+	v = json_stringn(b.p ? b.p : "", b.len);
+	buf_free(&b);
+	return v;
+}
+
+/* An urlencoded form into an object of its fields (the first of each). */
+static int
+form_parse(const char *p, size_t len, json_t **out, struct qrm_error *err)
+{
+	const char	*end = p + len, *amp, *eq;
+	char		 key[64];
+	json_t		*o = json_object(), *v;
+
+	while (p < end) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (amp == NULL)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq == NULL || eq - p == 0 || (size_t)(eq - p) >= sizeof(key))
+			goto bad;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+		if ((v = form_value(eq + 1, (size_t)(amp - eq - 1))) == NULL)
+			goto bad;
+		if (json_object_get(o, key) == NULL)
+			json_object_set_new(o, key, v);
+		else
+			json_decref(v);
+		p = amp + 1;
+	}
+	*out = o;
+	return QRM_OK;
+bad:
+	json_decref(o);
+	return qrm_seterr(err, QRM_EINVAL, "", "the form could not be read");
+}
+
 /* The body as the route wants it: its type, and JSON parsed. */
 static int
 body_take(struct request *r, enum body_kind kind, json_t **json,
@@ -165,6 +246,9 @@ body_take(struct request *r, enum body_kind kind, json_t **json,
 	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '))
 		return qrm_seterr(err, QRM_EMEDIA, "Content-Type", "send the "
 		    "body as Content-Type: %s", body_types[kind]);
+	if (kind == BODY_FORM)
+		return form_parse(r->body.p ? r->body.p : "", r->body.len, json,
+		    err);
 	if (kind != BODY_JSON)
 		return QRM_OK;
 	if (r->body.len == 0)

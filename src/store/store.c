@@ -296,6 +296,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "m.id = s.member WHERE s.hash = ?1 AND s.revoked IS NULL AND "
 	    "s.expires > ?2 AND s.last_seen > ?3 AND m.active = 1",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE id = ?",
+	/* the sealed feed token of a session, if it is still live */
+	[STMT_SESSION_FEED_GET] =
+	    "SELECT s.feed_box FROM sessions s JOIN tokens t ON "
+	    "t.id = s.feed_token WHERE s.id = ? AND t.revoked IS NULL",
+	[STMT_SESSION_FEED_SET] =
+	    "UPDATE sessions SET feed_token = ?2, feed_box = ?3 WHERE id = ?1",
+	[STMT_TOKEN_REVOKE_SCOPE] =
+	    "UPDATE tokens SET revoked = ?3 WHERE member = ?1 AND scope = ?2 "
+	    "AND revoked IS NULL",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",

@@ -251,9 +251,10 @@ store_member_get_email(struct store *st, const char *email, struct member *m,
 /* Store a token's hash; the token itself is never stored. */
 int
 store_token_insert(struct store *st, int64_t member, enum token_scope scope,
-    const char *hash, struct qrm_error *err)
+    const char *hash, int64_t *id, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
+	int		 rc;
 
 	if ((s = store_stmt(st, STMT_TOKEN_INSERT, err)) == NULL)
 		return QRM_EDB;
@@ -261,7 +262,10 @@ store_token_insert(struct store *st, int64_t member, enum token_scope scope,
 	store_bind_text(s, 2, token_scope_names[scope]);
 	store_bind_text(s, 3, hash);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
-	return store_step_done(st, s, err, "saving a token");
+	if ((rc = store_step_done(st, s, err, "saving a token")) == QRM_OK &&
+	    id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
 }
 
 /*

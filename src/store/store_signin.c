@@ -227,3 +227,53 @@ store_session_revoke(struct store *st, int64_t id, int64_t now, int64_t *n,
 		*n = sqlite3_changes(st->db);
 	return rc;
 }
+
+/* The sealed feed token of session id, if its token is live (else NULL). */
+int
+store_session_feed_get(struct store *st, int64_t id, char **box,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*box = NULL;
+	if ((s = store_stmt(st, STMT_SESSION_FEED_GET, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*box = store_col_text(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(st, err, "reading a session");
+	return QRM_OK;
+}
+
+/* Keep token (its id) sealed in box with session id. */
+int
+store_session_feed_set(struct store *st, int64_t id, int64_t token,
+    const char *box, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_SESSION_FEED_SET, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, token);
+	store_bind_text(s, 3, box);
+	return store_step_done(st, s, err, "keeping a feed token");
+}
+
+/* Revoke every live token of scope of member at now. */
+int
+store_token_revoke_scope(struct store *st, int64_t member,
+    enum token_scope scope, int64_t now, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_TOKEN_REVOKE_SCOPE, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, member);
+	store_bind_text(s, 2, token_scope_names[scope]);
+	sqlite3_bind_int64(s, 3, now);
+	return store_step_done(st, s, err, "revoking tokens");
+}

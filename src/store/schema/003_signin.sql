@@ -19,7 +19,12 @@ CREATE TABLE sessions (
 	last_seen	INTEGER NOT NULL,
 	expires		INTEGER NOT NULL,	-- the absolute end
 	revoked		INTEGER,
-	agent		TEXT			-- the browser, to tell them apart
+	agent		TEXT,			-- the browser, to tell them apart
+	-- the member's feed token for this browser's page, sealed with a
+	-- key only the browser's cookie gives: the database alone cannot
+	-- show it
+	feed_token	INTEGER REFERENCES tokens(id),
+	feed_box	TEXT
 );
 CREATE INDEX sessions_by_member ON sessions(member);
 

@@ -1,0 +1,197 @@
+/*
+ * html.c: writing pages.  The short call escapes (html_text); a raw
+ * insert has to be spelled out (html_raw_trusted), and is only ever
+ * given literals of this program.  Every page goes out with the same
+ * security headers: a Content-Security-Policy without unsafe-inline, no
+ * framing, no sniffing, and no Referer (pages carry tokens in links).
+ */
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+
+extern const unsigned char	http_static_css[];
+extern const size_t		http_static_css_len;
+extern const char		http_static_css_hash[];
+
+/* Text, escaped for an element's content or an attribute's value. */
+void
+html_text(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '<':	buf_puts(b, "&lt;"); break;
+		case '>':	buf_puts(b, "&gt;"); break;
+		case '&':	buf_puts(b, "&amp;"); break;
+		case '"':	buf_puts(b, "&quot;"); break;
+		case '\'':	buf_puts(b, "&#39;"); break;
+		default:	buf_append(b, s, 1); break;
+		}
+	}
+}
+
+/* Markup of this program's own, inserted as it is. */
+void
+html_raw_trusted(struct buf *b, const char *s)
+{
+	buf_puts(b, s);
+}
+
+/* s percent-encoded for a URL's query (then escaped as HTML). */
+void
+html_url_part(struct buf *b, const char *s)
+{
+	static const char	hex[] = "0123456789ABCDEF";
+	char			e[4];
+
+	for (; s != NULL && *s != '\0'; s++) {
+		if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-_.~", *s) != NULL) {
+			buf_append(b, s, 1);
+			continue;
+		}
+		e[0] = '%';
+		e[1] = hex[(unsigned char)*s >> 4];
+		e[2] = hex[(unsigned char)*s & 15];
+		e[3] = '\0';
+		buf_puts(b, e);
+	}
+}
+
+/*
+ * The start of a page: head, the site's header (with a sign-out button
+ * when csrf, the session's form token, is given) and <main>.
+ */
+void
+html_begin(struct buf *b, const char *title, const char *csrf)
+{
+	html_raw_trusted(b, "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\"><title>");
+	html_text(b, title);
+	buf_printf(b, " · quorum</title><link rel=\"stylesheet\" "
+	    "href=\"/static/quorum.%s.css\"></head><body>\n"
+	    "<header class=\"site\"><a href=\"/\">Union calendars</a>",
+	    http_static_css_hash);
+	if (csrf != NULL) {
+		html_raw_trusted(b, "<nav aria-label=\"Account\"><form "
+		    "method=\"post\" action=\"/signout\"><input type=\"hidden\" "
+		    "name=\"csrf\" value=\"");
+		html_text(b, csrf);
+		html_raw_trusted(b, "\"><button class=\"plain\" type=\"submit\">"
+		    "Sign out</button></form></nav>");
+	}
+	html_raw_trusted(b, "</header>\n<main id=\"main\">\n");
+}
+
+void
+html_end(struct buf *b)
+{
+	html_raw_trusted(b, "</main>\n<footer>quorum: your union's meetings, "
+	    "in your own calendar.</footer>\n</body></html>\n");
+}
+
+/* The headers every page carries. */
+static void
+page_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+}
+
+/*
+ * Send the page in b (whose bytes this takes) with status, and up to
+ * two Set-Cookie headers (NULL: none).  A 303 goes to location.
+ */
+enum MHD_Result
+html_send(struct request *r, unsigned int status, struct buf *b,
+    const char *cookie1, const char *cookie2, const char *location)
+{
+	struct MHD_Response	*resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback(b->len,
+	    b->p ? b->p : strdup(""), free);
+	if (resp == NULL) {
+		buf_free(b);
+		return MHD_NO;
+	}
+	memset(b, 0, sizeof(*b));
+	page_headers(resp);
+	if (cookie1 != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
+		    cookie1);
+	if (cookie2 != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
+		    cookie2);
+	if (location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    location);
+	return http_queue(r, status, resp);
+}
+
+/* GET /static/quorum.HASH.css: the stylesheet, cached for a year. */
+enum MHD_Result
+html_static(struct request *r, const struct call *c)
+{
+	struct MHD_Response	*resp;
+	char			 name[64];
+
+	snprintf(name, sizeof(name), "quorum.%s.css", http_static_css_hash);
+	if (strcmp(c->word, name) != 0)
+		return http_fail(r, QRM_ENOTFOUND, "", "no such file");
+	resp = MHD_create_response_from_buffer(http_static_css_len,
+	    (void *)http_static_css, MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/css; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "public, max-age=31536000, immutable");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	return http_queue(r, 200, resp);
+}
+
+/* A cookie of the request, or NULL. */
+const char *
+http_cookie(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/*
+ * Did the request come over TLS?  Through the trusted proxy in front
+ * (on loopback), it says so in X-Forwarded-Proto; a public address of
+ * https:// says so too.
+ */
+int
+http_secure(struct request *r)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	const char			*proto, *base = http_base_url();
+	const unsigned char		*a;
+
+	if (base != NULL && strncmp(base, "https://", 8) == 0)
+		return 1;
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL ||
+	    sa->sa_family != AF_INET)
+		return 0;
+	a = (const unsigned char *)&((const struct sockaddr_in *)
+	    (const void *)sa)->sin_addr;
+	proto = http_header(r, "X-Forwarded-Proto");
+	return a[0] == 127 && proto != NULL && strcasecmp(proto, "https") == 0;
+}

@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""Getting people in, on the real daemon: an invitation caught by a real
+SMTP server (aiosmtpd), its one-time link, the session cookie, the
+member's page with a button for each calendar app, "Reset my links",
+the sign-in form that tells nobody who is a member, CSRF on every POST,
+the security headers, and sessions ended by revocation, deactivation
+and erasure.
+Run: test_signin.py path/to/quorum"""
+import http.client
+import json
+import mailbox
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from qtest import Quorum  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
+SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
+BASE = "https://quorum.napo.example"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Browser:
+    """Requests with a cookie jar and no following of redirects."""
+
+    def __init__(self, base):
+        u = urllib.parse.urlsplit(base)
+        self.host, self.port = u.hostname, u.port
+        self.cookies = {}
+
+    def request(self, method, path, form=None, headers=None):
+        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in
+                                    self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";")[0]
+                if "Max-Age=0" in v:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+        c.close()
+        return r.status, r, data
+
+    def csrf(self, page):
+        m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        return m.group(1) if m else None
+
+
+class SigninTest(unittest.TestCase):
+    def setUp(self):
+        q = self.q = Quorum(BINARY)
+        q.cli("init")
+        self.port = free_port()
+        self.maildir = os.path.join(q.dir, "maildir")
+        self.sink = subprocess.Popen(
+            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
+             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
+        self.env = {"QUORUM_SMTP": "smtp://127.0.0.1:%d" % self.port,
+                    "QUORUM_MAIL_FROM": "quorum@napo.example",
+                    "QUORUM_BASE_URL": BASE, "QUORUM_OUTBOX_INTERVAL": "1"}
+        self.saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        self.priya = q.out("member", "add", "--name", "Priya Shah",
+                           "--email", "priya@napo.example", "--audience",
+                           "facilitators")
+        self.joe = q.out("member", "add", "--name", "<script>alert(1)"
+                         "</script> Joe", "--email", "joe@napo.example",
+                         "--audience", "victim-liaison")
+        q.serve()
+        self.web = Browser(q.base)
+
+    def tearDown(self):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self.sink.terminate()
+        self.sink.wait(timeout=10)
+        self.sink.stdout.close()
+        self.q.close()
+
+    def mails(self, to=None):
+        if not os.path.exists(self.maildir):
+            return []
+        box = mailbox.Maildir(self.maildir, create=False)
+        return [m for m in box if to is None or to in m["To"]]
+
+    def wait_mail(self, to, n=1):
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            if len(self.mails(to)) >= n:
+                return self.mails(to)
+            time.sleep(0.1)
+        self.fail("no mail to %s" % to)
+
+    def link_in(self, mail):
+        body = mail.get_payload(decode=True).decode()
+        m = re.search(re.escape(BASE) + r"(/signin/[A-Za-z0-9_-]{43})", body)
+        self.assertIsNotNone(m, body)
+        return m.group(1), body
+
+    def sign_in(self, path, web=None):
+        web = web or self.web
+        st, r, page = web.request("GET", path)
+        self.assertEqual(st, 200)
+        st, r, page = web.request("POST", path, {"csrf": web.csrf(page)})
+        return st, r, page
+
+    def test_invite_sign_in_and_subscribe(self):
+        q = self.q
+        out = q.out("member", "invite", self.priya)
+        self.assertIn("1 invited", out)
+        mail = self.wait_mail("priya@napo.example")[0]
+        self.assertEqual(mail["Subject"], "Your union's meetings, in your "
+                         "calendar")
+        path, body = self.link_in(mail)
+        self.assertIn(BASE + "/me", body)
+        # a link checker's GET does not spend the link
+        st, r, page = self.web.request("GET", path)
+        self.assertEqual(st, 200)
+        self.assertIn("Sign in", page)
+        st, r, page = self.sign_in(path)
+        self.assertEqual((st, r.getheader("Location")), (303, "/me"))
+        cookie = [v for k, v in r.getheaders() if k.lower() == "set-cookie"
+                  and v.startswith("quorum_session=")][0]
+        for attr in ("HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=",
+                     "Secure"):
+            self.assertIn(attr, cookie)
+        st, r, page = self.web.request("GET", "/me")
+        self.assertEqual(st, 200)
+        self.assertIn("Priya Shah", page)
+        token = re.search(r"/feeds/me\.ics\?token=([A-Za-z0-9_-]{43})",
+                          page).group(1)
+        https = BASE + "/feeds/me.ics?token=" + token
+        webcal = "webcal://quorum.napo.example/feeds/me.ics?token=" + token
+        self.assertIn('href="%s"' % webcal, page)
+        self.assertIn("https://calendar.google.com/calendar/render?cid=" +
+                      urllib.parse.quote(webcal, safe=""), page)
+        self.assertIn("https://outlook.live.com/calendar/0/addfromweb?url=" +
+                      urllib.parse.quote(https, safe=""), page)
+        self.assertIn("https://outlook.office.com/calendar/0/addfromweb?url=" +
+                      urllib.parse.quote(https, safe=""), page)
+        self.assertIn('value="%s"' % https, page)      # to copy
+        self.assertIn("Download once", page)
+        self.assertIn("/feeds/facilitators.ics?token=" + token, page)
+        self.assertIn("/feeds/programmes.ics?token=" + token, page)
+        self.assertNotIn("/feeds/officials.ics", page)
+        # the links work, and the page shows the same token next time
+        st, _, _ = q.http("GET", "/feeds/me.ics?token=" + token)
+        self.assertEqual(st, 200)
+        st, _, again = self.web.request("GET", "/me")
+        self.assertIn(token, again)
+        # the database alone cannot give the token back
+        con = sqlite3.connect(q.db)
+        dump = "\n".join(con.iterdump())
+        con.close()
+        self.assertNotIn(token, dump)
+        # headers of a page that carries tokens
+        csp = r.getheader("Content-Security-Policy") or ""
+        st, r, _ = self.web.request("GET", "/me")
+        csp = r.getheader("Content-Security-Policy")
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertEqual(r.getheader("Referrer-Policy"), "no-referrer")
+        self.assertEqual(r.getheader("X-Content-Type-Options"), "nosniff")
+        # its stylesheet is ours, hashed and cached
+        css = re.search(r'href="(/static/quorum\.[0-9a-f]{12}\.css)"',
+                        page).group(1)
+        st, r, _ = self.web.request("GET", css)
+        self.assertEqual(st, 200)
+        self.assertIn("immutable", r.getheader("Cache-Control"))
+
+    def test_link_works_once_and_expires(self):
+        q = self.q
+        url = q.out("login-link", self.priya).splitlines()[-1]
+        self.assertTrue(url.startswith(BASE + "/signin/"), url)
+        path = url[len(BASE):]
+        self.assertEqual(self.sign_in(path)[0], 303)
+        other = Browser(q.base)
+        st, _, page = self.sign_in(path, other)
+        self.assertEqual(st, 404)
+        self.assertIn("cannot be used again", page)
+        self.assertNotIn("quorum_session", other.cookies)
+        # an expired link is refused too
+        url = q.out("login-link", self.priya).splitlines()[-1]
+        con = sqlite3.connect(q.db)
+        con.execute("UPDATE signin_links SET expires = 1 WHERE used_at IS "
+                    "NULL")
+        con.commit()
+        con.close()
+        self.assertEqual(self.sign_in(url[len(BASE):], Browser(q.base))[0],
+                         404)
+        # a link that never was
+        self.assertEqual(self.sign_in("/signin/" + "A" * 43,
+                                      Browser(q.base))[0], 404)
+
+    def test_reset_my_links(self):
+        q = self.q
+        url = q.out("login-link", self.priya).splitlines()[-1]
+        self.sign_in(url[len(BASE):])
+        st, _, page = self.web.request("GET", "/me")
+        old = re.search(r"token=([A-Za-z0-9_-]{43})", page).group(1)
+        self.assertEqual(q.http("GET", "/feeds/facilitators.ics?token=" +
+                                old)[0], 200)
+        # without the form's token: refused, nothing changes
+        st, _, _ = self.web.request("POST", "/me/reset", {"csrf": "0" * 32})
+        self.assertEqual(st, 403)
+        self.assertEqual(q.http("GET", "/feeds/facilitators.ics?token=" +
+                                old)[0], 200)
+        st, _, page = self.web.request("POST", "/me/reset",
+                                       {"csrf": self.web.csrf(page)})
+        self.assertEqual(st, 200)
+        self.assertIn("Your links are new", page)
+        new = re.search(r"token=([A-Za-z0-9_-]{43})", page).group(1)
+        self.assertNotEqual(new, old)
+        self.assertEqual(q.http("GET", "/feeds/facilitators.ics?token=" +
+                                old)[0], 404)
+        self.assertEqual(q.http("GET", "/feeds/me.ics?token=" + old)[0], 404)
+        self.assertEqual(q.http("GET", "/feeds/me.ics?token=" + new)[0], 200)
+
+    def test_the_form_tells_nobody_who_is_a_member(self):
+        st, _, page = self.web.request("GET", "/signin")
+        csrf = self.web.csrf(page)
+        answers = []
+        for email in ("priya@napo.example", "stranger@example.org"):
+            st, r, page = self.web.request("POST", "/signin", {
+                "csrf": csrf, "email": email})
+            answers.append((st, page))
+        self.assertEqual(answers[0], answers[1])
+        self.assertEqual(answers[0][0], 200)
+        mail = self.wait_mail("priya@napo.example")[0]
+        self.assertEqual(mail["Subject"], "Your link to sign in")
+        path, _ = self.link_in(mail)
+        self.assertEqual(self.sign_in(path)[0], 303)
+        time.sleep(1.5)
+        self.assertEqual(self.mails("stranger@example.org"), [])
+        # asking again at once sends nothing more (one a minute)
+        self.web.request("POST", "/signin", {"csrf": csrf,
+                                             "email": "priya@napo.example"})
+        time.sleep(1.5)
+        self.assertEqual(len(self.mails("priya@napo.example")), 1)
+        # a POST without its form token is refused, and sends nothing
+        other = Browser(self.q.base)
+        st, _, page = other.request("POST", "/signin", {
+            "email": "joe@napo.example"})
+        self.assertEqual(st, 403)
+        self.assertIn("expired", page)
+        time.sleep(1.5)
+        self.assertEqual(self.mails("joe@napo.example"), [])
+
+    def test_sessions_end(self):
+        q = self.q
+        url = q.out("login-link", self.joe).splitlines()[-1]
+        self.sign_in(url[len(BASE):])
+        st, _, page = self.web.request("GET", "/me")
+        self.assertEqual(st, 200)
+        # hostile names are text, never markup
+        self.assertNotIn("<script>alert(1)", page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; Joe", page)
+        listed = json.loads(q.out("session", "list", "--json"))["items"]
+        self.assertEqual([s["member"] for s in listed], [int(self.joe)])
+        q.out("session", "revoke", "--member", self.joe)
+        st, r, _ = self.web.request("GET", "/me")
+        self.assertEqual((st, r.getheader("Location")), (303, "/signin"))
+        # deactivation signs out and spends unused links
+        url = q.out("login-link", self.joe).splitlines()[-1]
+        spare = q.out("login-link", self.joe).splitlines()[-1]
+        web = Browser(q.base)
+        self.sign_in(url[len(BASE):], web)
+        self.assertEqual(web.request("GET", "/me")[0], 200)
+        q.out("member", "deactivate", self.joe)
+        self.assertEqual(web.request("GET", "/me")[0], 303)
+        self.assertEqual(self.sign_in(spare[len(BASE):], Browser(q.base))[0],
+                         404)
+        # signing out
+        url = q.out("login-link", self.priya).splitlines()[-1]
+        web = Browser(q.base)
+        self.sign_in(url[len(BASE):], web)
+        st, _, page = web.request("GET", "/me")
+        st, r, _ = web.request("POST", "/signout", {"csrf": web.csrf(page)})
+        self.assertEqual(st, 303)
+        self.assertNotIn("quorum_session", web.cookies)
+        self.assertEqual(web.request("GET", "/me")[0], 303)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
