@@ -3,12 +3,22 @@ real quorum binary (CLI and daemon on an ephemeral loopback port), and
 HTTP through the standard library.  Run with Debian's /usr/bin/python3."""
 import json
 import os
+import socket
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import urllib.error
 import urllib.request
+
+
+def free_port():
+    """A loopback port nobody listens on (for a test's own servers)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 class Quorum:

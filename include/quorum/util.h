@@ -42,6 +42,7 @@ char	*xstrdup_or_null(const char *);
 
 /* parse.c */
 int	 parse_int64(const char *, int64_t *);
+int	 parse_hexdigit(char);		/* 0 to 15, or -1 */
 int	 utf8_check(const char *, size_t, size_t *bad);
 int	 parse_local_datetime(const char *, int *all_day,
 	    int *y, int *mo, int *d, int *h, int *mi, int *s);

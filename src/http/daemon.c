@@ -248,18 +248,6 @@ http_error(struct request *r, int code, const struct qrm_error *err)
 	    json_pack("{s:o}", "error", e));
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 struct header_check {
 	int	hosts;
 	int	bad;
@@ -315,8 +303,8 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
 	(void)cls;
 	(void)conn;
 	while (*p != '\0') {
-		if (p[0] == '%' && (hi = hexval(p[1])) >= 0 &&
-		    (lo = hexval(p[2])) >= 0 && (hi | lo) != 0) {
+		if (p[0] == '%' && (hi = parse_hexdigit(p[1])) >= 0 &&
+		    (lo = parse_hexdigit(p[2])) >= 0 && (hi | lo) != 0) {
 			*w++ = (char)(hi << 4 | lo);
 			p += 3;
 		} else

@@ -155,18 +155,6 @@ authenticate(struct request *r, struct member *m, struct actor *a,
 	return QRM_OK;
 }
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One form value, %XX and '+' decoded; NULL if it is not UTF-8 text. */
 static json_t *
 form_value(const char *p, size_t len)
@@ -182,8 +170,8 @@ form_value(const char *p, size_t len)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%' && i + 2 < len &&
-		    (hi = hexdigit(p[i + 1])) >= 0 &&
-		    (lo = hexdigit(p[i + 2])) >= 0) {
+		    (hi = parse_hexdigit(p[i + 1])) >= 0 &&
+		    (lo = parse_hexdigit(p[i + 2])) >= 0) {
 			c = (char)(hi << 4 | lo);
 			i += 2;
 			if (c == '\0') {

@@ -191,3 +191,16 @@ fail:
 		*bad = i;
 	return -1;
 }
+
+/* The value of a hexadecimal digit, or -1 for anything else. */
+int
+parse_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

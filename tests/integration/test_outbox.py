@@ -9,7 +9,6 @@ import json
 import mailbox
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,18 +16,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum  # noqa: E402
+from qtest import Quorum, free_port  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
 SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class OutboxTest(unittest.TestCase):

@@ -11,7 +11,6 @@ import json
 import mailbox
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,19 +19,11 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum  # noqa: E402
+from qtest import Quorum, free_port  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
 SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
 BASE = "https://quorum.napo.example"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Browser:
