@@ -129,6 +129,9 @@ enum MHD_Result	 html_static(struct request *, const struct call *);
 const char	*http_cookie(struct request *, const char *);
 int		 http_secure(struct request *);
 
+/* qr.c */
+int		 qr_svg(struct buf *, const char *text, const char *label);
+
 /* page_signin.c */
 void		 page_base(struct request *, char *, size_t);
 int		 page_session(struct request *, struct member *,

@@ -47,7 +47,11 @@ calendar_block(struct buf *b, const char *base, const char *path,
 	html_raw_trusted(b, "<label>Link for other apps (copy it)<input "
 	    "type=\"url\" readonly value=\"");
 	html_text(b, url.p);
-	html_raw_trusted(b, "\"></label><p class=\"hint\"><a href=\"");
+	html_raw_trusted(b, "\"></label><details><summary>A QR code to scan "
+	    "with your phone</summary><p class=\"hint\">Point your phone's "
+	    "camera at it to open this calendar's link there.</p>");
+	qr_svg(b, url.p, "QR code of the link to this calendar");
+	html_raw_trusted(b, "</details><p class=\"hint\"><a href=\"");
 	html_text(b, url.p);
 	html_raw_trusted(b, "\" download>Download once</a>: a copy that never "
 	    "updates. To keep up to date, subscribe instead.</p></section>\n");

@@ -165,6 +165,18 @@ class SigninTest(unittest.TestCase):
         self.assertIn("/feeds/facilitators.ics?token=" + token, page)
         self.assertIn("/feeds/programmes.ics?token=" + token, page)
         self.assertNotIn("/feeds/officials.ics", page)
+        # the QR code under it decodes (zbar, from a PNG made by librsvg)
+        # to the same https link
+        svg = re.search(r"<svg class=\"qr\".*?</svg>", page).group(0)
+        svgfile = os.path.join(q.dir, "qr.svg")
+        with open(svgfile, "w") as f:
+            f.write(svg)
+        png = os.path.join(q.dir, "qr.png")
+        subprocess.run(["rsvg-convert", "-w", "400", "-o", png, svgfile],
+                       check=True)
+        z = subprocess.run(["zbarimg", "--raw", "-q", png],
+                           capture_output=True, timeout=60)
+        self.assertEqual(z.stdout.decode().strip(), https)
         # the links work, and the page shows the same token next time
         st, _, _ = q.http("GET", "/feeds/me.ics?token=" + token)
         self.assertEqual(st, 200)
