@@ -90,6 +90,8 @@ int	 core_time_bound(const char *, const char *tz, int end, int64_t *,
 int	 core_import(struct qrm *, const struct actor *, const char *text,
 	    size_t len, const char *audience, json_t **report,
 	    struct qrm_error *);
+int	 core_event_ics(struct qrm *, const struct actor *, int64_t id,
+	    struct buf *, struct qrm_error *);
 int	 core_export(struct qrm *, const char *audience, const char *from,
 	    const char *to, struct buf *, struct qrm_error *);
 

@@ -575,6 +575,15 @@ actor_visible(struct qrm *q, const struct actor *a, struct strv *out,
 		return QRM_OK;
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
+	if (a->member == 0) {		/* nobody signed in: public ones */
+		if ((rc = store_audience_list(st, &all, err)) != QRM_OK)
+			return rc;
+		for (i = 0; i < all.n; i++)
+			if (core_may_see_audience(q, NULL, &all.v[i], NULL))
+				strv_push(out, all.v[i].slug);
+		audience_list_free(&all);
+		return QRM_OK;
+	}
 	if ((rc = store_member_get(st, a->member, &m, err)) != QRM_OK)
 		return rc;
 	if ((rc = store_audience_list(st, &all, err)) == QRM_OK) {

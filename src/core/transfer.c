@@ -193,3 +193,28 @@ out:
 	strv_free(&lineage);
 	return rc;
 }
+
+/*
+ * One event as a calendar of its own ("Add to calendar"), for whoever
+ * may see it; appended to out.
+ */
+int
+core_event_ics(struct qrm *q, const struct actor *a, int64_t id,
+    struct buf *out, struct qrm_error *err)
+{
+	struct event_list	evs = { 0 };
+	struct event		ev;
+	struct feed_meta	meta;
+	int			rc;
+
+	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
+		return rc;
+	evs.v = &ev;
+	evs.n = 1;
+	memset(&meta, 0, sizeof(meta));
+	meta.name = ev.title;
+	meta.tzid = ev.tzid;
+	rc = ical_feed_build(&meta, &evs, out, err);
+	event_clear(&ev);
+	return rc;
+}

@@ -144,5 +144,8 @@ enum MHD_Result	 page_signout(struct request *, const struct call *);
 /* page_me.c */
 enum MHD_Result	 page_me(struct request *, const struct call *);
 enum MHD_Result	 page_me_reset(struct request *, const struct call *);
+enum MHD_Result	 page_me_rsvp(struct request *, const struct call *);
+enum MHD_Result	 page_action_done(struct request *, const struct call *);
+enum MHD_Result	 page_event_ics(struct request *, const struct call *);
 
 #endif

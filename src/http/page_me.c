@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http_int.h"
 
@@ -19,9 +20,9 @@ calendar_block(struct buf *b, const char *base, const char *path,
 	buf_printf(&url, "%s%s?token=%s", base, path, token);
 	buf_printf(&web, "webcal://%s%s?token=%s", host ? host + 3 : base,
 	    path, token);
-	html_raw_trusted(b, "<section class=\"calendar\"><h3>");
+	html_raw_trusted(b, "<section class=\"calendar\"><h4>");
 	html_text(b, name);
-	html_raw_trusted(b, "</h3><p class=\"hint\">");
+	html_raw_trusted(b, "</h4><p class=\"hint\">");
 	html_text(b, what);
 	html_raw_trusted(b, "</p><p><a class=\"button\" rel=\"nofollow\" "
 	    "href=\"");
@@ -59,13 +60,311 @@ calendar_block(struct buf *b, const char *base, const char *path,
 	buf_free(&web);
 }
 
+/* "2027-01-15T10:00:00" as "Fri 15 Jan 2027, 10:00" (a date: no time). */
+static void
+when_text(struct buf *b, const char *local)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
+	    "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm	tm;
+	int		y = 0, mo = 0, d = 0, h = 0, mi = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 ||
+	    mo > 12) {
+		html_text(b, local);
+		return;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	buf_printf(b, "%s %d %s %d", days[tm.tm_wday % 7], d, months[mo - 1],
+	    y);
+	if (strlen(local) > 11 && sscanf(local + 11, "%2d:%2d", &h, &mi) == 2)
+		buf_printf(b, ", %02d:%02d", h, mi);
+}
+
+/* The member's answer for (event, occurrence) from their history. */
+static json_t *
+answer_of(json_t *history, int64_t event, const char *occurrence)
+{
+	json_t		*it;
+	size_t		 i;
+	const char	*occ;
+
+	json_array_foreach(json_object_get(history, "items"), i, it) {
+		occ = json_string_value(json_object_get(it, "occurrence"));
+		if (json_integer_value(json_object_get(it, "event")) == event &&
+		    strcmp(occ ? occ : "", occurrence) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+static void
+hidden(struct buf *b, const char *name, const char *value)
+{
+	html_raw_trusted(b, "<input type=\"hidden\" name=\"");
+	html_text(b, name);
+	html_raw_trusted(b, "\" value=\"");
+	html_text(b, value);
+	html_raw_trusted(b, "\">");
+}
+
+/* One meeting (one date of it) with the member's answer and buttons. */
+static void
+meeting_block(struct buf *b, const struct event *ev, const char *start,
+    const char *end, const char *occurrence, json_t *answer,
+    const char *csrf)
+{
+	const char	*rsvp, *status, *reason;
+	char		 anchor[64];
+	int64_t		 place;
+
+	snprintf(anchor, sizeof(anchor), "m%lld-%s", (long long)ev->id,
+	    occurrence[0] ? occurrence : "once");
+	html_raw_trusted(b, "<article class=\"meeting\" id=\"");
+	html_text(b, anchor);
+	html_raw_trusted(b, "\"><h3>");
+	html_text(b, ev->title);
+	html_raw_trusted(b, "</h3><p>");
+	when_text(b, start);
+	if (!ev->all_day && strlen(end) > 11 && strncmp(start, end, 10) == 0)
+		buf_printf(b, " to %.5s", end + 11);
+	else if (!ev->all_day && strlen(end) > 11) {
+		html_raw_trusted(b, " to ");
+		when_text(b, end);
+	}
+	html_raw_trusted(b, " <span class=\"hint\">(");
+	html_text(b, ev->tzid);
+	html_raw_trusted(b, ")</span>");
+	if (ev->location != NULL) {
+		html_raw_trusted(b, "<br>");
+		html_text(b, ev->location);
+	}
+	if (ev->url != NULL) {
+		html_raw_trusted(b, "<br><a rel=\"noopener nofollow\" href=\"");
+		html_text(b, ev->url);
+		html_raw_trusted(b, "\">Join online</a>");
+	}
+	html_raw_trusted(b, "</p><p class=\"answer\">Your answer: <strong>");
+	rsvp = json_string_value(json_object_get(answer, "rsvp"));
+	status = json_string_value(json_object_get(answer, "status"));
+	reason = json_string_value(json_object_get(answer, "reason"));
+	place = json_integer_value(json_object_get(answer,
+	    "waiting_position"));
+	if (status != NULL && strcmp(status, "apologies") == 0) {
+		html_raw_trusted(b, "apologies sent");
+		if (reason != NULL) {
+			html_raw_trusted(b, "</strong> (");
+			html_text(b, reason);
+			html_raw_trusted(b, ")<strong>");
+		}
+	} else if (json_is_true(json_object_get(answer, "waitlisted")))
+		buf_printf(b, "on the waiting list, number %lld",
+		    (long long)place);
+	else if (rsvp != NULL && strcmp(rsvp, "accepted") == 0)
+		html_raw_trusted(b, "going");
+	else if (rsvp != NULL && strcmp(rsvp, "declined") == 0)
+		html_raw_trusted(b, "not going");
+	else if (rsvp != NULL && strcmp(rsvp, "tentative") == 0)
+		html_raw_trusted(b, "maybe");
+	else
+		html_raw_trusted(b, "none yet");
+	html_raw_trusted(b, "</strong></p>");
+	buf_printf(b, "<form method=\"post\" action=\"/events/%lld/rsvp\">",
+	    (long long)ev->id);
+	hidden(b, "csrf", csrf);
+	hidden(b, "occurrence", occurrence);
+	html_raw_trusted(b, "<button name=\"rsvp\" value=\"accepted\">Going"
+	    "</button><button class=\"plain\" name=\"rsvp\" "
+	    "value=\"declined\">Not going</button></form>");
+	buf_printf(b, "<details><summary>Send apologies</summary><form "
+	    "method=\"post\" action=\"/events/%lld/rsvp\">", (long long)ev->id);
+	hidden(b, "csrf", csrf);
+	hidden(b, "occurrence", occurrence);
+	hidden(b, "status", "apologies");
+	html_raw_trusted(b, "<label for=\"r-");
+	html_text(b, anchor);
+	html_raw_trusted(b, "\">Reason (optional)</label><input type=\"text\" "
+	    "maxlength=\"500\" name=\"reason\" id=\"r-");
+	html_text(b, anchor);
+	html_raw_trusted(b, "\"><button class=\"plain\">Send apologies"
+	    "</button></form></details>");
+	buf_printf(b, "<p><a href=\"/events/%lld.ics\">Add to calendar</a> "
+	    "<span class=\"hint\">(this meeting only)</span></p></article>\n",
+	    (long long)ev->id);
+}
+
+struct meeting {
+	char	 key[48];	/* UTC start, then the event: sorts by time */
+	char	*html;
+};
+
+static int
+meeting_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct meeting *)a)->key,
+	    ((const struct meeting *)b)->key);
+}
+
+#define MEETINGS_SHOWN	12	/* the next ones; the calendar has the rest */
+#define SERIES_SHOWN	3	/* dates of one series among them */
+
+static void
+meeting_keep(struct meeting **v, size_t *n, size_t *cap, const char *utc,
+    const struct event *ev, const char *start, const char *end,
+    const char *occurrence, json_t *history, const char *csrf)
+{
+	struct meeting	*nv;
+	struct buf	 one = { 0 };
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		if ((nv = realloc(*v, *cap * sizeof(**v))) == NULL)
+			return;
+		*v = nv;
+	}
+	meeting_block(&one, ev, start, end, occurrence, answer_of(history,
+	    ev->id, occurrence), csrf);
+	snprintf((*v)[*n].key, sizeof((*v)[*n].key), "%s %020lld", utc,
+	    (long long)ev->id);
+	(*v)[(*n)++].html = buf_detach(&one);
+}
+
+/*
+ * The member's next meetings (of the coming 92 days), earliest first:
+ * a series shows its next few dates, each answered on its own.
+ */
+static void
+meetings_section(struct request *r, struct buf *b, const struct actor *a,
+    const struct session *s)
+{
+	struct qrm_error	 err = { 0 };
+	struct event_list	 evs;
+	struct meeting		*v = NULL;
+	json_t			*history = NULL, *occ, *it;
+	char			 today[16], until[16], utc[32];
+	time_t			 later = time(NULL) + 92 * 86400;
+	struct tm		 tm;
+	size_t			 i, k, n = 0, cap = 0;
+
+	core_today(today, sizeof(today));
+	gmtime_r(&later, &tm);
+	strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+	html_raw_trusted(b, "<h2 id=\"meetings\">Your coming meetings</h2>");
+	if (core_event_list(r->q, a, today, until, NULL, NULL, NULL, &evs,
+	    &err) != QRM_OK) {
+		html_raw_trusted(b, "<p class=\"error\">");
+		html_text(b, err.msg);
+		html_raw_trusted(b, "</p>");
+		return;
+	}
+	core_member_history(r->q, a, a->member, &history, NULL);
+	for (i = 0; i < evs.n; i++) {
+		const struct event *ev = &evs.v[i];
+
+		if (ev->status == EVSTATUS_CANCELLED)
+			continue;
+		if (ev->rrule == NULL) {
+			utc_format(ev->start_utc, utc, sizeof(utc));
+			meeting_keep(&v, &n, &cap, utc, ev, ev->start, ev->end,
+			    "", history, s->csrf);
+			continue;
+		}
+		if (core_event_occurrences(r->q, a, ev->id, today, until, &occ,
+		    NULL) != QRM_OK)
+			continue;
+		json_array_foreach(json_object_get(occ, "items"), k, it) {
+			const char *st = json_string_value(json_object_get(it,
+			    "start"));
+
+			if (k == SERIES_SHOWN)
+				break;
+			meeting_keep(&v, &n, &cap, json_string_value(
+			    json_object_get(it, "start_utc")), ev, st,
+			    json_string_value(json_object_get(it, "end")), st,
+			    history, s->csrf);
+		}
+		json_decref(occ);
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(v[0]), meeting_cmp);
+	for (i = 0; i < n; i++) {
+		if (i < MEETINGS_SHOWN)
+			html_raw_trusted(b, v[i].html);
+		free(v[i].html);
+	}
+	if (n == 0)
+		html_raw_trusted(b, "<p>No meetings for you in the coming three "
+		    "months.</p>");
+	else if (n > MEETINGS_SHOWN)
+		html_raw_trusted(b, "<p class=\"hint\">Later meetings are in "
+		    "your calendar once you add it (below).</p>");
+	free(v);
+	json_decref(history);
+	event_list_free(&evs);
+}
+
+/* The member's open actions, each with a "Done" button. */
+static void
+actions_section(struct request *r, struct buf *b, const struct actor *a,
+    const struct session *s)
+{
+	struct qrm_error	 err = { 0 };
+	struct action_list	 l;
+	char			 owner[32];
+	size_t			 i, shown = 0;
+
+	snprintf(owner, sizeof(owner), "%lld", (long long)a->member);
+	html_raw_trusted(b, "<h2 id=\"actions\">Your actions</h2>");
+	if (core_action_list(r->q, a, owner, NULL, 0, 0, &l, &err) != QRM_OK)
+		return;
+	for (i = 0; i < l.n; i++) {
+		const struct action *x = &l.v[i];
+
+		if (x->status != ACTION_OPEN && x->status != ACTION_WAITING)
+			continue;
+		html_raw_trusted(b, "<article class=\"action\"><h3>");
+		html_text(b, x->title);
+		html_raw_trusted(b, "</h3><p>");
+		if (x->due[0]) {
+			html_raw_trusted(b, "Due ");
+			when_text(b, x->due);
+		}
+		if (x->waiting_on != NULL) {
+			html_raw_trusted(b, x->due[0] ? " · waiting on " :
+			    "Waiting on ");
+			html_text(b, x->waiting_on);
+		}
+		if (x->event_title != NULL) {
+			html_raw_trusted(b, "<br><span class=\"hint\">From: ");
+			html_text(b, x->event_title);
+			html_raw_trusted(b, "</span>");
+		}
+		buf_printf(b, "</p><form method=\"post\" "
+		    "action=\"/actions/%lld/done\">", (long long)x->id);
+		hidden(b, "csrf", s->csrf);
+		html_raw_trusted(b, "<button>Mark done</button></form></article>");
+		shown++;
+	}
+	if (shown == 0)
+		html_raw_trusted(b, "<p>Nothing open for you.</p>");
+	action_list_free(&l);
+}
+
 static enum MHD_Result
-me_page(struct request *r, const struct member *m, const struct session *s,
-    const char *token, const char *notice)
+me_page(struct request *r, unsigned int status, const struct member *m,
+    const struct session *s, const char *token, const char *notice)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
 	struct buf		 b = { 0 };
+	struct actor		 a = { m->id, m->role, m->email };
 	char			 base[300];
 	size_t			 i;
 	int			 rc;
@@ -81,20 +380,26 @@ me_page(struct request *r, const struct member *m, const struct session *s,
 	html_text(&b, m->email);
 	html_raw_trusted(&b, ").</p>");
 	if (notice != NULL) {
-		html_raw_trusted(&b, "<p class=\"notice\" role=\"status\">");
+		html_raw_trusted(&b, status == 200 ? "<p class=\"notice\" "
+		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
 		html_text(&b, notice);
 		html_raw_trusted(&b, "</p>");
 	}
-	html_raw_trusted(&b, "<p>Add a calendar once and your calendar app "
+	html_raw_trusted(&b, "<nav aria-label=\"On this page\"><p>"
+	    "<a href=\"#calendars\">Add your calendars</a> · <a "
+	    "href=\"#meetings\">Your coming meetings</a> · <a "
+	    "href=\"#actions\">Your actions</a></p></nav>");
+	html_raw_trusted(&b, "<h2 id=\"calendars\">Add your calendars</h2>"
+	    "<p>Add a calendar once and your calendar app "
 	    "keeps it up to date: new meetings, changes and cancellations "
 	    "appear by themselves. These links are yours alone; do not share "
-	    "them.</p><h2>For you</h2>");
+	    "them.</p><h3>For you</h3>");
 	calendar_block(&b, base, "/feeds/me.ics", token, "Everything for you",
 	    "The meetings of every group you belong to, with your own "
 	    "answers, and your actions.");
 	calendar_block(&b, base, "/feeds/actions.ics", token, "Your actions",
 	    "Only the follow-up actions you own, each on its due date.");
-	html_raw_trusted(&b, "<h2>Calendars of your groups</h2>");
+	html_raw_trusted(&b, "<h3>Calendars of your groups</h3>");
 	for (i = 0; i < l.n; i++) {
 		char	path[128];
 
@@ -105,6 +410,8 @@ me_page(struct request *r, const struct member *m, const struct session *s,
 		    l.v[i].description ? l.v[i].description : "");
 	}
 	audience_list_free(&l);
+	meetings_section(r, &b, &a, s);
+	actions_section(r, &b, &a, s);
 	html_raw_trusted(&b, "<h2>Reset my links</h2><p>If someone else may "
 	    "have your links, reset them: the old ones stop working at once, "
 	    "and you add your calendars again with the new ones.</p>"
@@ -114,7 +421,7 @@ me_page(struct request *r, const struct member *m, const struct session *s,
 	html_raw_trusted(&b, "\"><button type=\"submit\" class=\"plain\">"
 	    "Reset my links</button></form>");
 	html_end(&b);
-	return html_send(r, 200, &b, NULL, NULL, NULL);
+	return html_send(r, status, &b, NULL, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -147,7 +454,7 @@ page_me(struct request *r, const struct call *c)
 	if ((rc = core_session_feed_token(r->q, &s, cookie, &token, &err)))
 		ret = http_error(r, rc, &err);
 	else
-		ret = me_page(r, &m, &s, token, NULL);
+		ret = me_page(r, 200, &m, &s, token, NULL);
 	free(token);
 	free(s.agent);
 	member_clear(&m);
@@ -175,10 +482,179 @@ page_me_reset(struct request *r, const struct call *c)
 	    &err)) != QRM_OK)
 		ret = http_error(r, rc, &err);
 	else
-		ret = me_page(r, &m, &s, token, "Your links are new. The old "
-		    "ones no longer work: add your calendars again below.");
+		ret = me_page(r, 200, &m, &s, token, "Your links are new. The "
+		    "old ones no longer work: add your calendars again below.");
 	free(token);
 	free(s.agent);
 	member_clear(&m);
 	return ret;
+}
+
+/* After a refused form: the page again, with the reason at the top. */
+static enum MHD_Result
+me_refused(struct request *r, unsigned int status, const struct member *m,
+    const struct session *s, const char *cookie, const char *why)
+{
+	struct qrm_error	 err = { 0 };
+	enum MHD_Result		 ret;
+	char			*token = NULL;
+	int			 rc;
+
+	if ((rc = core_session_feed_token(r->q, s, cookie, &token, &err)))
+		return http_error(r, rc, &err);
+	ret = me_page(r, status, m, s, token, why);
+	free(token);
+	return ret;
+}
+
+static enum MHD_Result
+back_to_me(struct request *r, const char *anchor)
+{
+	struct buf	b = { 0 };
+	char		where[128];
+
+	snprintf(where, sizeof(where), "/me#%s", anchor);
+	html_begin(&b, "Saved", NULL);
+	html_raw_trusted(&b, "<h1>Saved</h1><p><a href=\"/me\">Back to your "
+	    "page</a></p>");
+	html_end(&b);
+	return html_send(r, 303, &b, NULL, NULL, where);
+}
+
+/* POST /events/{id}/rsvp: going, not going, or apologies with a reason. */
+enum MHD_Result
+page_me_rsvp(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct attendance	 rec;
+	struct member		 m;
+	struct session		 s;
+	struct actor		 a;
+	enum MHD_Result		 ret;
+	const char		*cookie, *v;
+	json_t			*body;
+	char			 anchor[64];
+	int			 rc;
+
+	if (page_session(r, &m, &s, &cookie) != QRM_OK)
+		return to_signin(r);
+	a.member = m.id;
+	a.role = m.role;
+	a.name = m.email;
+	body = json_object();
+	if ((v = json_string_value(json_object_get(c->json, "rsvp"))) != NULL)
+		json_object_set_new(body, "rsvp", json_string(v));
+	if ((v = json_string_value(json_object_get(c->json, "status"))))
+		json_object_set_new(body, "status", json_string(v));
+	if ((v = json_string_value(json_object_get(c->json, "reason"))) &&
+	    *v != '\0')
+		json_object_set_new(body, "reason", json_string(v));
+	if ((v = json_string_value(json_object_get(c->json, "occurrence"))) &&
+	    *v != '\0')
+		json_object_set_new(body, "occurrence", json_string(v));
+	snprintf(anchor, sizeof(anchor), "m%lld-%s", (long long)c->id[0],
+	    v && *v ? v : "once");
+	if (!page_csrf_ok(c, &s))
+		ret = me_refused(r, 403, &m, &s, cookie, "The page had expired: "
+		    "please answer again.");
+	else if ((rc = core_attendance_set(r->q, &a, c->id[0], m.id, body,
+	    &rec, &err)) != QRM_OK)
+		ret = me_refused(r, (unsigned int)http_status_of(rc), &m, &s,
+		    cookie, err.msg);
+	else {
+		attendance_clear(&rec);
+		ret = back_to_me(r, anchor);
+	}
+	json_decref(body);
+	free(s.agent);
+	member_clear(&m);
+	return ret;
+}
+
+/* POST /actions/{id}/done */
+enum MHD_Result
+page_action_done(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct action		 x;
+	struct member		 m;
+	struct session		 s;
+	struct actor		 a;
+	enum MHD_Result		 ret;
+	const char		*cookie;
+	json_t			*body;
+	int			 rc;
+
+	if (page_session(r, &m, &s, &cookie) != QRM_OK)
+		return to_signin(r);
+	a.member = m.id;
+	a.role = m.role;
+	a.name = m.email;
+	body = json_pack("{s:s}", "status", "done");
+	if (!page_csrf_ok(c, &s))
+		ret = me_refused(r, 403, &m, &s, cookie, "The page had expired: "
+		    "please try again.");
+	else if ((rc = core_action_update(r->q, &a, c->id[0], body, &x,
+	    &err)) != QRM_OK)
+		ret = me_refused(r, (unsigned int)http_status_of(rc), &m, &s,
+		    cookie, err.msg);
+	else {
+		action_clear(&x);
+		ret = back_to_me(r, "actions");
+	}
+	json_decref(body);
+	free(s.agent);
+	member_clear(&m);
+	return ret;
+}
+
+/* GET /events/{id}.ics: that one meeting, for whoever may see it. */
+enum MHD_Result
+page_event_ics(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct MHD_Response	*resp;
+	struct member		 m;
+	struct session		 s;
+	struct actor		 a = { 0, ROLE_MEMBER, "web" };
+	struct buf		 out = { 0 };
+	const char		*cookie;
+	int64_t			 id;
+	char			 num[24], disposition[64];
+	size_t			 n = strlen(c->word);
+	int			 rc, signed_in;
+
+	if (n < 5 || n - 4 >= sizeof(num) || strcmp(c->word + n - 4, ".ics"))
+		return http_fail(r, QRM_ENOTFOUND, "", "no such page");
+	snprintf(num, sizeof(num), "%.*s", (int)(n - 4), c->word);
+	if (parse_int64(num, &id) == -1 || id < 1)
+		return http_fail(r, QRM_ENOTFOUND, "", "no such event");
+	if ((signed_in = page_session(r, &m, &s, &cookie) == QRM_OK)) {
+		a.member = m.id;
+		a.role = m.role;
+	}
+	rc = core_event_ics(r->q, &a, id, &out, &err);
+	if (signed_in) {
+		free(s.agent);
+		member_clear(&m);
+	}
+	if (rc != QRM_OK) {
+		buf_free(&out);
+		return http_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
+		    &err);
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback(out.len,
+	    out.p, free);
+	if (resp == NULL) {
+		buf_free(&out);
+		return MHD_NO;
+	}
+	snprintf(disposition, sizeof(disposition), "attachment; "
+	    "filename=\"meeting-%lld.ics\"", (long long)id);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/calendar; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Disposition", disposition);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "private, no-store");
+	return http_queue(r, 200, resp);
 }

@@ -314,6 +314,95 @@ class SigninTest(unittest.TestCase):
         self.assertNotIn("quorum_session", web.cookies)
         self.assertEqual(web.request("GET", "/me")[0], 303)
 
+    def signed_in(self, member):
+        url = self.q.out("login-link", member).splitlines()[-1]
+        web = Browser(self.q.base)
+        self.assertEqual(self.sign_in(url[len(BASE):], web)[0], 303)
+        return web
+
+    def test_answers_actions_and_one_meeting(self):
+        q = self.q
+        soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 86400))
+        ev = json.loads(q.out(
+            "event", "add", "--title", "VLO workshop <b>bold</b>", "--kind",
+            "workshop", "--audience", "programmes", "--start",
+            soon + "T10:00", "--end", soon + "T12:00", "--capacity", "1",
+            "--location", "Napo HQ"))
+        amina = q.out("member", "add", "--name", "Amina Yusuf", "--email",
+                      "amina@napo.example", "--audience", "facilitators")
+        act = json.loads(q.out("action", "add", "--title", "Send comments",
+                               "--owner", self.priya, "--due", soon))
+        web = self.signed_in(self.priya)
+        st, _, page = web.request("GET", "/me")
+        self.assertIn("VLO workshop &lt;b&gt;bold&lt;/b&gt;", page)
+        self.assertIn("Your answer: <strong>none yet", page)
+        csrf = web.csrf(page)
+        form = "/events/%d/rsvp" % ev["id"]
+        st, r, _ = web.request("POST", form, {"csrf": csrf, "rsvp":
+                                              "accepted", "occurrence": ""})
+        self.assertEqual((st, r.getheader("Location")),
+                         (303, "/me#m%d-once" % ev["id"]))
+        st, _, page = web.request("GET", "/me")
+        self.assertIn("Your answer: <strong>going", page)
+        # the second to accept is told their place on the waiting list
+        other = self.signed_in(amina)
+        st, _, page = other.request("GET", "/me")
+        other.request("POST", form, {"csrf": other.csrf(page),
+                                     "rsvp": "accepted"})
+        st, _, page = other.request("GET", "/me")
+        self.assertIn("on the waiting list, number 1", page)
+        # apologies with a reason
+        st, _, _ = web.request("POST", form, {"csrf": csrf, "status":
+                                              "apologies", "reason":
+                                              "court hearing"})
+        self.assertEqual(st, 303)
+        st, _, page = web.request("GET", "/me")
+        self.assertIn("apologies sent</strong> (court hearing)", page)
+        rec = json.loads(q.out("attend", "list", str(ev["id"]), "--json"))
+        self.assertEqual({x["name"]: x["status"] for x in rec["items"]},
+                         {"Priya Shah": "apologies",
+                          "Amina Yusuf": "unknown"})
+        # a form without its token changes nothing (the page it shows
+        # again reads the member's records, and that read is audited)
+        def answers():
+            con = sqlite3.connect(q.db)
+            rows = list(con.execute("SELECT * FROM attendance ORDER BY 1, 2,"
+                                    " 3"))
+            con.close()
+            return rows
+        before = answers()
+        st, _, page = web.request("POST", form, {"csrf": "0" * 32,
+                                                 "rsvp": "declined"})
+        self.assertEqual(st, 403)
+        self.assertIn("expired", page)
+        self.assertEqual(answers(), before)
+        # the action is done from the page
+        self.assertIn("Send comments", page)
+        st, r, _ = web.request("POST", "/actions/%d/done" % act["id"],
+                               {"csrf": csrf})
+        self.assertEqual(st, 303)
+        shown = json.loads(q.out("action", "show", str(act["id"])))
+        self.assertEqual(shown["status"], "done")
+        # one meeting as a calendar file: for who may see it
+        st, r, body = web.request("GET", "/events/%d.ics" % ev["id"])
+        self.assertEqual(st, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith(
+            "text/calendar"))
+        import icalendar
+        cal = icalendar.Calendar.from_ical(body)
+        self.assertEqual([str(e["UID"]) for e in cal.walk("VEVENT")],
+                         [ev["uid"]])
+        st, _, _ = Browser(q.base).request("GET", "/events/%d.ics" %
+                                           ev["id"])
+        self.assertEqual(st, 404)       # members only: not for anyone
+        pub = json.loads(q.out("event", "add", "--title", "Open briefing",
+                               "--kind", "member_briefing", "--audience",
+                               "all-members", "--start", soon + "T18:00",
+                               "--end", soon + "T19:00"))
+        st, _, _ = Browser(q.base).request("GET", "/events/%d.ics" %
+                                           pub["id"])
+        self.assertEqual(st, 200)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
