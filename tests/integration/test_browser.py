@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""quorum's pages in a real browser: Debian's chromium driven by
+playwright-core (tests/browser/run.mjs, from its lock file).  Each page
+at desktop size and at 390x844 is screenshotted (under the build tree),
+checked by axe-core (no serious or critical violation), and every
+request it makes must go to quorum's own origin; the sign-in flow, the
+subscribe buttons, an answer and "Reset my links" are done by clicking.
+Run: test_browser.py path/to/quorum"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from qtest import Quorum  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, "..", "browser", "run.mjs")
+MODULES = os.path.join(HERE, "..", "browser", "node_modules")
+SHOTS = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "screenshots")
+
+
+@unittest.skipUnless(os.path.exists("/usr/bin/chromium") and
+                     os.path.isdir(MODULES) and shutil.which("node"),
+                     "chromium, node or tests/browser/node_modules missing")
+class BrowserTest(unittest.TestCase):
+    def test_pages_in_chromium(self):
+        q = Quorum(BINARY)
+        try:
+            q.cli("demo")
+            soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() +
+                                                        3 * 86400))
+            q.out("event", "add", "--title", "Facilitators' catch-up",
+                  "--kind", "other", "--audience", "facilitators",
+                  "--start", soon + "T12:30", "--end", soon + "T13:00")
+            base = q.serve()
+            os.environ.pop("QUORUM_BASE_URL", None)
+            links = [q.out("--base-url", base, "login-link", "4")
+                     .splitlines()[-1] for _ in range(2)]
+            os.makedirs(SHOTS, exist_ok=True)
+            p = subprocess.run(["node", RUNNER, base, links[0], links[1],
+                                SHOTS], capture_output=True, timeout=240)
+            self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
+            r = json.loads(p.stdout)
+        finally:
+            q.close()
+        # every page, at both sizes, looked at and checked
+        names = {(x["name"], x["size"]) for x in r["pages"]}
+        self.assertEqual(len(names), 12, names)
+        for x in r["pages"]:
+            bad = [v for v in x["violations"]
+                   if v["impact"] in ("serious", "critical")]
+            self.assertEqual(bad, [], (x["name"], x["size"]))
+            self.assertTrue(os.path.getsize(os.path.join(
+                SHOTS, "%s-%s.png" % (x["name"], x["size"]))) > 1000)
+        self.assertGreater(r["requests"], 20)
+        self.assertEqual(r["foreign"], [])
+        for size, f in r["flows"].items():
+            self.assertEqual(f["asked"], "Check your e-mail", size)
+            self.assertEqual(f["me"], base + "/me", size)
+            token = f["copy"].split("token=")[1]
+            host = base.split("//")[1]
+            self.assertEqual(f["subscribe"], "webcal://%s/feeds/me.ics"
+                             "?token=%s" % (host, token), size)
+            self.assertTrue(f["google"].startswith(
+                "https://calendar.google.com/calendar/render?cid=webcal"))
+            self.assertIn("going", f["answer"])
+            self.assertIn("Your links are new", f["reset"])
+            self.assertNotEqual(f["copyAfterReset"], f["copy"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
