@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http_int.h"
 
@@ -32,6 +33,34 @@ html_text(struct buf *b, const char *s)
 		default:	buf_append(b, s, 1); break;
 		}
 	}
+}
+
+/* "2027-01-15T10:00:00" as "Fri 15 Jan 2027, 10:00" (a date: no time). */
+void
+html_when(struct buf *b, const char *local)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
+	    "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm	tm;
+	int		y = 0, mo = 0, d = 0, h = 0, mi = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 ||
+	    mo > 12) {
+		html_text(b, local);
+		return;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	buf_printf(b, "%s %d %s %d", days[tm.tm_wday % 7], d, months[mo - 1],
+	    y);
+	if (strlen(local) > 11 && sscanf(local + 11, "%2d:%2d", &h, &mi) == 2)
+		buf_printf(b, ", %02d:%02d", h, mi);
 }
 
 /* Markup of this program's own, inserted as it is. */

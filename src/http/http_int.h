@@ -120,6 +120,7 @@ enum MHD_Result	 pages_index(struct request *, const struct call *);
 void		 html_text(struct buf *, const char *);
 void		 html_raw_trusted(struct buf *, const char *);
 void		 html_url_part(struct buf *, const char *);
+void		 html_when(struct buf *, const char *local);
 void		 html_begin(struct buf *, const char *title, const char *csrf);
 void		 html_end(struct buf *);
 enum MHD_Result	 html_send(struct request *, unsigned int status,
@@ -140,6 +141,10 @@ int		 page_csrf_ok(const struct call *, const struct session *);
 enum MHD_Result	 page_signin(struct request *, const struct call *);
 enum MHD_Result	 page_signin_link(struct request *, const struct call *);
 enum MHD_Result	 page_signout(struct request *, const struct call *);
+
+/* page_agenda.c */
+enum MHD_Result	 page_audience(struct request *, const struct call *);
+enum MHD_Result	 page_event(struct request *, const struct call *);
 
 /* page_me.c */
 enum MHD_Result	 page_me(struct request *, const struct call *);

@@ -60,34 +60,6 @@ calendar_block(struct buf *b, const char *base, const char *path,
 	buf_free(&web);
 }
 
-/* "2027-01-15T10:00:00" as "Fri 15 Jan 2027, 10:00" (a date: no time). */
-static void
-when_text(struct buf *b, const char *local)
-{
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
-	    "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm	tm;
-	int		y = 0, mo = 0, d = 0, h = 0, mi = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 ||
-	    mo > 12) {
-		html_text(b, local);
-		return;
-	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	timegm(&tm);
-	buf_printf(b, "%s %d %s %d", days[tm.tm_wday % 7], d, months[mo - 1],
-	    y);
-	if (strlen(local) > 11 && sscanf(local + 11, "%2d:%2d", &h, &mi) == 2)
-		buf_printf(b, ", %02d:%02d", h, mi);
-}
-
 /* The member's answer for (event, occurrence) from their history. */
 static json_t *
 answer_of(json_t *history, int64_t event, const char *occurrence)
@@ -132,12 +104,12 @@ meeting_block(struct buf *b, const struct event *ev, const char *start,
 	html_raw_trusted(b, "\"><h3>");
 	html_text(b, ev->title);
 	html_raw_trusted(b, "</h3><p>");
-	when_text(b, start);
+	html_when(b, start);
 	if (!ev->all_day && strlen(end) > 11 && strncmp(start, end, 10) == 0)
 		buf_printf(b, " to %.5s", end + 11);
 	else if (!ev->all_day && strlen(end) > 11) {
 		html_raw_trusted(b, " to ");
-		when_text(b, end);
+		html_when(b, end);
 	}
 	html_raw_trusted(b, " <span class=\"hint\">(");
 	html_text(b, ev->tzid);
@@ -334,7 +306,7 @@ actions_section(struct request *r, struct buf *b, const struct actor *a,
 		html_raw_trusted(b, "</h3><p>");
 		if (x->due[0]) {
 			html_raw_trusted(b, "Due ");
-			when_text(b, x->due);
+			html_when(b, x->due);
 		}
 		if (x->waiting_on != NULL) {
 			html_raw_trusted(b, x->due[0] ? " · waiting on " :

@@ -32,6 +32,8 @@ static const struct route routes[] = {
 	{ M_POST, "/me/reset", ROLE_NONE, BODY_FORM, page_me_reset },
 	{ M_POST, "/events/#/rsvp", ROLE_NONE, BODY_FORM, page_me_rsvp },
 	{ M_POST, "/actions/#/done", ROLE_NONE, BODY_FORM, page_action_done },
+	{ M_GET, "/audiences/*", ROLE_NONE, BODY_NONE, page_audience },
+	{ M_GET, "/events/#", ROLE_NONE, BODY_NONE, page_event },
 	{ M_GET, "/events/*", ROLE_NONE, BODY_NONE, page_event_ics },
 	{ M_GET | M_POST, "/api/v1/events", ROLE_MEMBER, BODY_JSON,
 	  api_events },

@@ -42,6 +42,13 @@ for (const [size, viewport, link] of [
     const flow = {};
     await page.goto(base + '/');
     await look(page, size, 'index');
+    await page.goto(base + '/audiences/all-members');
+    await look(page, size, 'agenda');
+    const first = page.locator('ul.agenda a').first();
+    if (await first.count()) {
+        await Promise.all([page.waitForURL(/\/events\/\d+$/), first.click()]);
+        await look(page, size, 'event');
+    }
     await page.goto(base + '/signin');
     await look(page, size, 'signin');
     await page.fill('#email', 'nobody@example.org');

@@ -37,6 +37,11 @@ class BrowserTest(unittest.TestCase):
             q.out("event", "add", "--title", "Facilitators' catch-up",
                   "--kind", "other", "--audience", "facilitators",
                   "--start", soon + "T12:30", "--end", soon + "T13:00")
+            q.out("event", "add", "--title", "Members' briefing", "--kind",
+                  "member_briefing", "--audience", "all-members", "--start",
+                  soon + "T18:00", "--end", soon + "T19:00", "--location",
+                  "Online", "--description", "What the new job "
+                  "descriptions mean for you.")
             base = q.serve()
             os.environ.pop("QUORUM_BASE_URL", None)
             links = [q.out("--base-url", base, "login-link", "4")
@@ -50,7 +55,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 12, names)
+        self.assertEqual(len(names), 16, names)
         for x in r["pages"]:
             bad = [v for v in x["violations"]
                    if v["impact"] in ("serious", "critical")]

@@ -403,6 +403,58 @@ class SigninTest(unittest.TestCase):
                                            pub["id"])
         self.assertEqual(st, 200)
 
+    def test_agenda_and_event_pages(self):
+        q = self.q
+        soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 4 * 86400))
+        pub = json.loads(q.out("event", "add", "--title", "Open briefing",
+                               "--kind", "member_briefing", "--audience",
+                               "all-members", "--start", soon + "T18:00",
+                               "--end", soon + "T19:00", "--location",
+                               "Online", "--description", "Line one\n<i>two"
+                               "</i>", "--host", self.priya))
+        fac = json.loads(q.out("event", "add", "--title", "Facilitators' "
+                               "drop-in", "--kind", "other", "--audience",
+                               "facilitators", "--start", soon + "T12:30",
+                               "--end", soon + "T13:00"))
+        gone = json.loads(q.out("event", "add", "--title", "Old plan",
+                                "--kind", "other", "--audience",
+                                "all-members", "--start", soon + "T09:00",
+                                "--end", soon + "T10:00"))
+        q.out("event", "cancel", str(gone["id"]))
+        anon = Browser(q.base)
+        st, r, page = anon.request("GET", "/audiences/all-members")
+        self.assertEqual(st, 200)
+        self.assertIn('href="/events/%d">Open briefing' % pub["id"], page)
+        self.assertIn("<del><a href=\"/events/%d\">Old plan</a></del>" %
+                      gone["id"], page)
+        self.assertIn("cancelled on", page)
+        self.assertIn('<table class="month">', page)
+        self.assertNotIn("Facilitators&#39; drop-in", page)
+        # members' calendars and their events are not there for strangers
+        self.assertEqual(anon.request("GET", "/audiences/facilitators")[0],
+                         404)
+        self.assertEqual(anon.request("GET", "/events/%d" % fac["id"])[0],
+                         404)
+        self.assertEqual(anon.request("GET", "/audiences/nothing")[0], 404)
+        st, _, page = anon.request("GET", "/events/%d" % pub["id"])
+        self.assertEqual(st, 200)
+        self.assertIn("Priya Shah", page)                 # the host
+        self.assertIn("Line one\n&lt;i&gt;two&lt;/i&gt;", page)
+        self.assertIn('href="/events/%d.ics"' % pub["id"], page)
+        st, _, page = anon.request("GET", "/events/%d" % gone["id"])
+        self.assertIn("This meeting was cancelled on", page)
+        # signed in, a facilitator sees theirs, with what they inherit
+        web = self.signed_in(self.priya)
+        st, _, page = web.request("GET", "/audiences/facilitators")
+        self.assertEqual(st, 200)
+        self.assertIn("Facilitators&#39; drop-in", page)
+        self.assertIn("Open briefing", page)
+        self.assertEqual(web.request("GET", "/events/%d" % fac["id"])[0], 200)
+        self.assertEqual(web.request("GET", "/audiences/officials")[0], 404)
+        st, _, page = web.request("GET", "/audiences/facilitators?month="
+                                  "2027-02")
+        self.assertIn("February 2027", page)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1,0 +1,351 @@
+/*
+ * page_agenda.c: what is coming for an audience, as a list and as a
+ * month, and one event's own page.  Whoever may not see an audience or
+ * an event gets 404, as if it did not exist.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http_int.h"
+
+/* Who is looking: the signed-in member, or nobody (public only). */
+struct viewer {
+	struct member	 m;
+	struct session	 s;
+	struct actor	 a;
+	int		 signed_in;
+	const char	*cookie;
+};
+
+static void
+viewer_get(struct request *r, struct viewer *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->a.role = ROLE_MEMBER;
+	v->a.name = "web";
+	if (page_session(r, &v->m, &v->s, &v->cookie) == QRM_OK) {
+		v->signed_in = 1;
+		v->a.member = v->m.id;
+		v->a.role = v->m.role;
+		v->a.name = v->m.email;
+	}
+}
+
+static void
+viewer_clear(struct viewer *v)
+{
+	if (v->signed_in) {
+		free(v->s.agent);
+		member_clear(&v->m);
+	}
+}
+
+static enum MHD_Result
+not_found(struct request *r, struct viewer *v, const char *what)
+{
+	struct buf	b = { 0 };
+
+	html_begin(&b, "Not found", v->signed_in ? v->s.csrf : NULL);
+	html_raw_trusted(&b, "<h1>Not found</h1><p>");
+	html_text(&b, what);
+	html_raw_trusted(&b, "</p><p>");
+	html_raw_trusted(&b, v->signed_in ? "<a href=\"/me\">Your page</a>" :
+	    "Members' calendars need you to <a href=\"/signin\">sign in</a>.");
+	html_raw_trusted(&b, "</p>");
+	html_end(&b);
+	viewer_clear(v);
+	return html_send(r, 404, &b, NULL, NULL, NULL);
+}
+
+static const char *const months[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+    "Fri", "Sat" };
+
+/* Day of the week (0 Sunday) of a date. */
+static int
+weekday(int y, int m, int d)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	return tm.tm_wday;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int	n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				    30, 31 };
+
+	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 :
+	    n[m - 1];
+}
+
+/* One event in a list: its day and time, title (a link), place. */
+static void
+event_line(struct buf *b, const struct event *ev, const char *start)
+{
+	int	y, mo, d, h = 0, mi = 0, cancelled;
+	char	updated[32];
+
+	cancelled = ev->status == EVSTATUS_CANCELLED;
+	html_raw_trusted(b, "<li>");
+	if (sscanf(start, "%4d-%2d-%2d", &y, &mo, &d) == 3 && mo >= 1 &&
+	    mo <= 12) {
+		buf_printf(b, "<span class=\"when\">%s %d %.3s", days[weekday(y,
+		    mo, d)], d, months[mo - 1]);
+		if (strlen(start) > 11 && sscanf(start + 11, "%2d:%2d", &h,
+		    &mi) == 2)
+			buf_printf(b, ", %02d:%02d", h, mi);
+		html_raw_trusted(b, "</span> ");
+	}
+	html_raw_trusted(b, cancelled ? "<del>" : "");
+	buf_printf(b, "<a href=\"/events/%lld\">", (long long)ev->id);
+	html_text(b, ev->title);
+	html_raw_trusted(b, "</a>");
+	html_raw_trusted(b, cancelled ? "</del>" : "");
+	if (cancelled) {
+		utc_format(ev->updated, updated, sizeof(updated));
+		html_raw_trusted(b, " <strong class=\"error\">cancelled on ");
+		updated[10] = '\0';
+		html_when(b, updated);
+		html_raw_trusted(b, "</strong>");
+	}
+	if (ev->location != NULL) {
+		html_raw_trusted(b, " <span class=\"hint\">");
+		html_text(b, ev->location);
+		html_raw_trusted(b, "</span>");
+	}
+	html_raw_trusted(b, "</li>\n");
+}
+
+/* The month of year y, month mo as a table, each day with its events. */
+static void
+month_table(struct buf *b, const struct event_list *evs, int y, int mo,
+    const char *slug)
+{
+	int	first = (weekday(y, mo, 1) + 6) % 7, n = month_days(y, mo);
+	int	d, col, py = mo == 1 ? y - 1 : y, pm = mo == 1 ? 12 : mo - 1;
+	int	ny = mo == 12 ? y + 1 : y, nm = mo == 12 ? 1 : mo + 1;
+	char	day[32];
+	size_t	i;
+
+	buf_printf(b, "<h2 id=\"month\">%s %d</h2><p><a href=\"/audiences/",
+	    months[mo - 1], y);
+	html_text(b, slug);
+	buf_printf(b, "?month=%04d-%02d#month\">Previous month</a> · <a "
+	    "href=\"/audiences/", py, pm);
+	html_text(b, slug);
+	buf_printf(b, "?month=%04d-%02d#month\">Next month</a></p>", ny, nm);
+	html_raw_trusted(b, "<table class=\"month\"><caption>Meetings by "
+	    "day</caption><thead><tr>");
+	for (col = 1; col <= 7; col++)
+		buf_printf(b, "<th scope=\"col\">%s</th>", days[col % 7]);
+	html_raw_trusted(b, "</tr></thead><tbody><tr>");
+	for (col = 0; col < first; col++)
+		html_raw_trusted(b, "<td></td>");
+	for (d = 1; d <= n; d++, col++) {
+		if (col == 7) {
+			html_raw_trusted(b, "</tr><tr>");
+			col = 0;
+		}
+		snprintf(day, sizeof(day), "%04d-%02d-%02d", y, mo, d);
+		buf_printf(b, "<td><span class=\"day\">%d</span>", d);
+		for (i = 0; i < evs->n; i++) {
+			if (strncmp(evs->v[i].start, day, 10) != 0)
+				continue;
+			buf_printf(b, "<a href=\"/events/%lld\">",
+			    (long long)evs->v[i].id);
+			html_raw_trusted(b, evs->v[i].status ==
+			    EVSTATUS_CANCELLED ? "<del>" : "");
+			html_text(b, evs->v[i].title);
+			html_raw_trusted(b, evs->v[i].status ==
+			    EVSTATUS_CANCELLED ? "</del>" : "");
+			html_raw_trusted(b, "</a>");
+		}
+		html_raw_trusted(b, "</td>");
+	}
+	for (; col < 7; col++)
+		html_raw_trusted(b, "<td></td>");
+	html_raw_trusted(b, "</tr></tbody></table>");
+}
+
+/* GET /audiences/{slug}[?month=YYYY-MM]: what is coming for it. */
+enum MHD_Result
+page_audience(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 l;
+	struct event_list	 evs, month;
+	struct viewer		 v;
+	struct buf		 b = { 0 };
+	const struct audience	*aud = NULL;
+	const char		*want = http_arg(r, "month");
+	char			 today[16], from[32], to[32];
+	size_t			 i;
+	int			 rc, y, mo;
+
+	viewer_get(r, &v);
+	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK) {
+		viewer_clear(&v);
+		return http_error(r, rc, &err);
+	}
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.v[i].slug, c->word) == 0)
+			aud = &l.v[i];
+	if (aud == NULL || !core_may_see_audience(r->q, v.signed_in ? &v.m :
+	    NULL, aud, NULL)) {
+		audience_list_free(&l);
+		return not_found(r, &v, "There is no such calendar, or it is for "
+		    "members who are signed in.");
+	}
+	core_today(today, sizeof(today));
+	if (want == NULL || sscanf(want, "%4d-%2d", &y, &mo) != 2 || mo < 1 ||
+	    mo > 12 || y < 2000 || y > 2100)
+		sscanf(today, "%4d-%2d", &y, &mo);
+	snprintf(from, sizeof(from), "%04d-%02d-01", y, mo);
+	snprintf(to, sizeof(to), "%04d-%02d-%02d", y, mo, month_days(y, mo));
+	memset(&evs, 0, sizeof(evs));
+	memset(&month, 0, sizeof(month));
+	if ((rc = core_event_list(r->q, &v.a, today, NULL, aud->slug, NULL,
+	    NULL, &evs, &err)) != QRM_OK || (rc = core_event_list(r->q, &v.a,
+	    from, to, aud->slug, NULL, NULL, &month, &err)) != QRM_OK) {
+		event_list_free(&evs);
+		audience_list_free(&l);
+		viewer_clear(&v);
+		return http_error(r, rc, &err);
+	}
+	html_begin(&b, aud->name, v.signed_in ? v.s.csrf : NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, aud->name);
+	html_raw_trusted(&b, "</h1><p>");
+	html_text(&b, aud->description);
+	html_raw_trusted(&b, "</p><p><a href=\"#month\">The month as a "
+	    "calendar</a></p><h2>Coming up</h2><ul class=\"agenda\">\n");
+	for (i = 0; i < evs.n; i++)
+		event_line(&b, &evs.v[i], evs.v[i].start);
+	html_raw_trusted(&b, "</ul>");
+	if (evs.n == 0)
+		html_raw_trusted(&b, "<p>Nothing planned yet.</p>");
+	month_table(&b, &month, y, mo, aud->slug);
+	html_end(&b);
+	event_list_free(&evs);
+	event_list_free(&month);
+	audience_list_free(&l);
+	viewer_clear(&v);
+	return html_send(r, 200, &b, NULL, NULL, NULL);
+}
+
+/* GET /events/{id}: everything a member needs to know about a meeting. */
+enum MHD_Result
+page_event(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	struct viewer		 v;
+	struct member		 host;
+	struct actor		 admin = { 0, ROLE_ADMIN, "web" };
+	struct buf		 b = { 0 };
+	char			 updated[32];
+	int64_t			 hid;
+	size_t			 i;
+	int			 rc;
+
+	viewer_get(r, &v);
+	if ((rc = core_event_get(r->q, &v.a, c->id[0], &ev, &err)) != QRM_OK) {
+		if (rc == QRM_ENOTFOUND || rc == QRM_EFORBIDDEN)
+			return not_found(r, &v, "There is no such meeting, or "
+			    "it is for members who are signed in.");
+		viewer_clear(&v);
+		return http_error(r, rc, &err);
+	}
+	html_begin(&b, ev.title, v.signed_in ? v.s.csrf : NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_raw_trusted(&b, ev.status == EVSTATUS_CANCELLED ? "<del>" : "");
+	html_text(&b, ev.title);
+	html_raw_trusted(&b, ev.status == EVSTATUS_CANCELLED ? "</del>" : "");
+	html_raw_trusted(&b, "</h1>");
+	if (ev.status == EVSTATUS_CANCELLED) {
+		utc_format(ev.updated, updated, sizeof(updated));
+		html_raw_trusted(&b, "<p class=\"error\" role=\"alert\">This "
+		    "meeting was cancelled on ");
+		updated[10] = '\0';
+		html_when(&b, updated);
+		html_raw_trusted(&b, ".</p>");
+	}
+	html_raw_trusted(&b, "<dl class=\"facts\"><dt>When</dt><dd>");
+	html_when(&b, ev.start);
+	if (!ev.all_day && strncmp(ev.start, ev.end, 10) == 0)
+		buf_printf(&b, " to %.5s", ev.end + 11);
+	else if (strcmp(ev.start, ev.end) != 0) {
+		html_raw_trusted(&b, " to ");
+		html_when(&b, ev.end);
+	}
+	html_raw_trusted(&b, " <span class=\"hint\">(");
+	html_text(&b, ev.tzid);
+	html_raw_trusted(&b, ev.all_day ? ", all day)" : " time)");
+	html_raw_trusted(&b, "</span>");
+	if (ev.rrule != NULL) {
+		html_raw_trusted(&b, "<br><span class=\"hint\">Repeats: ");
+		html_text(&b, ev.rrule);
+		html_raw_trusted(&b, "</span>");
+	}
+	html_raw_trusted(&b, "</dd>");
+	if (ev.location != NULL) {
+		html_raw_trusted(&b, "<dt>Where</dt><dd>");
+		html_text(&b, ev.location);
+		html_raw_trusted(&b, "</dd>");
+	}
+	if (ev.url != NULL) {
+		html_raw_trusted(&b, "<dt>Online</dt><dd><a rel=\"noopener "
+		    "nofollow\" href=\"");
+		html_text(&b, ev.url);
+		html_raw_trusted(&b, "\">Join online</a></dd>");
+	}
+	if (ev.hosts.n > 0) {
+		html_raw_trusted(&b, "<dt>Hosts</dt><dd>");
+		for (i = 0; i < ev.hosts.n; i++) {
+			if (parse_int64(ev.hosts.v[i], &hid) == -1 ||
+			    core_member_get(r->q, &admin, hid, &host, NULL))
+				continue;
+			html_raw_trusted(&b, i ? ", " : "");
+			html_text(&b, host.name);
+			member_clear(&host);
+		}
+		html_raw_trusted(&b, "</dd>");
+	}
+	html_raw_trusted(&b, "<dt>For</dt><dd>");
+	for (i = 0; i < ev.audiences.n; i++) {
+		html_raw_trusted(&b, i ? ", " : "");
+		html_raw_trusted(&b, "<a href=\"/audiences/");
+		html_text(&b, ev.audiences.v[i]);
+		html_raw_trusted(&b, "\">");
+		html_text(&b, ev.audiences.v[i]);
+		html_raw_trusted(&b, "</a>");
+	}
+	html_raw_trusted(&b, "</dd></dl>");
+	if (ev.description != NULL) {
+		html_raw_trusted(&b, "<h2>About it</h2><p class=\"description\">");
+		html_text(&b, ev.description);
+		html_raw_trusted(&b, "</p>");
+	}
+	buf_printf(&b, "<p><a class=\"button\" href=\"/events/%lld.ics\">Add "
+	    "to calendar</a>", (long long)ev.id);
+	if (v.signed_in)
+		html_raw_trusted(&b, " <a class=\"button plain\" "
+		    "href=\"/me#meetings\">Answer on your page</a>");
+	html_raw_trusted(&b, "</p>");
+	html_end(&b);
+	event_clear(&ev);
+	viewer_clear(&v);
+	return html_send(r, 200, &b, NULL, NULL, NULL);
+}
