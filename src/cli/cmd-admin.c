@@ -36,7 +36,7 @@ print_demo_links(struct cmd_ctx *c, const char *base)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
-	char			*feed = NULL, *api = NULL;
+	char			*feed = NULL, *api = NULL, *signin = NULL;
 	size_t			 i;
 	int64_t			 priya, carole;
 
@@ -50,6 +50,11 @@ print_demo_links(struct cmd_ctx *c, const char *base)
 		    "subscribe to:\n", (long long)priya);
 		cmd_member_links_print(c->q, base, priya, feed);
 	}
+	if (core_signin_link(c->q, c->actor, priya, base, &signin, &err) ==
+	    QRM_OK)
+		printf("\nSign in as Priya in a browser (the link works once; "
+		    "`quorum login-link %lld` makes another):\n  %s\n",
+		    (long long)priya, signin);
 	if (core_token_issue(c->q, c->actor, carole, SCOPE_API, &api, &err) ==
 	    QRM_OK)
 		printf("\nAPI token of Carole Doherty, an official:\n"
@@ -65,6 +70,7 @@ print_demo_links(struct cmd_ctx *c, const char *base)
 	}
 	free(feed);
 	free(api);
+	free(signin);
 }
 
 /*
