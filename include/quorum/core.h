@@ -144,6 +144,9 @@ int	 core_member_history(struct qrm *, const struct actor *, int64_t member,
 int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
 	    const json_t *, struct attendance_list *, struct qrm_error *);
 json_t	*attendance_to_json(const struct attendance *);
+int	 core_door(struct qrm *, const struct actor *, int64_t event,
+	    const char *occurrence, struct event *, char occ[LOCAL_TIME_LEN],
+	    struct attendance_list *, json_t **quorum, struct qrm_error *);
 json_t	*attendance_list_json(const struct attendance_list *);
 
 /* privacy.c */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core_int.h"
@@ -660,5 +661,95 @@ core_member_history(struct qrm *q, const struct actor *a, int64_t member,
 		return rc;
 	}
 	*out = json_pack("{s:o}", "items", items);
+	return QRM_OK;
+}
+
+static int
+door_row_cmp(const void *a, const void *b)
+{
+	const struct attendance	*x = a, *y = b;
+	int			 c = strcasecmp(x->name ? x->name : "",
+				    y->name ? y->name : "");
+
+	return c != 0 ? c : (x->member > y->member) - (x->member < y->member);
+}
+
+/*
+ * The door list of event id (reps in scope and officials): everyone who
+ * may come (the members of its audiences the actor may see) and anyone
+ * else with a record, each with their record for the occurrence (a
+ * series without one named: its next date from today, in *occ_out),
+ * sorted by name; *quorum as core_attendance_list() gives it.
+ */
+int
+core_door(struct qrm *q, const struct actor *a, int64_t id,
+    const char *occurrence, struct event *ev, char occ_out[LOCAL_TIME_LEN],
+    struct attendance_list *out, json_t **quorum, struct qrm_error *err)
+{
+	struct member_list	 ml;
+	struct occurrence	*o = NULL;
+	struct attendance	*nv;
+	size_t			 i, k, n = 0, cap;
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	*quorum = NULL;
+	occ_out[0] = '\0';
+	if ((rc = core_event_get(q, a, id, ev, err)) != QRM_OK)
+		return rc;
+	if (!may_manage(q, a, ev)) {
+		event_clear(ev);
+		return qrm_seterr(err, QRM_EFORBIDDEN, "", "the door list is "
+		    "for the reps of this event's members and for officials");
+	}
+	if (ev->rrule != NULL && (occurrence == NULL || *occurrence == '\0')) {
+		/* the next date, or today's when it is on */
+		if (ical_event_occurrences(ev, (int64_t)time(NULL) - 12 * 3600,
+		    0, &o, &n, NULL) == QRM_OK && n > 0)
+			snprintf(occ_out, LOCAL_TIME_LEN, "%s", o[0].start);
+		free(o);
+		occurrence = occ_out[0] ? occ_out : NULL;
+	} else if (occurrence != NULL)
+		snprintf(occ_out, LOCAL_TIME_LEN, "%s", occurrence);
+	if ((rc = core_attendance_list(q, a, id, occurrence, NULL, NULL, out,
+	    quorum, err)) != QRM_OK) {
+		event_clear(ev);
+		return rc;
+	}
+	cap = out->n;
+	for (i = 0; i < ev->audiences.n; i++) {
+		if (core_member_list(q, a, ev->audiences.v[i], NULL, 0, &ml,
+		    NULL) != QRM_OK)
+			continue;
+		for (k = 0; k < ml.n; k++) {
+			size_t	j;
+
+			for (j = 0; j < out->n && out->v[j].member !=
+			    ml.v[k].id; j++)
+				;
+			if (j < out->n)
+				continue;
+			if (out->n == cap) {
+				cap = cap ? cap * 2 : 32;
+				if ((nv = realloc(out->v, cap *
+				    sizeof(*nv))) == NULL)
+					break;
+				out->v = nv;
+			}
+			memset(&out->v[out->n], 0, sizeof(out->v[0]));
+			out->v[out->n].event = id;
+			out->v[out->n].member = ml.v[k].id;
+			snprintf(out->v[out->n].occurrence, LOCAL_TIME_LEN, "%s",
+			    occurrence ? occurrence : "");
+			out->v[out->n].name = ml.v[k].name;
+			out->v[out->n].number = ml.v[k].number;
+			out->v[out->n].email = ml.v[k].email;
+			ml.v[k].name = ml.v[k].number = ml.v[k].email = NULL;
+			out->n++;
+		}
+		member_list_free(&ml);
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(out->v[0]), door_row_cmp);
 	return QRM_OK;
 }

@@ -142,6 +142,10 @@ enum MHD_Result	 page_signin(struct request *, const struct call *);
 enum MHD_Result	 page_signin_link(struct request *, const struct call *);
 enum MHD_Result	 page_signout(struct request *, const struct call *);
 
+/* page_door.c */
+enum MHD_Result	 page_door(struct request *, const struct call *);
+enum MHD_Result	 page_door_post(struct request *, const struct call *);
+
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);
 enum MHD_Result	 page_event(struct request *, const struct call *);

@@ -34,6 +34,8 @@ static const struct route routes[] = {
 	{ M_POST, "/actions/#/done", ROLE_NONE, BODY_FORM, page_action_done },
 	{ M_GET, "/audiences/*", ROLE_NONE, BODY_NONE, page_audience },
 	{ M_GET, "/events/#", ROLE_NONE, BODY_NONE, page_event },
+	{ M_GET, "/events/#/door", ROLE_NONE, BODY_NONE, page_door },
+	{ M_POST, "/events/#/door", ROLE_NONE, BODY_FORM, page_door_post },
 	{ M_GET, "/events/*", ROLE_NONE, BODY_NONE, page_event_ics },
 	{ M_GET | M_POST, "/api/v1/events", ROLE_MEMBER, BODY_JSON,
 	  api_events },

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [base, link1, link2, outdir] = process.argv.slice(2);
+const [base, link1, link2, outdir, repLink, doorPath] = process.argv.slice(2);
 const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js',
     import.meta.url), 'utf8');
 const results = { pages: [], foreign: [], requests: 0, flows: {} };
@@ -75,6 +75,25 @@ for (const [size, viewport, link] of [
     flow.copyAfterReset = await page.inputValue('section.calendar input[readonly]');
     await look(page, size, 'me-reset');
     results.flows[size] = flow;
+    await context.close();
+}
+// a rep at the door, on a phone
+{
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    page.on('request', (req) => {
+        results.requests++;
+        if (!req.url().startsWith(base + '/')) results.foreign.push(req.url());
+    });
+    await page.goto(repLink);
+    await Promise.all([page.waitForURL(base + '/me'),
+        page.click('button[type=submit]')]);
+    await page.goto(base + doorPath);
+    await look(page, 'phone', 'door');
+    await Promise.all([page.waitForLoadState(),
+        page.locator('ul.door button[value=present]').first().click()]);
+    results.flows.door = await page.textContent('p.counts');
+    await look(page, 'desktop', 'door-after');
     await context.close();
 }
 await browser.close();

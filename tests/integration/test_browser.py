@@ -42,20 +42,30 @@ class BrowserTest(unittest.TestCase):
                   soon + "T18:00", "--end", soon + "T19:00", "--location",
                   "Online", "--description", "What the new job "
                   "descriptions mean for you.")
+            start = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
+                time.time() + 1800))
+            end = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
+                time.time() + 5400))
+            door = json.loads(q.out(
+                "event", "add", "--title", "Programmes meeting", "--kind",
+                "other", "--audience", "programmes", "--tz", "UTC",
+                "--start", start, "--end", end, "--quorum", "2"))
             base = q.serve()
             os.environ.pop("QUORUM_BASE_URL", None)
             links = [q.out("--base-url", base, "login-link", "4")
                      .splitlines()[-1] for _ in range(2)]
             os.makedirs(SHOTS, exist_ok=True)
+            rep = q.out("--base-url", base, "login-link", "3").splitlines()[-1]
             p = subprocess.run(["node", RUNNER, base, links[0], links[1],
-                                SHOTS], capture_output=True, timeout=240)
+                                SHOTS, rep, "/events/%d/door" % door["id"]],
+                               capture_output=True, timeout=240)
             self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
             r = json.loads(p.stdout)
         finally:
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 16, names)
+        self.assertEqual(len(names), 18, names)
         for x in r["pages"]:
             bad = [v for v in x["violations"]
                    if v["impact"] in ("serious", "critical")]
@@ -64,6 +74,7 @@ class BrowserTest(unittest.TestCase):
                 SHOTS, "%s-%s.png" % (x["name"], x["size"]))) > 1000)
         self.assertGreater(r["requests"], 20)
         self.assertEqual(r["foreign"], [])
+        self.assertIn("1 present", r["flows"].pop("door"))
         for size, f in r["flows"].items():
             self.assertEqual(f["asked"], "Check your e-mail", size)
             self.assertEqual(f["me"], base + "/me", size)

@@ -455,6 +455,72 @@ class SigninTest(unittest.TestCase):
                                   "2027-02")
         self.assertIn("February 2027", page)
 
+    def test_the_door(self):
+        q = self.q
+        now = time.time()
+        start = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now + 1800))
+        end = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now + 5400))
+        ev = json.loads(q.out("event", "add", "--title", "Facilitators' "
+                              "meeting", "--kind", "other", "--audience",
+                              "facilitators", "--tz", "UTC", "--start",
+                              start, "--end", end, "--quorum", "2"))
+        door = "/events/%d/door" % ev["id"]
+        a = q.out("member", "add", "--name", "Amina Yusuf", "--email",
+                  "amina@napo.example", "--number", "N-2", "--audience",
+                  "facilitators")
+        q.out("member", "update", self.priya, "--number", "N-1")
+        sam = q.out("member", "add", "--name", "Sam Okafor", "--email",
+                    "sam@napo.example", "--role", "rep", "--scope",
+                    "programmes", "--audience", "reps")
+        ugo = q.out("member", "add", "--name", "Ugo Rep", "--email",
+                    "ugo@napo.example", "--role", "rep", "--scope",
+                    "unpaid-work", "--audience", "reps")
+        web = self.signed_in(sam)
+        st, _, page = web.request("GET", door)
+        self.assertEqual(st, 200)
+        self.assertIn("Amina Yusuf", page)
+        self.assertIn("Priya Shah", page)
+        self.assertIn("<strong>0 present</strong> of 2", page)
+        self.assertIn("quorum 2: <strong>not reached", page)
+        csrf = web.csrf(page)
+        st, _, page = web.request("POST", door, {"csrf": csrf, "do":
+                                                 "present", "member":
+                                                 self.priya})
+        self.assertEqual(st, 200)
+        self.assertIn("<strong>1 present</strong> of 2", page)
+        st, _, page = web.request("POST", door, {"csrf": csrf, "do":
+                                                 "walkin", "number": "N-2"})
+        self.assertIn("<strong>2 present</strong> of 2", page)
+        self.assertIn("quorum 2: <strong>reached", page)
+        st, _, page = web.request("POST", door, {"csrf": csrf, "do": "undo",
+                                                 "member": a})
+        self.assertIn("<strong>1 present</strong>", page)
+        st, _, page = web.request("POST", door, {"csrf": csrf, "do":
+                                                 "apologies", "member": a,
+                                                 "reason": "court <b>"})
+        self.assertIn("apologies: court &lt;b&gt;", page)
+        st, _, page = web.request("POST", door, {"csrf": csrf, "do":
+                                                 "walkin", "number": "N-404"})
+        self.assertEqual(st, 400)
+        self.assertIn("N-404", page)
+        st, _, page = web.request("GET", door + "?q=amina")
+        self.assertIn("Amina Yusuf", page)
+        self.assertNotIn("Priya Shah</strong>", page)
+        rec = json.loads(q.out("attend", "list", str(ev["id"]), "--json"))
+        self.assertEqual({x["name"]: x["status"] for x in rec["items"]},
+                         {"Priya Shah": "present", "Amina Yusuf":
+                          "apologies"})
+        # without the form's token: refused, nothing changes
+        before = rec
+        st, _, _ = web.request("POST", door, {"csrf": "0" * 32, "do":
+                                              "undo", "member": self.priya})
+        self.assertEqual(st, 403)
+        self.assertEqual(json.loads(q.out("attend", "list", str(ev["id"]),
+                                          "--json")), before)
+        # a rep outside the scope, and a member, are not let in
+        self.assertEqual(self.signed_in(ugo).request("GET", door)[0], 404)
+        self.assertEqual(self.signed_in(a).request("GET", door)[0], 404)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

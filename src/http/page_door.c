@@ -1,0 +1,258 @@
+/*
+ * page_door.c: the rep's page at the door of a meeting: everyone who
+ * may come, searchable by name or membership number, each with a
+ * "Present" button (and "Undo"), apologies with a reason, the late mark,
+ * a walk-in added by membership number, and the counts and quorum.
+ * Reps see the events of their scopes only, as in the API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_int.h"
+
+static void
+field(struct buf *b, const char *name, const char *value)
+{
+	html_raw_trusted(b, "<input type=\"hidden\" name=\"");
+	html_text(b, name);
+	html_raw_trusted(b, "\" value=\"");
+	html_text(b, value);
+	html_raw_trusted(b, "\">");
+}
+
+/* Does row match the search (name or number, any case)? */
+static int
+matches(const struct attendance *x, const char *q)
+{
+	return q == NULL || *q == '\0' || (x->name && strcasestr(x->name, q)) ||
+	    (x->number && strcasestr(x->number, q));
+}
+
+static enum MHD_Result
+door_page(struct request *r, unsigned int status, const struct actor *a,
+    const struct session *s, int64_t id, const char *occurrence,
+    const char *search, const char *notice)
+{
+	struct qrm_error	 err = { 0 };
+	struct attendance_list	 l;
+	struct event		 ev;
+	struct buf		 b = { 0 };
+	json_t			*quorum;
+	char			 occ[LOCAL_TIME_LEN], action[64], title[300];
+	size_t			 i, present = 0, apologies = 0, shown = 0;
+	int			 rc;
+
+	if ((rc = core_door(r->q, a, id, occurrence, &ev, occ, &l, &quorum,
+	    &err)) != QRM_OK)
+		return http_error(r, rc == QRM_EFORBIDDEN && a->role <
+		    ROLE_REP ? QRM_ENOTFOUND : rc, &err);
+	for (i = 0; i < l.n; i++) {
+		present += l.v[i].status == ATT_PRESENT;
+		apologies += l.v[i].status == ATT_APOLOGIES;
+	}
+	snprintf(action, sizeof(action), "/events/%lld/door", (long long)id);
+	snprintf(title, sizeof(title), "Door: %s", ev.title);
+	html_begin(&b, title, s->csrf);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, ev.title);
+	html_raw_trusted(&b, "</h1><p>");
+	html_when(&b, occ[0] ? occ : ev.start);
+	if (ev.location != NULL) {
+		html_raw_trusted(&b, " · ");
+		html_text(&b, ev.location);
+	}
+	html_raw_trusted(&b, "</p>");
+	if (notice != NULL) {
+		html_raw_trusted(&b, status == 200 ? "<p class=\"notice\" "
+		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
+		html_text(&b, notice);
+		html_raw_trusted(&b, "</p>");
+	}
+	buf_printf(&b, "<p class=\"counts\" role=\"status\"><strong>%zu "
+	    "present</strong> of %zu · %zu apologies", present, l.n, apologies);
+	if (quorum != NULL)
+		buf_printf(&b, " · quorum %lld: <strong>%s</strong>",
+		    (long long)json_integer_value(json_object_get(quorum,
+		    "required")), json_is_true(json_object_get(quorum,
+		    "reached")) ? "reached" : "not reached");
+	html_raw_trusted(&b, "</p>");
+	/* a walk-in, by membership number */
+	html_raw_trusted(&b, "<form method=\"post\" action=\"");
+	html_text(&b, action);
+	html_raw_trusted(&b, "\" class=\"walkin\">");
+	field(&b, "csrf", s->csrf);
+	field(&b, "occurrence", occ);
+	field(&b, "do", "walkin");
+	html_raw_trusted(&b, "<label for=\"number\">Walk-in: membership number"
+	    "</label><input type=\"text\" id=\"number\" name=\"number\" "
+	    "autocomplete=\"off\" required><button>Check in</button></form>");
+	/* the search */
+	html_raw_trusted(&b, "<form method=\"get\" action=\"");
+	html_text(&b, action);
+	html_raw_trusted(&b, "\" role=\"search\">");
+	if (occ[0])
+		field(&b, "occurrence", occ);
+	html_raw_trusted(&b, "<label for=\"q\">Find by name or number</label>"
+	    "<input type=\"search\" id=\"q\" name=\"q\" value=\"");
+	html_text(&b, search);
+	html_raw_trusted(&b, "\"><button class=\"plain\">Find</button></form>"
+	    "<ul class=\"door\">\n");
+	for (i = 0; i < l.n; i++) {
+		const struct attendance *x = &l.v[i];
+		char	 mid[24];
+
+		if (!matches(x, search))
+			continue;
+		shown++;
+		snprintf(mid, sizeof(mid), "%lld", (long long)x->member);
+		html_raw_trusted(&b, "<li><span class=\"who\"><strong>");
+		html_text(&b, x->name);
+		html_raw_trusted(&b, "</strong> <span class=\"hint\">");
+		html_text(&b, x->number ? x->number : "no number");
+		html_raw_trusted(&b, "</span></span> <span class=\"state\">");
+		if (x->status == ATT_PRESENT)
+			html_raw_trusted(&b, x->late ? "present (late)" :
+			    "present");
+		else if (x->status == ATT_APOLOGIES) {
+			html_raw_trusted(&b, "apologies");
+			if (x->reason != NULL) {
+				html_raw_trusted(&b, ": ");
+				html_text(&b, x->reason);
+			}
+		} else if (x->status == ATT_ABSENT)
+			html_raw_trusted(&b, "absent");
+		else
+			html_raw_trusted(&b, "not here yet");
+		html_raw_trusted(&b, "</span><form method=\"post\" action=\"");
+		html_text(&b, action);
+		html_raw_trusted(&b, "\">");
+		field(&b, "csrf", s->csrf);
+		field(&b, "occurrence", occ);
+		field(&b, "member", mid);
+		field(&b, "q", search);
+		if (x->status == ATT_PRESENT)
+			html_raw_trusted(&b, "<button class=\"plain\" name=\"do\" "
+			    "value=\"undo\">Undo</button>");
+		else
+			html_raw_trusted(&b, "<button name=\"do\" "
+			    "value=\"present\">Present</button>");
+		html_raw_trusted(&b, "</form>");
+		if (x->status != ATT_PRESENT && x->status != ATT_APOLOGIES) {
+			html_raw_trusted(&b, "<details><summary>Apologies"
+			    "</summary><form method=\"post\" action=\"");
+			html_text(&b, action);
+			html_raw_trusted(&b, "\">");
+			field(&b, "csrf", s->csrf);
+			field(&b, "occurrence", occ);
+			field(&b, "member", mid);
+			field(&b, "do", "apologies");
+			html_raw_trusted(&b, "<label for=\"why-");
+			html_text(&b, mid);
+			html_raw_trusted(&b, "\">Reason</label><input type=\"text\" "
+			    "maxlength=\"500\" name=\"reason\" id=\"why-");
+			html_text(&b, mid);
+			html_raw_trusted(&b, "\"><button class=\"plain\">Record "
+			    "apologies</button></form></details>");
+		}
+		html_raw_trusted(&b, "</li>\n");
+	}
+	html_raw_trusted(&b, "</ul>");
+	if (shown == 0)
+		html_raw_trusted(&b, "<p>No one matches.</p>");
+	html_end(&b);
+	json_decref(quorum);
+	attendance_list_free(&l);
+	event_clear(&ev);
+	return html_send(r, status, &b, NULL, NULL, NULL);
+}
+
+/* GET /events/{id}/door[?occurrence=&q=] */
+enum MHD_Result
+page_door(struct request *r, const struct call *c)
+{
+	struct member	 m;
+	struct session	 s;
+	struct actor	 a;
+	enum MHD_Result	 ret;
+	const char	*cookie, *q = http_arg(r, "q");
+	struct buf	 b = { 0 };
+
+	if (page_session(r, &m, &s, &cookie) != QRM_OK) {
+		html_begin(&b, "Sign in", NULL);
+		html_raw_trusted(&b, "<h1>Please sign in</h1><p><a "
+		    "href=\"/signin\">Sign in</a> to take attendance.</p>");
+		html_end(&b);
+		return html_send(r, 303, &b, NULL, NULL, "/signin");
+	}
+	a.member = m.id;
+	a.role = m.role;
+	a.name = m.email;
+	ret = door_page(r, 200, &a, &s, c->id[0], http_arg(r, "occurrence"),
+	    q ? q : "", NULL);
+	free(s.agent);
+	member_clear(&m);
+	return ret;
+}
+
+/* POST /events/{id}/door: present, undo, apologies, or a walk-in. */
+enum MHD_Result
+page_door_post(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct attendance_list	 l;
+	struct attendance	 rec;
+	struct member		 m;
+	struct session		 s;
+	struct actor		 a;
+	enum MHD_Result		 ret;
+	const char		*cookie, *what, *occ, *q, *v;
+	json_t			*body;
+	int64_t			 member = 0;
+	int			 rc;
+
+	if (page_session(r, &m, &s, &cookie) != QRM_OK)
+		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
+	a.member = m.id;
+	a.role = m.role;
+	a.name = m.email;
+	what = json_string_value(json_object_get(c->json, "do"));
+	occ = json_string_value(json_object_get(c->json, "occurrence"));
+	q = json_string_value(json_object_get(c->json, "q"));
+	if ((v = json_string_value(json_object_get(c->json, "member"))))
+		parse_int64(v, &member);
+	body = json_object();
+	if (occ != NULL && *occ != '\0')
+		json_object_set_new(body, "occurrence", json_string(occ));
+	if (!page_csrf_ok(c, &s))
+		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "csrf", "the page had "
+		    "expired: please try again");
+	else if (what != NULL && strcmp(what, "walkin") == 0) {
+		json_object_set_new(body, "numbers", json_pack("[s]",
+		    (v = json_string_value(json_object_get(c->json,
+		    "number"))) ? v : ""));
+		if ((rc = core_checkin(r->q, &a, c->id[0], body, &l, &err)) ==
+		    QRM_OK)
+			attendance_list_free(&l);
+	} else if (what != NULL && (strcmp(what, "present") == 0 ||
+	    strcmp(what, "undo") == 0 || strcmp(what, "apologies") == 0)) {
+		json_object_set_new(body, "status", json_string(strcmp(what,
+		    "present") == 0 ? "present" : strcmp(what, "undo") == 0 ?
+		    "unknown" : "apologies"));
+		if ((v = json_string_value(json_object_get(c->json,
+		    "reason"))) && *v != '\0')
+			json_object_set_new(body, "reason", json_string(v));
+		if ((rc = core_attendance_set(r->q, &a, c->id[0], member, body,
+		    &rec, &err)) == QRM_OK)
+			attendance_clear(&rec);
+	} else
+		rc = qrm_seterr(&err, QRM_EINVAL, "do", "nothing to do");
+	json_decref(body);
+	ret = door_page(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
+	    rc), &a, &s, c->id[0], occ, q ? q : "", rc == QRM_OK ? "Saved." :
+	    err.msg);
+	free(s.agent);
+	member_clear(&m);
+	return ret;
+}
