@@ -55,8 +55,8 @@ csv_cell(struct buf *b, const char *s, int last)
 }
 
 /* An attendance list as CSV, for spreadsheets (RFC 4180). */
-static enum MHD_Result
-attendance_csv(struct request *r, const struct attendance_list *l)
+enum MHD_Result
+api_attendance_csv_send(struct request *r, const struct attendance_list *l)
 {
 	struct MHD_Response	*resp;
 	struct buf		 b = { 0 };
@@ -202,7 +202,7 @@ api_attendance_csv(struct request *r, const struct call *c)
 	if (attendance_list(r, c, &l, &quorum, &sent) != QRM_OK)
 		return sent;
 	json_decref(quorum);
-	sent = attendance_csv(r, &l);
+	sent = api_attendance_csv_send(r, &l);
 	attendance_list_free(&l);
 	return sent;
 }

@@ -104,6 +104,8 @@ enum MHD_Result	 api_register(struct request *, const struct call *);
 enum MHD_Result	 api_tokens(struct request *, const struct call *);
 enum MHD_Result	 api_token(struct request *, const struct call *);
 enum MHD_Result	 api_audit(struct request *, const struct call *);
+enum MHD_Result	 api_attendance_csv_send(struct request *,
+		    const struct attendance_list *);
 
 /* feeds.c */
 enum MHD_Result	 feeds_get(struct request *, const struct call *);
@@ -145,6 +147,7 @@ enum MHD_Result	 page_signout(struct request *, const struct call *);
 /* page_door.c */
 enum MHD_Result	 page_door(struct request *, const struct call *);
 enum MHD_Result	 page_door_post(struct request *, const struct call *);
+enum MHD_Result	 page_door_csv(struct request *, const struct call *);
 
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);

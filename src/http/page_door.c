@@ -77,7 +77,15 @@ door_page(struct request *r, unsigned int status, const struct actor *a,
 		    (long long)json_integer_value(json_object_get(quorum,
 		    "required")), json_is_true(json_object_get(quorum,
 		    "reached")) ? "reached" : "not reached");
-	html_raw_trusted(&b, "</p>");
+	html_raw_trusted(&b, "</p><p><a href=\"");
+	html_text(&b, action);
+	html_raw_trusted(&b, ".csv");
+	if (occ[0]) {
+		html_raw_trusted(&b, "?occurrence=");
+		html_url_part(&b, occ);
+	}
+	html_raw_trusted(&b, "\">Download the list (CSV, for a spreadsheet)"
+	    "</a></p>");
 	/* a walk-in, by membership number */
 	html_raw_trusted(&b, "<form method=\"post\" action=\"");
 	html_text(&b, action);
@@ -254,5 +262,40 @@ page_door_post(struct request *r, const struct call *c)
 	    err.msg);
 	free(s.agent);
 	member_clear(&m);
+	return ret;
+}
+
+/* GET /events/{id}/door.csv: the door list for a spreadsheet. */
+enum MHD_Result
+page_door_csv(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct attendance_list	 l;
+	struct member		 m;
+	struct session		 s;
+	struct actor		 a;
+	struct event		 ev;
+	enum MHD_Result		 ret;
+	const char		*cookie;
+	json_t			*quorum;
+	char			 occ[LOCAL_TIME_LEN];
+	int			 rc;
+
+	if (page_session(r, &m, &s, &cookie) != QRM_OK)
+		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
+	a.member = m.id;
+	a.role = m.role;
+	a.name = m.email;
+	rc = core_door(r->q, &a, c->id[0], http_arg(r, "occurrence"), &ev,
+	    occ, &l, &quorum, &err);
+	free(s.agent);
+	member_clear(&m);
+	if (rc != QRM_OK)
+		return http_error(r, rc == QRM_EFORBIDDEN && a.role < ROLE_REP ?
+		    QRM_ENOTFOUND : rc, &err);
+	json_decref(quorum);
+	event_clear(&ev);
+	ret = api_attendance_csv_send(r, &l);
+	attendance_list_free(&l);
 	return ret;
 }

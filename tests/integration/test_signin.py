@@ -510,6 +510,18 @@ class SigninTest(unittest.TestCase):
         self.assertEqual({x["name"]: x["status"] for x in rec["items"]},
                          {"Priya Shah": "present", "Amina Yusuf":
                           "apologies"})
+        # the list for a spreadsheet, everyone on it
+        st, r, text = web.request("GET", door + ".csv")
+        self.assertEqual(st, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/csv"))
+        import csv
+        import io
+        rows = {x["name"]: x["status"] for x in
+                csv.DictReader(io.StringIO(text))}
+        self.assertEqual(rows, {"Priya Shah": "present",
+                                "Amina Yusuf": "apologies"})
+        self.assertEqual(self.signed_in(ugo).request("GET", door + ".csv")[0],
+                         404)
         # without the form's token: refused, nothing changes
         before = rec
         st, _, _ = web.request("POST", door, {"csrf": "0" * 32, "do":
