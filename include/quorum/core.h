@@ -187,7 +187,6 @@ struct mail_settings {
 	int		 interval;	/* seconds between the server's runs */
 };
 struct outbox_worker;
-struct store;
 
 void	 mail_settings_env(struct mail_settings *);
 int	 mail_settings_check(const struct mail_settings *, struct qrm_error *);

@@ -121,6 +121,7 @@ qrm_epoch(struct qrm *q)
 	ask = now != q->checked_at;
 	if (ask)
 		q->checked_at = now;
+	epoch = q->epoch;
 	pthread_mutex_unlock(&q->epoch_mu);
 	if (ask && (st = qrm_store(q, NULL)) != NULL &&
 	    store_data_version(st, &v, NULL) == QRM_OK) {
@@ -129,11 +130,9 @@ qrm_epoch(struct qrm *q)
 			q->db_version = v;
 			q->epoch++;
 		}
+		epoch = q->epoch;
 		pthread_mutex_unlock(&q->epoch_mu);
 	}
-	pthread_mutex_lock(&q->epoch_mu);
-	epoch = q->epoch;
-	pthread_mutex_unlock(&q->epoch_mu);
 	return epoch;
 }
 

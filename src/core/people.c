@@ -46,6 +46,47 @@ token_hash(const char *token, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 }
 
+static int
+token_format_ok(const char *token)
+{
+	size_t	i;
+
+	if (token == NULL || strlen(token) != TOKEN_LEN)
+		return 0;
+	for (i = 0; i < TOKEN_LEN; i++)
+		if (!isalnum((unsigned char)token[i]) && token[i] != '-' &&
+		    token[i] != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * A new secret (tokens, sign-in links, sessions): 256 random bits as
+ * base64url into text, and the SHA-256 that is all the database keeps
+ * into hash.
+ */
+void
+core_secret_new(char text[CORE_SECRET_LEN + 1], char hash[65])
+{
+	unsigned char	raw[TOKEN_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(text, CORE_SECRET_LEN + 1, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	token_hash(text, hash);
+}
+
+/* The hash of a presented secret; -1 if it is not one by its form. */
+int
+core_secret_hash(const char *text, char hash[65])
+{
+	if (!token_format_ok(text))
+		return -1;
+	token_hash(text, hash);
+	return 0;
+}
+
 /*
  * Issue a token of scope for member; *token (the caller frees it) is
  * the only copy of the secret there will ever be.
@@ -56,8 +97,7 @@ core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
 {
 	struct store	*st;
 	struct member	 m;
-	unsigned char	 raw[TOKEN_BYTES];
-	char		 text[TOKEN_LEN + 2], hash[65], object[32];
+	char		 text[TOKEN_LEN + 1], hash[65], object[32];
 	int		 rc;
 
 	*token = NULL;
@@ -69,11 +109,7 @@ core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
 	if ((rc = store_member_get(st, member, &m, err)) != QRM_OK)
 		return rc;
 	member_clear(&m);
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(text, sizeof(text), raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	token_hash(text, hash);
+	core_secret_new(text, hash);
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		return rc;
 	snprintf(object, sizeof(object), "member/%lld", (long long)member);
@@ -102,21 +138,14 @@ core_auth(struct qrm *q, enum token_scope scope, const char *token,
 	struct store	*st;
 	char		 hash[65], stored[65];
 	int64_t		 id;
-	size_t		 i;
 	int		 rc;
 
 	memset(m, 0, sizeof(*m));
-	if (token == NULL || strlen(token) != TOKEN_LEN)
+	if (core_secret_hash(token, hash) == -1)
 		return qrm_seterr(err, QRM_EUNAUTH, "token",
 		    "a valid token is required");
-	for (i = 0; i < TOKEN_LEN; i++)
-		if (!isalnum((unsigned char)token[i]) && token[i] != '-' &&
-		    token[i] != '_')
-			return qrm_seterr(err, QRM_EUNAUTH, "token",
-			    "a valid token is required");
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	token_hash(token, hash);
 	if ((rc = store_token_member(st, scope, hash, &id, stored, err)) !=
 	    QRM_OK)
 		return rc;
@@ -363,20 +392,6 @@ auth_cache_free(struct auth_cache *c)
 	free(c);
 }
 
-static int
-token_format_ok(const char *token)
-{
-	size_t	i;
-
-	if (token == NULL || strlen(token) != TOKEN_LEN)
-		return 0;
-	for (i = 0; i < TOKEN_LEN; i++)
-		if (!isalnum((unsigned char)token[i]) && token[i] != '-' &&
-		    token[i] != '_')
-			return 0;
-	return 1;
-}
-
 /*
  * Check a feed token: *member is its holder; with slug, whether they may
  * see that audience's feed (QRM_EFORBIDDEN if not).  QRM_EUNAUTH for a
@@ -395,9 +410,8 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	size_t			 i, slot;
 	int			 found = 0, may = 0;
 
-	if (!token_format_ok(token))
+	if (core_secret_hash(token, hash) == -1)
 		return QRM_EUNAUTH;
-	token_hash(token, hash);
 	slot = strtoul((char[]){ hash[0], hash[1], hash[2], hash[3], 0 },
 	    NULL, 16) % AUTH_SLOTS;
 	e = &q->auth->e[slot];

@@ -15,8 +15,7 @@
 
 #include "core_int.h"
 
-#define SECRET_BYTES	32
-#define SECRET_LEN	43		/* base64url of 32 bytes */
+#define SECRET_LEN	CORE_SECRET_LEN
 #define TOUCH_EVERY	60		/* seconds between last_seen writes */
 
 static int64_t
@@ -40,37 +39,6 @@ signin_settings_env(struct signin_settings *s)
 	s->max_days = env_number("QUORUM_SESSION_DAYS", 180, 1, 3650);
 }
 
-static void
-secret_new(char text[SECRET_LEN + 2], char hash[65])
-{
-	unsigned char	raw[SECRET_BYTES], h[crypto_hash_sha256_BYTES];
-
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(text, SECRET_LEN + 2, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-	sodium_bin2hex(hash, 65, h, sizeof(h));
-}
-
-static int
-secret_hash(const char *text, char hash[65])
-{
-	unsigned char	h[crypto_hash_sha256_BYTES];
-	size_t		i, len = text ? strlen(text) : 0;
-
-	if (len != SECRET_LEN)
-		return -1;
-	for (i = 0; i < len; i++)
-		if (!((text[i] >= 'A' && text[i] <= 'Z') || (text[i] >= 'a' &&
-		    text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9') ||
-		    text[i] == '-' || text[i] == '_'))
-			return -1;
-	crypto_hash_sha256(h, (const unsigned char *)text, len);
-	sodium_bin2hex(hash, 65, h, sizeof(h));
-	return 0;
-}
-
 /*
  * A link for member valid for seconds, inside the caller's transaction:
  * base + "/signin/" + the secret into *url (the caller frees it).
@@ -79,11 +47,11 @@ static int
 link_new(struct store *st, int64_t member, int64_t seconds, const char *base,
     char **url, struct qrm_error *err)
 {
-	char	text[SECRET_LEN + 2], hash[65];
+	char	text[SECRET_LEN + 1], hash[65];
 	int64_t	now = (int64_t)time(NULL);
 	int	rc;
 
-	secret_new(text, hash);
+	core_secret_new(text, hash);
 	if ((rc = store_signin_add(st, member, hash, now, now + seconds,
 	    err)) != QRM_OK)
 		return rc;
@@ -312,14 +280,14 @@ core_signin_redeem(struct qrm *q, const char *secret, const char *agent,
 {
 	struct signin_settings	 ss;
 	struct store		*st;
-	char			 hash[65], text[SECRET_LEN + 2], object[32];
+	char			 hash[65], text[SECRET_LEN + 1], object[32];
 	int64_t			 now = (int64_t)time(NULL);
 	int			 rc;
 
 	*cookie = NULL;
 	memset(out, 0, sizeof(*out));
 	signin_settings_env(&ss);
-	if (secret_hash(secret, hash) == -1)
+	if (core_secret_hash(secret, hash) == -1)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "this sign-in link "
 		    "was used already or has expired");
 	if ((st = qrm_store(q, err)) == NULL)
@@ -328,7 +296,7 @@ core_signin_redeem(struct qrm *q, const char *secret, const char *agent,
 		return rc;
 	if ((rc = store_signin_redeem(st, hash, now, &out->member, err)))
 		goto fail;
-	secret_new(text, hash);
+	core_secret_new(text, hash);
 	core_random_hex(out->csrf, 32);
 	out->created = out->last_seen = now;
 	out->expires = now + ss.max_days * 86400;
@@ -368,7 +336,7 @@ core_session_check(struct qrm *q, const char *cookie, struct member *m,
 	memset(m, 0, sizeof(*m));
 	memset(s, 0, sizeof(*s));
 	signin_settings_env(&ss);
-	if (secret_hash(cookie, hash) == -1)
+	if (core_secret_hash(cookie, hash) == -1)
 		return qrm_seterr(err, QRM_EUNAUTH, "", "not signed in");
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
@@ -444,7 +412,7 @@ feed_seal(const char *cookie, const char *token, char **box)
 }
 
 static int
-feed_open(const char *cookie, const char *box, char token[SECRET_LEN + 2])
+feed_open(const char *cookie, const char *box, char token[SECRET_LEN + 1])
 {
 	unsigned char	key[crypto_secretbox_KEYBYTES];
 	unsigned char	raw[crypto_secretbox_NONCEBYTES +
@@ -471,11 +439,11 @@ static int
 feed_token_new(struct store *st, const struct session *s, const char *cookie,
     char **token, struct qrm_error *err)
 {
-	char	text[SECRET_LEN + 2], hash[65], *box = NULL, object[32];
+	char	text[SECRET_LEN + 1], hash[65], *box = NULL, object[32];
 	int64_t	id;
 	int	rc;
 
-	secret_new(text, hash);
+	core_secret_new(text, hash);
 	if (feed_seal(cookie, text, &box) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	snprintf(object, sizeof(object), "member/%lld", (long long)s->member);
@@ -500,7 +468,7 @@ core_session_feed_token(struct qrm *q, const struct session *s,
     const char *cookie, char **token, struct qrm_error *err)
 {
 	struct store	*st;
-	char		*box = NULL, text[SECRET_LEN + 2];
+	char		*box = NULL, text[SECRET_LEN + 1];
 	int		 rc;
 
 	*token = NULL;

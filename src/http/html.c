@@ -35,30 +35,43 @@ html_text(struct buf *b, const char *s)
 	}
 }
 
-/* "2027-01-15T10:00:00" as "Fri 15 Jan 2027, 10:00" (a date: no time). */
+/* The day of the week (0 Sunday) of a date. */
+int
+html_weekday(int y, int m, int d)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = 12;
+	timegm(&tm);
+	return tm.tm_wday % 7;
+}
+
+/*
+ * "2027-01-15T10:00:00" as "Fri 15 Jan 2027, 10:00" (a date: no time;
+ * without year: "Fri 15 Jan, 10:00").
+ */
 void
-html_when(struct buf *b, const char *local)
+html_when(struct buf *b, const char *local, int year)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed",
 	    "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
 	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm	tm;
 	int		y = 0, mo = 0, d = 0, h = 0, mi = 0;
 
-	memset(&tm, 0, sizeof(tm));
 	if (sscanf(local, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 ||
 	    mo > 12) {
 		html_text(b, local);
 		return;
 	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	timegm(&tm);
-	buf_printf(b, "%s %d %s %d", days[tm.tm_wday % 7], d, months[mo - 1],
-	    y);
+	buf_printf(b, "%s %d %s", days[html_weekday(y, mo, d)], d,
+	    months[mo - 1]);
+	if (year)
+		buf_printf(b, " %d", y);
 	if (strlen(local) > 11 && sscanf(local + 11, "%2d:%2d", &h, &mi) == 2)
 		buf_printf(b, ", %02d:%02d", h, mi);
 }

@@ -122,7 +122,8 @@ enum MHD_Result	 pages_index(struct request *, const struct call *);
 void		 html_text(struct buf *, const char *);
 void		 html_raw_trusted(struct buf *, const char *);
 void		 html_url_part(struct buf *, const char *);
-void		 html_when(struct buf *, const char *local);
+void		 html_when(struct buf *, const char *local, int year);
+int		 html_weekday(int y, int m, int d);
 void		 html_begin(struct buf *, const char *title, const char *csrf);
 void		 html_end(struct buf *);
 enum MHD_Result	 html_send(struct request *, unsigned int status,
@@ -137,8 +138,16 @@ int		 qr_svg(struct buf *, const char *text, const char *label);
 
 /* page_signin.c */
 void		 page_base(struct request *, char *, size_t);
-int		 page_session(struct request *, struct member *,
-		    struct session *, const char **cookie);
+/* Who is behind a request (page_signin.c). */
+struct page_user {
+	struct member	 m;
+	struct session	 s;
+	struct actor	 a;		/* nobody: a member seeing public */
+	const char	*cookie;
+	int		 signed_in;
+};
+int		 page_user_get(struct request *, struct page_user *);
+void		 page_user_clear(struct page_user *);
 int		 page_csrf_ok(const struct call *, const struct session *);
 enum MHD_Result	 page_signin(struct request *, const struct call *);
 enum MHD_Result	 page_signin_link(struct request *, const struct call *);

@@ -10,40 +10,8 @@
 
 #include "http_int.h"
 
-/* Who is looking: the signed-in member, or nobody (public only). */
-struct viewer {
-	struct member	 m;
-	struct session	 s;
-	struct actor	 a;
-	int		 signed_in;
-	const char	*cookie;
-};
-
-static void
-viewer_get(struct request *r, struct viewer *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->a.role = ROLE_MEMBER;
-	v->a.name = "web";
-	if (page_session(r, &v->m, &v->s, &v->cookie) == QRM_OK) {
-		v->signed_in = 1;
-		v->a.member = v->m.id;
-		v->a.role = v->m.role;
-		v->a.name = v->m.email;
-	}
-}
-
-static void
-viewer_clear(struct viewer *v)
-{
-	if (v->signed_in) {
-		free(v->s.agent);
-		member_clear(&v->m);
-	}
-}
-
 static enum MHD_Result
-not_found(struct request *r, struct viewer *v, const char *what)
+not_found(struct request *r, struct page_user *v, const char *what)
 {
 	struct buf	b = { 0 };
 
@@ -55,7 +23,7 @@ not_found(struct request *r, struct viewer *v, const char *what)
 	    "Members' calendars need you to <a href=\"/signin\">sign in</a>.");
 	html_raw_trusted(&b, "</p>");
 	html_end(&b);
-	viewer_clear(v);
+	page_user_clear(v);
 	return html_send(r, 404, &b, NULL, NULL, NULL);
 }
 
@@ -64,21 +32,6 @@ static const char *const months[] = { "January", "February", "March",
     "November", "December" };
 static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
     "Fri", "Sat" };
-
-/* Day of the week (0 Sunday) of a date. */
-static int
-weekday(int y, int m, int d)
-{
-	struct tm	tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	timegm(&tm);
-	return tm.tm_wday;
-}
 
 static int
 month_days(int y, int m)
@@ -94,20 +47,14 @@ month_days(int y, int m)
 static void
 event_line(struct buf *b, const struct event *ev, const char *start)
 {
-	int	y, mo, d, h = 0, mi = 0, cancelled;
+	int	cancelled;
 	char	updated[32];
 
 	cancelled = ev->status == EVSTATUS_CANCELLED;
 	html_raw_trusted(b, "<li>");
-	if (sscanf(start, "%4d-%2d-%2d", &y, &mo, &d) == 3 && mo >= 1 &&
-	    mo <= 12) {
-		buf_printf(b, "<span class=\"when\">%s %d %.3s", days[weekday(y,
-		    mo, d)], d, months[mo - 1]);
-		if (strlen(start) > 11 && sscanf(start + 11, "%2d:%2d", &h,
-		    &mi) == 2)
-			buf_printf(b, ", %02d:%02d", h, mi);
-		html_raw_trusted(b, "</span> ");
-	}
+	html_raw_trusted(b, "<span class=\"when\">");
+	html_when(b, start, 0);
+	html_raw_trusted(b, "</span> ");
 	html_raw_trusted(b, cancelled ? "<del>" : "");
 	buf_printf(b, "<a href=\"/events/%lld\">", (long long)ev->id);
 	html_text(b, ev->title);
@@ -117,7 +64,7 @@ event_line(struct buf *b, const struct event *ev, const char *start)
 		utc_format(ev->updated, updated, sizeof(updated));
 		html_raw_trusted(b, " <strong class=\"error\">cancelled on ");
 		updated[10] = '\0';
-		html_when(b, updated);
+		html_when(b, updated, 1);
 		html_raw_trusted(b, "</strong>");
 	}
 	if (ev->location != NULL) {
@@ -133,7 +80,7 @@ static void
 month_table(struct buf *b, const struct event_list *evs, int y, int mo,
     const char *slug)
 {
-	int	first = (weekday(y, mo, 1) + 6) % 7, n = month_days(y, mo);
+	int	first = (html_weekday(y, mo, 1) + 6) % 7, n = month_days(y, mo);
 	int	d, col, py = mo == 1 ? y - 1 : y, pm = mo == 1 ? 12 : mo - 1;
 	int	ny = mo == 12 ? y + 1 : y, nm = mo == 12 ? 1 : mo + 1;
 	char	day[32];
@@ -186,7 +133,7 @@ page_audience(struct request *r, const struct call *c)
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
 	struct event_list	 evs, month;
-	struct viewer		 v;
+	struct page_user	 v;
 	struct buf		 b = { 0 };
 	const struct audience	*aud = NULL;
 	const char		*want = http_arg(r, "month");
@@ -194,9 +141,9 @@ page_audience(struct request *r, const struct call *c)
 	size_t			 i;
 	int			 rc, y, mo;
 
-	viewer_get(r, &v);
+	page_user_get(r, &v);
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK) {
-		viewer_clear(&v);
+		page_user_clear(&v);
 		return http_error(r, rc, &err);
 	}
 	for (i = 0; i < l.n; i++)
@@ -221,7 +168,7 @@ page_audience(struct request *r, const struct call *c)
 	    from, to, aud->slug, NULL, NULL, &month, &err)) != QRM_OK) {
 		event_list_free(&evs);
 		audience_list_free(&l);
-		viewer_clear(&v);
+		page_user_clear(&v);
 		return http_error(r, rc, &err);
 	}
 	html_begin(&b, aud->name, v.signed_in ? v.s.csrf : NULL);
@@ -241,7 +188,7 @@ page_audience(struct request *r, const struct call *c)
 	event_list_free(&evs);
 	event_list_free(&month);
 	audience_list_free(&l);
-	viewer_clear(&v);
+	page_user_clear(&v);
 	return html_send(r, 200, &b, NULL, NULL, NULL);
 }
 
@@ -251,7 +198,7 @@ page_event(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct event		 ev;
-	struct viewer		 v;
+	struct page_user	 v;
 	struct member		 host;
 	struct actor		 admin = { 0, ROLE_ADMIN, "web" };
 	struct buf		 b = { 0 };
@@ -260,12 +207,12 @@ page_event(struct request *r, const struct call *c)
 	size_t			 i;
 	int			 rc;
 
-	viewer_get(r, &v);
+	page_user_get(r, &v);
 	if ((rc = core_event_get(r->q, &v.a, c->id[0], &ev, &err)) != QRM_OK) {
 		if (rc == QRM_ENOTFOUND || rc == QRM_EFORBIDDEN)
 			return not_found(r, &v, "There is no such meeting, or "
 			    "it is for members who are signed in.");
-		viewer_clear(&v);
+		page_user_clear(&v);
 		return http_error(r, rc, &err);
 	}
 	html_begin(&b, ev.title, v.signed_in ? v.s.csrf : NULL);
@@ -279,16 +226,16 @@ page_event(struct request *r, const struct call *c)
 		html_raw_trusted(&b, "<p class=\"error\" role=\"alert\">This "
 		    "meeting was cancelled on ");
 		updated[10] = '\0';
-		html_when(&b, updated);
+		html_when(&b, updated, 1);
 		html_raw_trusted(&b, ".</p>");
 	}
 	html_raw_trusted(&b, "<dl class=\"facts\"><dt>When</dt><dd>");
-	html_when(&b, ev.start);
+	html_when(&b, ev.start, 1);
 	if (!ev.all_day && strncmp(ev.start, ev.end, 10) == 0)
 		buf_printf(&b, " to %.5s", ev.end + 11);
 	else if (strcmp(ev.start, ev.end) != 0) {
 		html_raw_trusted(&b, " to ");
-		html_when(&b, ev.end);
+		html_when(&b, ev.end, 1);
 	}
 	html_raw_trusted(&b, " <span class=\"hint\">(");
 	html_text(&b, ev.tzid);
@@ -346,6 +293,6 @@ page_event(struct request *r, const struct call *c)
 	html_raw_trusted(&b, "</p>");
 	html_end(&b);
 	event_clear(&ev);
-	viewer_clear(&v);
+	page_user_clear(&v);
 	return html_send(r, 200, &b, NULL, NULL, NULL);
 }

@@ -30,24 +30,42 @@ matches(const struct attendance *x, const char *q)
 	    (x->number && strcasestr(x->number, q));
 }
 
-static enum MHD_Result
-door_page(struct request *r, unsigned int status, const struct actor *a,
-    const struct session *s, int64_t id, const char *occurrence,
-    const char *search, const char *notice)
+/*
+ * The door list of event id for u; when it cannot be had, the error is
+ * sent (*sent) and its code returned.  A member who is not a rep is not
+ * told that the door exists.
+ */
+static int
+door_load(struct request *r, const struct page_user *u, int64_t id,
+    const char *occurrence, struct event *ev, char occ[LOCAL_TIME_LEN],
+    struct attendance_list *l, json_t **quorum, enum MHD_Result *sent)
 {
-	struct qrm_error	 err = { 0 };
+	struct qrm_error	err = { 0 };
+	int			rc;
+
+	if ((rc = core_door(r->q, &u->a, id, occurrence, ev, occ, l, quorum,
+	    &err)) != QRM_OK)
+		*sent = http_error(r, rc == QRM_EFORBIDDEN && u->a.role <
+		    ROLE_REP ? QRM_ENOTFOUND : rc, &err);
+	return rc;
+}
+
+static enum MHD_Result
+door_page(struct request *r, unsigned int status, const struct page_user *u,
+    int64_t id, const char *occurrence, const char *search,
+    const char *notice)
+{
 	struct attendance_list	 l;
 	struct event		 ev;
 	struct buf		 b = { 0 };
+	const struct session	*s = &u->s;
+	enum MHD_Result		 sent;
 	json_t			*quorum;
 	char			 occ[LOCAL_TIME_LEN], action[64], title[300];
 	size_t			 i, present = 0, apologies = 0, shown = 0;
-	int			 rc;
 
-	if ((rc = core_door(r->q, a, id, occurrence, &ev, occ, &l, &quorum,
-	    &err)) != QRM_OK)
-		return http_error(r, rc == QRM_EFORBIDDEN && a->role <
-		    ROLE_REP ? QRM_ENOTFOUND : rc, &err);
+	if (door_load(r, u, id, occurrence, &ev, occ, &l, &quorum, &sent))
+		return sent;
 	for (i = 0; i < l.n; i++) {
 		present += l.v[i].status == ATT_PRESENT;
 		apologies += l.v[i].status == ATT_APOLOGIES;
@@ -58,7 +76,7 @@ door_page(struct request *r, unsigned int status, const struct actor *a,
 	html_raw_trusted(&b, "<h1>");
 	html_text(&b, ev.title);
 	html_raw_trusted(&b, "</h1><p>");
-	html_when(&b, occ[0] ? occ : ev.start);
+	html_when(&b, occ[0] ? occ : ev.start, 1);
 	if (ev.location != NULL) {
 		html_raw_trusted(&b, " · ");
 		html_text(&b, ev.location);
@@ -180,68 +198,47 @@ door_page(struct request *r, unsigned int status, const struct actor *a,
 enum MHD_Result
 page_door(struct request *r, const struct call *c)
 {
-	struct member	 m;
-	struct session	 s;
-	struct actor	 a;
-	enum MHD_Result	 ret;
-	const char	*cookie, *q = http_arg(r, "q");
-	struct buf	 b = { 0 };
+	struct page_user	 u;
+	enum MHD_Result		 ret;
+	const char		*q = http_arg(r, "q");
+	struct buf		 b = { 0 };
 
-	if (page_session(r, &m, &s, &cookie) != QRM_OK) {
+	if (page_user_get(r, &u) != QRM_OK) {
 		html_begin(&b, "Sign in", NULL);
 		html_raw_trusted(&b, "<h1>Please sign in</h1><p><a "
 		    "href=\"/signin\">Sign in</a> to take attendance.</p>");
 		html_end(&b);
-		return html_send(r, 303, &b, NULL, NULL, "/signin");
-	}
-	a.member = m.id;
-	a.role = m.role;
-	a.name = m.email;
-	ret = door_page(r, 200, &a, &s, c->id[0], http_arg(r, "occurrence"),
-	    q ? q : "", NULL);
-	free(s.agent);
-	member_clear(&m);
+		ret = html_send(r, 303, &b, NULL, NULL, "/signin");
+	} else
+		ret = door_page(r, 200, &u, c->id[0], http_arg(r,
+		    "occurrence"), q ? q : "", NULL);
+	page_user_clear(&u);
 	return ret;
 }
 
-/* POST /events/{id}/door: present, undo, apologies, or a walk-in. */
-enum MHD_Result
-page_door_post(struct request *r, const struct call *c)
+/* One change at the door by u; the error says why not. */
+static int
+door_change(struct request *r, const struct call *c,
+    const struct page_user *u, const char *occ, struct qrm_error *err)
 {
-	struct qrm_error	 err = { 0 };
 	struct attendance_list	 l;
 	struct attendance	 rec;
-	struct member		 m;
-	struct session		 s;
-	struct actor		 a;
-	enum MHD_Result		 ret;
-	const char		*cookie, *what, *occ, *q, *v;
-	json_t			*body;
+	const char		*what, *v;
+	json_t			*body = json_object();
 	int64_t			 member = 0;
 	int			 rc;
 
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
-	a.member = m.id;
-	a.role = m.role;
-	a.name = m.email;
 	what = json_string_value(json_object_get(c->json, "do"));
-	occ = json_string_value(json_object_get(c->json, "occurrence"));
-	q = json_string_value(json_object_get(c->json, "q"));
 	if ((v = json_string_value(json_object_get(c->json, "member"))))
 		parse_int64(v, &member);
-	body = json_object();
 	if (occ != NULL && *occ != '\0')
 		json_object_set_new(body, "occurrence", json_string(occ));
-	if (!page_csrf_ok(c, &s))
-		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "csrf", "the page had "
-		    "expired: please try again");
-	else if (what != NULL && strcmp(what, "walkin") == 0) {
+	if (what != NULL && strcmp(what, "walkin") == 0) {
+		v = json_string_value(json_object_get(c->json, "number"));
 		json_object_set_new(body, "numbers", json_pack("[s]",
-		    (v = json_string_value(json_object_get(c->json,
-		    "number"))) ? v : ""));
-		if ((rc = core_checkin(r->q, &a, c->id[0], body, &l, &err)) ==
-		    QRM_OK)
+		    v ? v : ""));
+		if ((rc = core_checkin(r->q, &u->a, c->id[0], body, &l,
+		    err)) == QRM_OK)
 			attendance_list_free(&l);
 	} else if (what != NULL && (strcmp(what, "present") == 0 ||
 	    strcmp(what, "undo") == 0 || strcmp(what, "apologies") == 0)) {
@@ -251,17 +248,40 @@ page_door_post(struct request *r, const struct call *c)
 		if ((v = json_string_value(json_object_get(c->json,
 		    "reason"))) && *v != '\0')
 			json_object_set_new(body, "reason", json_string(v));
-		if ((rc = core_attendance_set(r->q, &a, c->id[0], member, body,
-		    &rec, &err)) == QRM_OK)
+		if ((rc = core_attendance_set(r->q, &u->a, c->id[0], member,
+		    body, &rec, err)) == QRM_OK)
 			attendance_clear(&rec);
 	} else
-		rc = qrm_seterr(&err, QRM_EINVAL, "do", "nothing to do");
+		rc = qrm_seterr(err, QRM_EINVAL, "do", "nothing to do");
 	json_decref(body);
+	return rc;
+}
+
+/* POST /events/{id}/door: present, undo, apologies, or a walk-in. */
+enum MHD_Result
+page_door_post(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct page_user	 u;
+	enum MHD_Result		 ret;
+	const char		*occ, *q;
+	int			 rc;
+
+	if (page_user_get(r, &u) != QRM_OK) {
+		page_user_clear(&u);
+		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
+	}
+	occ = json_string_value(json_object_get(c->json, "occurrence"));
+	q = json_string_value(json_object_get(c->json, "q"));
+	if (!page_csrf_ok(c, &u.s))
+		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "csrf", "the page had "
+		    "expired: please try again");
+	else
+		rc = door_change(r, c, &u, occ, &err);
 	ret = door_page(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
-	    rc), &a, &s, c->id[0], occ, q ? q : "", rc == QRM_OK ? "Saved." :
+	    rc), &u, c->id[0], occ, q ? q : "", rc == QRM_OK ? "Saved." :
 	    err.msg);
-	free(s.agent);
-	member_clear(&m);
+	page_user_clear(&u);
 	return ret;
 }
 
@@ -269,33 +289,22 @@ page_door_post(struct request *r, const struct call *c)
 enum MHD_Result
 page_door_csv(struct request *r, const struct call *c)
 {
-	struct qrm_error	 err = { 0 };
 	struct attendance_list	 l;
-	struct member		 m;
-	struct session		 s;
-	struct actor		 a;
+	struct page_user	 u;
 	struct event		 ev;
 	enum MHD_Result		 ret;
-	const char		*cookie;
 	json_t			*quorum;
 	char			 occ[LOCAL_TIME_LEN];
-	int			 rc;
 
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
-	a.member = m.id;
-	a.role = m.role;
-	a.name = m.email;
-	rc = core_door(r->q, &a, c->id[0], http_arg(r, "occurrence"), &ev,
-	    occ, &l, &quorum, &err);
-	free(s.agent);
-	member_clear(&m);
-	if (rc != QRM_OK)
-		return http_error(r, rc == QRM_EFORBIDDEN && a.role < ROLE_REP ?
-		    QRM_ENOTFOUND : rc, &err);
-	json_decref(quorum);
-	event_clear(&ev);
-	ret = api_attendance_csv_send(r, &l);
-	attendance_list_free(&l);
+	if (page_user_get(r, &u) != QRM_OK)
+		ret = http_fail(r, QRM_EUNAUTH, "", "not signed in");
+	else if (door_load(r, &u, c->id[0], http_arg(r, "occurrence"), &ev,
+	    occ, &l, &quorum, &ret) == QRM_OK) {
+		json_decref(quorum);
+		event_clear(&ev);
+		ret = api_attendance_csv_send(r, &l);
+		attendance_list_free(&l);
+	}
+	page_user_clear(&u);
 	return ret;
 }

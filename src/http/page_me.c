@@ -104,12 +104,12 @@ meeting_block(struct buf *b, const struct event *ev, const char *start,
 	html_raw_trusted(b, "\"><h3>");
 	html_text(b, ev->title);
 	html_raw_trusted(b, "</h3><p>");
-	html_when(b, start);
+	html_when(b, start, 1);
 	if (!ev->all_day && strlen(end) > 11 && strncmp(start, end, 10) == 0)
 		buf_printf(b, " to %.5s", end + 11);
 	else if (!ev->all_day && strlen(end) > 11) {
 		html_raw_trusted(b, " to ");
-		html_when(b, end);
+		html_when(b, end, 1);
 	}
 	html_raw_trusted(b, " <span class=\"hint\">(");
 	html_text(b, ev->tzid);
@@ -306,7 +306,7 @@ actions_section(struct request *r, struct buf *b, const struct actor *a,
 		html_raw_trusted(b, "</h3><p>");
 		if (x->due[0]) {
 			html_raw_trusted(b, "Due ");
-			html_when(b, x->due);
+			html_when(b, x->due, 1);
 		}
 		if (x->waiting_on != NULL) {
 			html_raw_trusted(b, x->due[0] ? " · waiting on " :
@@ -330,13 +330,14 @@ actions_section(struct request *r, struct buf *b, const struct actor *a,
 }
 
 static enum MHD_Result
-me_page(struct request *r, unsigned int status, const struct member *m,
-    const struct session *s, const char *token, const char *notice)
+me_page(struct request *r, unsigned int status, const struct page_user *u,
+    const char *token, const char *notice)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
 	struct buf		 b = { 0 };
-	struct actor		 a = { m->id, m->role, m->email };
+	const struct member	*m = &u->m;
+	const struct session	*s = &u->s;
 	char			 base[300];
 	size_t			 i;
 	int			 rc;
@@ -382,8 +383,8 @@ me_page(struct request *r, unsigned int status, const struct member *m,
 		    l.v[i].description ? l.v[i].description : "");
 	}
 	audience_list_free(&l);
-	meetings_section(r, &b, &a, s);
-	actions_section(r, &b, &a, s);
+	meetings_section(r, &b, &u->a, s);
+	actions_section(r, &b, &u->a, s);
 	html_raw_trusted(&b, "<h2>Reset my links</h2><p>If someone else may "
 	    "have your links, reset them: the old ones stop working at once, "
 	    "and you add your calendars again with the new ones.</p>"
@@ -408,73 +409,24 @@ to_signin(struct request *r)
 	return html_send(r, 303, &b, NULL, NULL, "/signin");
 }
 
-/* GET /me */
-enum MHD_Result
-page_me(struct request *r, const struct call *c)
-{
-	struct qrm_error	 err = { 0 };
-	struct member		 m;
-	struct session		 s;
-	enum MHD_Result		 ret;
-	const char		*cookie;
-	char			*token = NULL;
-	int			 rc;
-
-	(void)c;
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return to_signin(r);
-	if ((rc = core_session_feed_token(r->q, &s, cookie, &token, &err)))
-		ret = http_error(r, rc, &err);
-	else
-		ret = me_page(r, 200, &m, &s, token, NULL);
-	free(token);
-	free(s.agent);
-	member_clear(&m);
-	return ret;
-}
-
-/* POST /me/reset: new links; the old ones answer 404 from now on. */
-enum MHD_Result
-page_me_reset(struct request *r, const struct call *c)
-{
-	struct qrm_error	 err = { 0 };
-	struct member		 m;
-	struct session		 s;
-	enum MHD_Result		 ret;
-	const char		*cookie;
-	char			*token = NULL;
-	int			 rc;
-
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return to_signin(r);
-	if (!page_csrf_ok(c, &s))
-		ret = http_fail(r, QRM_EFORBIDDEN, "csrf", "the form had "
-		    "expired: reload the page and try again");
-	else if ((rc = core_session_reset_links(r->q, &s, cookie, &token,
-	    &err)) != QRM_OK)
-		ret = http_error(r, rc, &err);
-	else
-		ret = me_page(r, 200, &m, &s, token, "Your links are new. The "
-		    "old ones no longer work: add your calendars again below.");
-	free(token);
-	free(s.agent);
-	member_clear(&m);
-	return ret;
-}
-
-/* After a refused form: the page again, with the reason at the top. */
+/*
+ * The member's page with status, and notice at the top (a refusal when
+ * status is not 200).  Its links carry the feed token sealed with the
+ * browser's session.
+ */
 static enum MHD_Result
-me_refused(struct request *r, unsigned int status, const struct member *m,
-    const struct session *s, const char *cookie, const char *why)
+me_show(struct request *r, unsigned int status, const struct page_user *u,
+    const char *notice)
 {
 	struct qrm_error	 err = { 0 };
 	enum MHD_Result		 ret;
 	char			*token = NULL;
 	int			 rc;
 
-	if ((rc = core_session_feed_token(r->q, s, cookie, &token, &err)))
+	if ((rc = core_session_feed_token(r->q, &u->s, u->cookie, &token,
+	    &err)) != QRM_OK)
 		return http_error(r, rc, &err);
-	ret = me_page(r, status, m, s, token, why);
+	ret = me_page(r, status, u, token, notice);
 	free(token);
 	return ret;
 }
@@ -493,91 +445,132 @@ back_to_me(struct request *r, const char *anchor)
 	return html_send(r, 303, &b, NULL, NULL, where);
 }
 
+/*
+ * Run one form of the member's page: fn(r, c, u, err) unless the form's
+ * token is stale; then back to the page at anchor, or the page again
+ * with the reason.
+ */
+static enum MHD_Result
+me_form(struct request *r, const struct call *c, const char *anchor,
+    int (*fn)(struct request *, const struct call *,
+    const struct page_user *, struct qrm_error *))
+{
+	struct qrm_error	 err = { 0 };
+	struct page_user	 u;
+	enum MHD_Result		 ret;
+	int			 rc;
+
+	if (page_user_get(r, &u) != QRM_OK) {
+		page_user_clear(&u);
+		return to_signin(r);
+	}
+	if (!page_csrf_ok(c, &u.s))
+		ret = me_show(r, 403, &u, "The page had expired: please try "
+		    "again.");
+	else if ((rc = fn(r, c, &u, &err)) != QRM_OK)
+		ret = me_show(r, (unsigned int)http_status_of(rc), &u, err.msg);
+	else if (anchor == NULL)
+		ret = me_show(r, 200, &u, "Your links are new. The old ones no "
+		    "longer work: add your calendars again below.");
+	else
+		ret = back_to_me(r, anchor);
+	page_user_clear(&u);
+	return ret;
+}
+
+/* GET /me */
+enum MHD_Result
+page_me(struct request *r, const struct call *c)
+{
+	struct page_user	u;
+	enum MHD_Result		ret;
+
+	(void)c;
+	if (page_user_get(r, &u) != QRM_OK)
+		ret = to_signin(r);
+	else
+		ret = me_show(r, 200, &u, NULL);
+	page_user_clear(&u);
+	return ret;
+}
+
+static int
+reset_links(struct request *r, const struct call *c,
+    const struct page_user *u, struct qrm_error *err)
+{
+	char	*token = NULL;
+	int	 rc;
+
+	(void)c;
+	rc = core_session_reset_links(r->q, &u->s, u->cookie, &token, err);
+	free(token);
+	return rc;
+}
+
+/* POST /me/reset: new links; the old ones answer 404 from now on. */
+enum MHD_Result
+page_me_reset(struct request *r, const struct call *c)
+{
+	return me_form(r, c, NULL, reset_links);
+}
+
+static int
+rsvp(struct request *r, const struct call *c, const struct page_user *u,
+    struct qrm_error *err)
+{
+	static const char *const keys[] = { "rsvp", "status", "reason",
+	    "occurrence" };
+	struct attendance	 rec;
+	const char		*v;
+	json_t			*body = json_object();
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((v = json_string_value(json_object_get(c->json, keys[i]))) &&
+		    *v != '\0')
+			json_object_set_new(body, keys[i], json_string(v));
+	rc = core_attendance_set(r->q, &u->a, c->id[0], u->m.id, body, &rec,
+	    err);
+	if (rc == QRM_OK)
+		attendance_clear(&rec);
+	json_decref(body);
+	return rc;
+}
+
 /* POST /events/{id}/rsvp: going, not going, or apologies with a reason. */
 enum MHD_Result
 page_me_rsvp(struct request *r, const struct call *c)
 {
-	struct qrm_error	 err = { 0 };
-	struct attendance	 rec;
-	struct member		 m;
-	struct session		 s;
-	struct actor		 a;
-	enum MHD_Result		 ret;
-	const char		*cookie, *v;
-	json_t			*body;
-	char			 anchor[64];
-	int			 rc;
+	const char	*occ = json_string_value(json_object_get(c->json,
+			    "occurrence"));
+	char		 anchor[64];
 
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return to_signin(r);
-	a.member = m.id;
-	a.role = m.role;
-	a.name = m.email;
-	body = json_object();
-	if ((v = json_string_value(json_object_get(c->json, "rsvp"))) != NULL)
-		json_object_set_new(body, "rsvp", json_string(v));
-	if ((v = json_string_value(json_object_get(c->json, "status"))))
-		json_object_set_new(body, "status", json_string(v));
-	if ((v = json_string_value(json_object_get(c->json, "reason"))) &&
-	    *v != '\0')
-		json_object_set_new(body, "reason", json_string(v));
-	if ((v = json_string_value(json_object_get(c->json, "occurrence"))) &&
-	    *v != '\0')
-		json_object_set_new(body, "occurrence", json_string(v));
 	snprintf(anchor, sizeof(anchor), "m%lld-%s", (long long)c->id[0],
-	    v && *v ? v : "once");
-	if (!page_csrf_ok(c, &s))
-		ret = me_refused(r, 403, &m, &s, cookie, "The page had expired: "
-		    "please answer again.");
-	else if ((rc = core_attendance_set(r->q, &a, c->id[0], m.id, body,
-	    &rec, &err)) != QRM_OK)
-		ret = me_refused(r, (unsigned int)http_status_of(rc), &m, &s,
-		    cookie, err.msg);
-	else {
-		attendance_clear(&rec);
-		ret = back_to_me(r, anchor);
-	}
+	    occ && *occ ? occ : "once");
+	return me_form(r, c, anchor, rsvp);
+}
+
+static int
+action_done(struct request *r, const struct call *c,
+    const struct page_user *u, struct qrm_error *err)
+{
+	struct action	 x;
+	json_t		*body = json_pack("{s:s}", "status", "done");
+	int		 rc;
+
+	if ((rc = core_action_update(r->q, &u->a, c->id[0], body, &x, err)) ==
+	    QRM_OK)
+		action_clear(&x);
 	json_decref(body);
-	free(s.agent);
-	member_clear(&m);
-	return ret;
+	return rc;
 }
 
 /* POST /actions/{id}/done */
 enum MHD_Result
 page_action_done(struct request *r, const struct call *c)
 {
-	struct qrm_error	 err = { 0 };
-	struct action		 x;
-	struct member		 m;
-	struct session		 s;
-	struct actor		 a;
-	enum MHD_Result		 ret;
-	const char		*cookie;
-	json_t			*body;
-	int			 rc;
-
-	if (page_session(r, &m, &s, &cookie) != QRM_OK)
-		return to_signin(r);
-	a.member = m.id;
-	a.role = m.role;
-	a.name = m.email;
-	body = json_pack("{s:s}", "status", "done");
-	if (!page_csrf_ok(c, &s))
-		ret = me_refused(r, 403, &m, &s, cookie, "The page had expired: "
-		    "please try again.");
-	else if ((rc = core_action_update(r->q, &a, c->id[0], body, &x,
-	    &err)) != QRM_OK)
-		ret = me_refused(r, (unsigned int)http_status_of(rc), &m, &s,
-		    cookie, err.msg);
-	else {
-		action_clear(&x);
-		ret = back_to_me(r, "actions");
-	}
-	json_decref(body);
-	free(s.agent);
-	member_clear(&m);
-	return ret;
+	return me_form(r, c, "actions", action_done);
 }
 
 /* GET /events/{id}.ics: that one meeting, for whoever may see it. */
@@ -586,30 +579,21 @@ page_event_ics(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct MHD_Response	*resp;
-	struct member		 m;
-	struct session		 s;
-	struct actor		 a = { 0, ROLE_MEMBER, "web" };
+	struct page_user	 u;
 	struct buf		 out = { 0 };
-	const char		*cookie;
 	int64_t			 id;
 	char			 num[24], disposition[64];
 	size_t			 n = strlen(c->word);
-	int			 rc, signed_in;
+	int			 rc;
 
 	if (n < 5 || n - 4 >= sizeof(num) || strcmp(c->word + n - 4, ".ics"))
 		return http_fail(r, QRM_ENOTFOUND, "", "no such page");
 	snprintf(num, sizeof(num), "%.*s", (int)(n - 4), c->word);
 	if (parse_int64(num, &id) == -1 || id < 1)
 		return http_fail(r, QRM_ENOTFOUND, "", "no such event");
-	if ((signed_in = page_session(r, &m, &s, &cookie) == QRM_OK)) {
-		a.member = m.id;
-		a.role = m.role;
-	}
-	rc = core_event_ics(r->q, &a, id, &out, &err);
-	if (signed_in) {
-		free(s.agent);
-		member_clear(&m);
-	}
+	page_user_get(r, &u);
+	rc = core_event_ics(r->q, &u.a, id, &out, &err);
+	page_user_clear(&u);
 	if (rc != QRM_OK) {
 		buf_free(&out);
 		return http_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,

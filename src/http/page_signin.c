@@ -217,17 +217,36 @@ page_signin_link(struct request *r, const struct call *c)
 }
 
 /*
- * The signed-in member of a request: *m, *s (the caller frees s->agent
- * and clears m), and the cookie's secret.  QRM_EUNAUTH if none.
+ * Who is behind a request: the signed-in member (their session, and an
+ * actor for the domain layer), or nobody, whose actor sees public things
+ * only.  QRM_OK when signed in; page_user_clear() either way.
  */
 int
-page_session(struct request *r, struct member *m, struct session *s,
-    const char **cookie)
+page_user_get(struct request *r, struct page_user *u)
 {
 	struct qrm_error	err = { 0 };
 
-	*cookie = http_cookie(r, SESSION_COOKIE);
-	return core_session_check(r->q, *cookie, m, s, &err);
+	memset(u, 0, sizeof(*u));
+	u->a.role = ROLE_MEMBER;
+	u->a.name = "web";
+	u->cookie = http_cookie(r, SESSION_COOKIE);
+	if (core_session_check(r->q, u->cookie, &u->m, &u->s, &err) != QRM_OK)
+		return QRM_EUNAUTH;
+	u->signed_in = 1;
+	u->a.member = u->m.id;
+	u->a.role = u->m.role;
+	u->a.name = u->m.email;
+	return QRM_OK;
+}
+
+void
+page_user_clear(struct page_user *u)
+{
+	if (u->signed_in) {
+		free(u->s.agent);
+		member_clear(&u->m);
+	}
+	memset(u, 0, sizeof(*u));
 }
 
 /* A session form's token is the session's. */
@@ -243,23 +262,19 @@ enum MHD_Result
 page_signout(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	struct member		 m;
-	struct session		 s;
+	struct page_user	 u;
 	struct buf		 b = { 0 };
-	const char		*cookie;
 	char			 gone[128];
 
-	if (page_session(r, &m, &s, &cookie) == QRM_OK) {
-		if (!page_csrf_ok(c, &s)) {
-			free(s.agent);
-			member_clear(&m);
+	if (page_user_get(r, &u) == QRM_OK) {
+		if (!page_csrf_ok(c, &u.s)) {
+			page_user_clear(&u);
 			return http_fail(r, QRM_EFORBIDDEN, "csrf", "the form "
 			    "had expired: reload the page and try again");
 		}
-		core_session_end(r->q, &s, &err);
-		free(s.agent);
-		member_clear(&m);
+		core_session_end(r->q, &u.s, &err);
 	}
+	page_user_clear(&u);
 	snprintf(gone, sizeof(gone), SESSION_COOKIE "=; Path=/; HttpOnly; "
 	    "SameSite=Lax; Max-Age=0%s", http_secure(r) ? "; Secure" : "");
 	html_begin(&b, "Signed out", NULL);
