@@ -1,14 +1,17 @@
 """Helpers for quorum's Python-driven tests: a temporary database, the
 real quorum binary (CLI and daemon on an ephemeral loopback port), and
 HTTP through the standard library.  Run with Debian's /usr/bin/python3."""
+import http.client
 import json
 import os
+import re
 import socket
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -113,3 +116,40 @@ class Quorum:
             if bad in log:
                 raise AssertionError("the daemon reported:\n" +
                                      log.decode(errors="replace"))
+
+
+class Browser:
+    """Requests with a cookie jar and no following of redirects."""
+
+    def __init__(self, base):
+        u = urllib.parse.urlsplit(base)
+        self.host, self.port = u.hostname, u.port
+        self.cookies = {}
+
+    def request(self, method, path, form=None, headers=None):
+        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in
+                                    self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read().decode()
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";")[0]
+                if "Max-Age=0" in v:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+        c.close()
+        return r.status, r, data
+
+    def csrf(self, page):
+        m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        return m.group(1) if m else None

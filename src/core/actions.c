@@ -344,6 +344,10 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 	const char	*key;
 	json_t		*v;
 	char		 object[32];
+	struct member	 m;
+	const char	*note;
+	char		*moved = NULL;
+	int64_t		 owner;
 	int		 rc, i, official = a->role >= ROLE_OFFICIAL;
 	enum action_status was;
 
@@ -372,17 +376,29 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 			}
 		}
 	was = x.status;
+	owner = x.owner;
 	if ((rc = action_from_json(o, &x, err)) != QRM_OK ||
 	    (rc = action_check(st, &x, err)) != QRM_OK)
 		goto fail;
+	/* a change of owner, or a note, is kept in the history too */
+	note = json_string_value(json_object_get(o, "note"));
+	if (x.owner != owner && x.owner > 0 && store_member_get(st, x.owner,
+	    &m, NULL) == QRM_OK) {
+		if ((moved = malloc(strlen(m.name) + (note ? strlen(note) :
+		    0) + 32)) != NULL)
+			sprintf(moved, "Reassigned to %s%s%s", m.name,
+			    note ? ": " : "", note ? note : "");
+		member_clear(&m);
+		note = moved;
+	}
 	x.updated = (int64_t)time(NULL);
 	if (x.status != was)
 		x.completed_at = x.status == ACTION_DONE ||
 		    x.status == ACTION_CANCELLED ? x.updated : 0;
 	snprintf(object, sizeof(object), "action/%lld", (long long)id);
 	if ((rc = store_action_update(st, &x, err)) != QRM_OK ||
-	    (x.status != was && (rc = store_action_history_add(st, id,
-	    a->name, x.status, json_string_value(json_object_get(o, "note")),
+	    ((x.status != was || note != NULL) &&
+	    (rc = store_action_history_add(st, id, a->name, x.status, note,
 	    err)) != QRM_OK) || (rc = store_audit_add(st, a->name,
 	    "action.update", object, action_status_names[x.status], err)))
 		goto fail;
@@ -392,6 +408,7 @@ core_action_update(struct qrm *q, const struct actor *a, int64_t id,
 fail:
 	store_tx_rollback(st);
 out:
+	free(moved);
 	action_clear(&x);
 	return rc;
 }

@@ -595,3 +595,36 @@ out:
 	strv_free(&cs.fields);
 	return rc;
 }
+
+/*
+ * The active member whose membership number or e-mail address is text
+ * (as people type them into a form), for an official.
+ */
+int
+core_member_find(struct qrm *q, const struct actor *a, const char *text,
+    struct member *out, struct qrm_error *err)
+{
+	struct store	*st;
+	char		*t;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = core_require_role(a, ROLE_REP, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((t = trimmed(text)) == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "", "type a membership "
+		    "number or an e-mail address");
+	rc = strchr(t, '@') ? store_member_get_email(st, t, out, NULL) :
+	    store_member_get_number(st, t, out, NULL);
+	if (rc == QRM_OK && !out->active) {
+		member_clear(out);
+		rc = QRM_ENOTFOUND;
+	}
+	if (rc != QRM_OK)
+		rc = qrm_seterr(err, QRM_EINVAL, "", "no active member has "
+		    "the number or e-mail address '%s'", t);
+	free(t);
+	return rc;
+}

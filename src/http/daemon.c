@@ -356,7 +356,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		r->url = url;
 		r->id = __atomic_add_fetch(&srv->next_id, 1, __ATOMIC_RELAXED);
 		r->limit = strcmp(url, "/api/v1/import") == 0 ||
-		    strcmp(url, "/api/v1/members/import") == 0 ?
+		    strcmp(url, "/api/v1/members/import") == 0 ||
+		    strcmp(url, "/members/import") == 0 ?
 		    HTTP_MAX_IMPORT : QRM_MAX_BODY;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

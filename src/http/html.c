@@ -237,3 +237,201 @@ http_secure(struct request *r)
 	proto = http_header(r, "X-Forwarded-Proto");
 	return a[0] == 127 && proto != NULL && strcasecmp(proto, "https") == 0;
 }
+
+/* A hidden field of a form. */
+void
+html_hidden(struct buf *b, const char *name, const char *value)
+{
+	html_raw_trusted(b, "<input type=\"hidden\" name=\"");
+	html_text(b, name);
+	html_raw_trusted(b, "\" value=\"");
+	html_text(b, value);
+	html_raw_trusted(b, "\">");
+}
+
+/* The prefix of the form's element ids ("f" unless it is one of many). */
+static const char *
+form_id(const struct html_form *f)
+{
+	return f->id ? f->id : "f";
+}
+
+/* The text the form shows for name ("" when none). */
+const char *
+html_value(const struct html_form *f, const char *name)
+{
+	const char	*v;
+
+	v = json_string_value(json_object_get(f->values, name));
+	return v ? v : "";
+}
+
+/* "<form method=post action=...>" with the form's CSRF token. */
+void
+html_form_begin(struct html_form *f, const char *action, const char *csrf)
+{
+	html_raw_trusted(f->b, "<form method=\"post\" action=\"");
+	html_text(f->b, action);
+	html_raw_trusted(f->b, "\" novalidate>");
+	html_hidden(f->b, "csrf", csrf);
+}
+
+/*
+ * A field's label, hint and, when it is the one refused, the reason,
+ * all above the control (which a phone's keyboard does not hide); then
+ * the attributes that tie the control to them.
+ */
+static void
+field_head(struct html_form *f, const char *name, const char *label,
+    const char *hint)
+{
+	struct buf	*b = f->b;
+
+	html_raw_trusted(b, "<div class=\"field");
+	html_raw_trusted(b, f->bad && strcmp(f->bad, name) == 0 ? " bad" : "");
+	html_raw_trusted(b, "\"><label for=\"");
+	html_text(b, form_id(f));
+	html_raw_trusted(b, "-");
+	html_text(b, name);
+	html_raw_trusted(b, "\">");
+	html_text(b, label);
+	html_raw_trusted(b, "</label>");
+	if (hint != NULL) {
+		html_raw_trusted(b, "<p class=\"hint\" id=\"");
+		html_text(b, form_id(f));
+		html_raw_trusted(b, "-");
+		html_text(b, name);
+		html_raw_trusted(b, "-hint\">");
+		html_text(b, hint);
+		html_raw_trusted(b, "</p>");
+	}
+	if (f->bad && strcmp(f->bad, name) == 0) {
+		html_raw_trusted(b, "<p class=\"error\" id=\"");
+		html_text(b, form_id(f));
+		html_raw_trusted(b, "-");
+		html_text(b, name);
+		html_raw_trusted(b, "-error\">");
+		html_text(b, f->why);
+		html_raw_trusted(b, "</p>");
+	}
+}
+
+static void
+field_attrs(struct html_form *f, const char *name, const char *hint)
+{
+	struct buf	*b = f->b;
+	int		 bad = f->bad && strcmp(f->bad, name) == 0;
+
+	html_raw_trusted(b, " id=\"");
+	html_text(b, form_id(f));
+	html_raw_trusted(b, "-");
+	html_text(b, name);
+	html_raw_trusted(b, "\" name=\"");
+	html_text(b, name);
+	html_raw_trusted(b, "\"");
+	if (hint != NULL || bad) {
+		html_raw_trusted(b, " aria-describedby=\"");
+		if (hint != NULL) {
+			html_text(b, form_id(f));
+			html_raw_trusted(b, "-");
+			html_text(b, name);
+			html_raw_trusted(b, "-hint");
+		}
+		if (bad) {
+			html_raw_trusted(b, hint ? " " : "");
+			html_text(b, form_id(f));
+			html_raw_trusted(b, "-");
+			html_text(b, name);
+			html_raw_trusted(b, "-error");
+		}
+		html_raw_trusted(b, "\"");
+	}
+	if (bad)
+		html_raw_trusted(b, " aria-invalid=\"true\" autofocus");
+}
+
+/* A one-line input of type (text, email, date, time, number, url). */
+void
+html_input(struct html_form *f, const char *name, const char *label,
+    const char *type, const char *hint)
+{
+	field_head(f, name, label, hint);
+	html_raw_trusted(f->b, "<input type=\"");
+	html_text(f->b, type);
+	html_raw_trusted(f->b, "\"");
+	field_attrs(f, name, hint);
+	html_raw_trusted(f->b, " value=\"");
+	html_text(f->b, html_value(f, name));
+	html_raw_trusted(f->b, "\"></div>\n");
+}
+
+void
+html_textarea(struct html_form *f, const char *name, const char *label,
+    const char *hint, int rows)
+{
+	field_head(f, name, label, hint);
+	buf_printf(f->b, "<textarea rows=\"%d\"", rows);
+	field_attrs(f, name, hint);
+	html_raw_trusted(f->b, ">");
+	html_text(f->b, html_value(f, name));
+	html_raw_trusted(f->b, "</textarea></div>\n");
+}
+
+/* A choice of one of values (NULL-ended), each shown as its label. */
+void
+html_select(struct html_form *f, const char *name, const char *label,
+    const char *hint, const char *const *values, const char *const *labels)
+{
+	const char	*now = html_value(f, name);
+	size_t		 i;
+
+	field_head(f, name, label, hint);
+	html_raw_trusted(f->b, "<select");
+	field_attrs(f, name, hint);
+	html_raw_trusted(f->b, ">");
+	for (i = 0; values[i] != NULL; i++) {
+		html_raw_trusted(f->b, "<option value=\"");
+		html_text(f->b, values[i]);
+		html_raw_trusted(f->b, strcmp(values[i], now) == 0 ?
+		    "\" selected>" : "\">");
+		html_text(f->b, labels[i]);
+		html_raw_trusted(f->b, "</option>");
+	}
+	html_raw_trusted(f->b, "</select></div>\n");
+}
+
+/* A tick box, ticked when the form has name at all. */
+void
+html_checkbox(struct html_form *f, const char *name, const char *label)
+{
+	struct buf	*b = f->b;
+
+	html_raw_trusted(b, "<div class=\"check\"><input type=\"checkbox\" "
+	    "value=\"on\"");
+	field_attrs(f, name, NULL);
+	if (json_object_get(f->values, name) != NULL)
+		html_raw_trusted(b, " checked");
+	html_raw_trusted(b, "><label for=\"");
+	html_text(b, form_id(f));
+	html_raw_trusted(b, "-");
+	html_text(b, name);
+	html_raw_trusted(b, "\">");
+	html_text(b, label);
+	html_raw_trusted(b, "</label></div>\n");
+}
+
+/* The box at the top of a refused form: what to put right, linked. */
+void
+html_form_problem(struct html_form *f)
+{
+	if (f->bad == NULL)
+		return;
+	html_raw_trusted(f->b, "<div class=\"problem\" role=\"alert\"><h2>"
+	    "This was not saved</h2><p><a href=\"#");
+	html_text(f->b, form_id(f));
+	html_raw_trusted(f->b, "-");
+	html_text(f->b, f->bad);
+	html_raw_trusted(f->b, "\">");
+	html_text(f->b, f->why);
+	html_raw_trusted(f->b, "</a></p></div>\n");
+}

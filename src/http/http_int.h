@@ -41,7 +41,8 @@ enum body_kind {
 	BODY_TEXT,		/* text/plain */
 	BODY_CSV,		/* text/csv */
 	BODY_CALENDAR,		/* text/calendar */
-	BODY_FORM		/* a form: its fields, as text, in call.json */
+	BODY_FORM,		/* a form: its fields, as text, in call.json */
+	BODY_MULTIPART		/* a form with a file: the same */
 };
 
 #define ROLE_NONE	(-1)	/* a route that takes no API token */
@@ -133,6 +134,29 @@ enum MHD_Result	 html_static(struct request *, const struct call *);
 const char	*http_cookie(struct request *, const char *);
 int		 http_secure(struct request *);
 
+/* A form being written: the values it shows, and the field refused. */
+struct html_form {
+	struct buf	*b;
+	const json_t	*values;	/* name: text */
+	const char	*bad;		/* the field refused, or NULL */
+	const char	*why;		/* and why */
+	const char	*id;		/* ids' prefix; NULL: "f" */
+};
+void		 html_hidden(struct buf *, const char *name, const char *);
+const char	*html_value(const struct html_form *, const char *name);
+void		 html_form_begin(struct html_form *, const char *action,
+		    const char *csrf);
+void		 html_form_problem(struct html_form *);
+void		 html_input(struct html_form *, const char *name,
+		    const char *label, const char *type, const char *hint);
+void		 html_textarea(struct html_form *, const char *name,
+		    const char *label, const char *hint, int rows);
+void		 html_select(struct html_form *, const char *name,
+		    const char *label, const char *hint,
+		    const char *const *values, const char *const *labels);
+void		 html_checkbox(struct html_form *, const char *name,
+		    const char *label);
+
 /* qr.c */
 int		 qr_svg(struct buf *, const char *text, const char *label);
 
@@ -157,6 +181,23 @@ enum MHD_Result	 page_signout(struct request *, const struct call *);
 enum MHD_Result	 page_door(struct request *, const struct call *);
 enum MHD_Result	 page_door_post(struct request *, const struct call *);
 enum MHD_Result	 page_door_csv(struct request *, const struct call *);
+
+/* page_event_form.c */
+int		 page_staff(struct request *, struct page_user *, int role,
+		    enum MHD_Result *);
+enum MHD_Result	 page_event_new(struct request *, const struct call *);
+enum MHD_Result	 page_event_edit(struct request *, const struct call *);
+enum MHD_Result	 page_event_cancel(struct request *, const struct call *);
+
+/* page_notes.c */
+enum MHD_Result	 page_notes(struct request *, const struct call *);
+enum MHD_Result	 page_notes_action(struct request *, const struct call *);
+enum MHD_Result	 page_action_change(struct request *, const struct call *);
+
+/* page_members.c */
+enum MHD_Result	 page_members(struct request *, const struct call *);
+enum MHD_Result	 page_members_import(struct request *, const struct call *);
+enum MHD_Result	 page_member_change(struct request *, const struct call *);
 
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);

@@ -285,6 +285,17 @@ page_event(struct request *r, const struct call *c)
 		html_text(&b, ev.description);
 		html_raw_trusted(&b, "</p>");
 	}
+	if (v.signed_in && v.a.role >= ROLE_REP) {
+		buf_printf(&b, "<nav aria-label=\"For reps and officials\" "
+		    "class=\"staff\"><p><a href=\"/events/%lld/door\">"
+		    "Attendance at the door</a> <a href=\"/events/%lld/notes\">"
+		    "Notes and actions</a>", (long long)ev.id,
+		    (long long)ev.id);
+		if (v.a.role >= ROLE_OFFICIAL)
+			buf_printf(&b, " <a href=\"/events/%lld/edit\">Change "
+			    "or cancel it</a>", (long long)ev.id);
+		html_raw_trusted(&b, "</p></nav>");
+	}
 	buf_printf(&b, "<p><a class=\"button\" href=\"/events/%lld.ics\">Add "
 	    "to calendar</a>", (long long)ev.id);
 	if (v.signed_in)

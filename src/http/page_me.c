@@ -358,6 +358,15 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 		html_text(&b, notice);
 		html_raw_trusted(&b, "</p>");
 	}
+	if (m->role >= ROLE_OFFICIAL)
+		html_raw_trusted(&b, "<nav aria-label=\"Union office\" "
+		    "class=\"staff\"><p><strong>Union office:</strong> "
+		    "<a href=\"/events/new\">New meeting</a> <a "
+		    "href=\"/members\">Members</a></p></nav>");
+	if (m->role >= ROLE_REP)
+		html_raw_trusted(&b, "<p class=\"hint\">Open a meeting below "
+		    "to take attendance at the door or to read its notes."
+		    "</p>");
 	html_raw_trusted(&b, "<nav aria-label=\"On this page\"><p>"
 	    "<a href=\"#calendars\">Add your calendars</a> · <a "
 	    "href=\"#meetings\">Your coming meetings</a> · <a "

@@ -33,6 +33,20 @@ static const struct route routes[] = {
 	{ M_POST, "/events/#/rsvp", ROLE_NONE, BODY_FORM, page_me_rsvp },
 	{ M_POST, "/actions/#/done", ROLE_NONE, BODY_FORM, page_action_done },
 	{ M_GET, "/audiences/*", ROLE_NONE, BODY_NONE, page_audience },
+	{ M_GET | M_POST, "/events/new", ROLE_NONE, BODY_FORM,
+	    page_event_new },
+	{ M_GET | M_POST, "/events/#/edit", ROLE_NONE, BODY_FORM,
+	    page_event_edit },
+	{ M_POST, "/events/#/cancel", ROLE_NONE, BODY_FORM, page_event_cancel },
+	{ M_GET | M_POST, "/events/#/notes", ROLE_NONE, BODY_FORM,
+	    page_notes },
+	{ M_POST, "/events/#/actions", ROLE_NONE, BODY_FORM,
+	    page_notes_action },
+	{ M_POST, "/actions/#", ROLE_NONE, BODY_FORM, page_action_change },
+	{ M_GET | M_POST, "/members", ROLE_NONE, BODY_FORM, page_members },
+	{ M_POST, "/members/import", ROLE_NONE, BODY_MULTIPART,
+	    page_members_import },
+	{ M_POST, "/members/#", ROLE_NONE, BODY_FORM, page_member_change },
 	{ M_GET, "/events/#", ROLE_NONE, BODY_NONE, page_event },
 	{ M_GET, "/events/#/door", ROLE_NONE, BODY_NONE, page_door },
 	{ M_POST, "/events/#/door", ROLE_NONE, BODY_FORM, page_door_post },
@@ -91,7 +105,8 @@ static const char *const body_types[] = {
 	[BODY_TEXT] = "text/plain",
 	[BODY_CSV] = "text/csv",
 	[BODY_CALENDAR] = "text/calendar",
-	[BODY_FORM] = "application/x-www-form-urlencoded"
+	[BODY_FORM] = "application/x-www-form-urlencoded",
+	[BODY_MULTIPART] = "multipart/form-data"
 };
 
 static unsigned int
@@ -225,6 +240,72 @@ bad:
 	return qrm_seterr(err, QRM_EINVAL, "", "the form could not be read");
 }
 
+/* A multipart form being read: the field whose chunks come in now. */
+struct multipart {
+	json_t		*o;
+	char		 key[64];
+	struct buf	 b;
+	int		 bad;
+};
+
+static void
+multipart_flush(struct multipart *mp)
+{
+	if (mp->key[0] != '\0' && json_object_get(mp->o, mp->key) == NULL)
+		json_object_set_new(mp->o, mp->key, json_stringn(mp->b.p ?
+		    mp->b.p : "", mp->b.len));
+	mp->b.len = 0;
+	mp->key[0] = '\0';
+}
+
+static enum MHD_Result
+multipart_chunk(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *type, const char *encoding,
+    const char *data, uint64_t off, size_t size)
+{
+	struct multipart	*mp = arg;
+
+	(void)kind; (void)filename; (void)type; (void)encoding;
+	if (key == NULL || strlen(key) >= sizeof(mp->key) ||
+	    memchr(data, '\0', size) != NULL) {
+		mp->bad = 1;
+		return MHD_NO;
+	}
+	if (off == 0 || strcmp(key, mp->key) != 0) {
+		multipart_flush(mp);
+		snprintf(mp->key, sizeof(mp->key), "%s", key);
+	}
+	buf_append(&mp->b, data, size);
+	return MHD_YES;
+}
+
+/* A multipart form (libmicrohttpd reads it) into its fields as text. */
+static int
+multipart_parse(struct request *r, json_t **out, struct qrm_error *err)
+{
+	struct MHD_PostProcessor	*pp;
+	struct multipart		 mp;
+
+	memset(&mp, 0, sizeof(mp));
+	mp.o = json_object();
+	if ((pp = MHD_create_post_processor(r->conn, 64 * 1024,
+	    multipart_chunk, &mp)) == NULL ||
+	    MHD_post_process(pp, r->body.p ? r->body.p : "", r->body.len) !=
+	    MHD_YES)
+		mp.bad = 1;
+	if (pp != NULL && MHD_destroy_post_processor(pp) != MHD_YES)
+		mp.bad = 1;
+	multipart_flush(&mp);
+	buf_free(&mp.b);
+	if (mp.bad) {
+		json_decref(mp.o);
+		return qrm_seterr(err, QRM_EINVAL, "", "the form could not be "
+		    "read");
+	}
+	*out = mp.o;
+	return QRM_OK;
+}
+
 /* The body as the route wants it: its type, and JSON parsed. */
 static int
 body_take(struct request *r, enum body_kind kind, json_t **json,
@@ -242,6 +323,8 @@ body_take(struct request *r, enum body_kind kind, json_t **json,
 	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' '))
 		return qrm_seterr(err, QRM_EMEDIA, "Content-Type", "send the "
 		    "body as Content-Type: %s", body_types[kind]);
+	if (kind == BODY_MULTIPART)
+		return multipart_parse(r, json, err);
 	if (kind == BODY_FORM)
 		return form_parse(r->body.p ? r->body.p : "", r->body.len, json,
 		    err);

@@ -7,7 +7,8 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [base, link1, link2, outdir, repLink, doorPath] = process.argv.slice(2);
+const [base, link1, link2, outdir, repLink, doorPath, officialLink, maildir] =
+    process.argv.slice(2);
 const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js',
     import.meta.url), 'utf8');
 const results = { pages: [], foreign: [], requests: 0, flows: {} };
@@ -95,6 +96,108 @@ for (const [size, viewport, link] of [
     results.flows.door = await page.textContent('p.counts');
     await look(page, 'desktop', 'door-after');
     await context.close();
+}
+// an official, on a phone: a refused form, a repeating meeting, its
+// notes and an action, the members' list, a CSV import, an invitation
+{
+    const phone = { width: 390, height: 844 };
+    const context = await browser.newContext({ viewport: phone });
+    const page = await context.newPage();
+    page.on('request', (req) => {
+        results.requests++;
+        if (!req.url().startsWith(base + '/')) results.foreign.push(req.url());
+    });
+    const both = async (name) => {
+        await look(page, 'phone', name);
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await look(page, 'desktop', name);
+        await page.setViewportSize(phone);
+    };
+    const flow = {};
+    await page.goto(officialLink);
+    await Promise.all([page.waitForURL(base + '/me'),
+        page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(base + '/events/new'),
+        page.click('a[href="/events/new"]')]);
+    await both('event-new');
+    const day = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10);
+    await page.fill('#f-title', 'Branch training: <b>new</b> rules');
+    await page.selectOption('#f-kind', 'workshop');
+    await page.check('[id="f-aud.all-members"]');
+    await page.fill('#f-date', day);
+    await page.fill('#f-start_time', '10:00');
+    await page.fill('#f-end_time', '09:00');
+    await page.selectOption('#f-repeat', 'weekly');
+    await page.fill('#f-repeat_count', '3');
+    await page.fill('#f-capacity', '20');
+    await Promise.all([page.waitForLoadState(),
+        page.click('form[action="/events/new"] button[type=submit]')]);
+    flow.refused = await page.textContent('.field.bad .error');
+    flow.refusedFocus = await page.evaluate(() => document.activeElement.id);
+    flow.kept = await page.inputValue('#f-title');
+    flow.keptRepeat = await page.inputValue('#f-repeat');
+    await both('event-refused');
+    await page.fill('#f-end_time', '12:00');
+    await Promise.all([page.waitForURL(/\/events\/\d+\/edit\?saved=1$/),
+        page.click('form[action="/events/new"] button[type=submit]')]);
+    flow.saved = await page.textContent('[role=status]');
+    flow.savedRepeat = await page.inputValue('#f-repeat');
+    const id = page.url().match(/events\/(\d+)/)[1];
+    await both('event-edit');
+    const feed = await (await page.request.get(base +
+        '/feeds/all-members.ics')).text();
+    const unfolded = feed.replace(/\r\n[ \t]/g, '');
+    flow.inFeed = unfolded.includes('SUMMARY:Branch training: <b>new</b> rules')
+        && unfolded.includes('RRULE:FREQ=WEEKLY;COUNT=3');
+    await page.goto(base + `/events/${id}/notes`);
+    await page.fill('#f-text', 'Welcome and apologies\nBook the room for ' +
+        'the next session');
+    await Promise.all([page.waitForURL(/notes#notes$/),
+        page.click('form[action$="/notes"] button[type=submit]')]);
+    const line = page.locator('ol.lines li').nth(1);
+    await line.locator('summary').click();
+    await line.locator('input[name=owner]').fill('N-1003');
+    await Promise.all([page.waitForURL(/notes#actions$/),
+        line.locator('button[type=submit]').click()]);
+    flow.action = await page.textContent('article.action');
+    await both('notes');
+    await page.goto(base + '/members');
+    await both('members');
+    await page.setInputFiles('#f-file', { name: 'members.csv',
+        mimeType: 'text/csv', buffer: Buffer.from('name,email,number\n' +
+        'Ann Lee,ann.lee@napo.example,N-4001\nNo Mail,,N-4002\n') });
+    await Promise.all([page.waitForLoadState(),
+        page.click('form[action="/members/import"] button')]);
+    flow.imported = await page.textContent('#report');
+    await both('members-import');
+    const joe = page.locator('ul.members li', { hasText: 'Joe Marsh' });
+    await Promise.all([page.waitForURL(/done=invited/),
+        joe.locator('button[value=invite]').click()]);
+    flow.invitedNotice = await page.textContent('[role=status]');
+    let link = null;
+    for (let i = 0; i < 100 && !link; i++) {
+        for (const dir of ['new', 'cur']) {
+            const d = path.join(maildir, dir);
+            if (!fs.existsSync(d)) continue;
+            for (const f of fs.readdirSync(d)) {
+                const text = fs.readFileSync(path.join(d, f), 'utf8');
+                const m = text.match(/\/signin\/[A-Za-z0-9_-]{43}/);
+                if (text.includes('joe.marsh@napo.example') && m)
+                    link = m[0];
+            }
+        }
+        if (!link) await new Promise((ok) => setTimeout(ok, 200));
+    }
+    await context.close();
+    // Joe opens the link from his e-mail on his own phone
+    const joeContext = await browser.newContext({ viewport: phone });
+    const joePage = await joeContext.newPage();
+    await joePage.goto(base + link);
+    await Promise.all([joePage.waitForURL(base + '/me'),
+        joePage.click('button[type=submit]')]);
+    flow.joe = await joePage.textContent('h1 + p');
+    await joeContext.close();
+    results.flows.official = flow;
 }
 await browser.close();
 console.log(JSON.stringify(results));

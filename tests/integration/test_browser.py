@@ -15,10 +15,11 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum  # noqa: E402
+from qtest import Quorum, free_port  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
 HERE = os.path.dirname(os.path.abspath(__file__))
+SINK = os.path.join(HERE, "..", "smtp_sink.py")
 RUNNER = os.path.join(HERE, "..", "browser", "run.mjs")
 MODULES = os.path.join(HERE, "..", "browser", "node_modules")
 SHOTS = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "screenshots")
@@ -30,7 +31,20 @@ SHOTS = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "screenshots")
 class BrowserTest(unittest.TestCase):
     def test_pages_in_chromium(self):
         q = Quorum(BINARY)
+        port = free_port()
+        maildir = os.path.join(q.dir, "maildir")
+        sink = subprocess.Popen(
+            ["/usr/bin/python3", SINK, str(port), maildir,
+             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        saved = {k: os.environ.get(k) for k in
+                 ("QUORUM_SMTP", "QUORUM_MAIL_FROM", "QUORUM_BASE_URL",
+                  "QUORUM_OUTBOX_INTERVAL")}
         try:
+            self.assertEqual(sink.stdout.readline().strip(), b"ready")
+            os.environ.update({"QUORUM_SMTP": "smtp://127.0.0.1:%d" % port,
+                               "QUORUM_MAIL_FROM": "quorum@napo.example",
+                               "QUORUM_OUTBOX_INTERVAL": "1"})
             q.cli("demo")
             soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() +
                                                         3 * 86400))
@@ -56,16 +70,28 @@ class BrowserTest(unittest.TestCase):
                      .splitlines()[-1] for _ in range(2)]
             os.makedirs(SHOTS, exist_ok=True)
             rep = q.out("--base-url", base, "login-link", "3").splitlines()[-1]
+            official = q.out("--base-url", base, "login-link",
+                             "2").splitlines()[-1]
             p = subprocess.run(["node", RUNNER, base, links[0], links[1],
-                                SHOTS, rep, "/events/%d/door" % door["id"]],
-                               capture_output=True, timeout=240)
+                                SHOTS, rep, "/events/%d/door" % door["id"],
+                                official, maildir],
+                               capture_output=True, timeout=300)
             self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
             r = json.loads(p.stdout)
+            ics = q.out("export")
         finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            sink.terminate()
+            sink.wait(timeout=10)
+            sink.stdout.close()
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 18, names)
+        self.assertEqual(len(names), 30, names)
         for x in r["pages"]:
             bad = [v for v in x["violations"]
                    if v["impact"] in ("serious", "critical")]
@@ -75,6 +101,26 @@ class BrowserTest(unittest.TestCase):
         self.assertGreater(r["requests"], 20)
         self.assertEqual(r["foreign"], [])
         self.assertIn("1 present", r["flows"].pop("door"))
+        o = r["flows"].pop("official")
+        # a refused form: the reason at the field, focused, input kept
+        self.assertIn("end must be after start", o["refused"])
+        self.assertEqual(o["refusedFocus"], "f-end_time")
+        self.assertEqual(o["kept"], "Branch training: <b>new</b> rules")
+        self.assertEqual(o["keptRepeat"], "weekly")
+        # saved: the repeating meeting is in the feed, as typed
+        self.assertIn("Saved", o["saved"])
+        self.assertEqual(o["savedRepeat"], "weekly")
+        self.assertTrue(o["inFeed"])
+        self.assertIn("Branch training: <b>new</b> rules", ics)
+        # an action from a line of the notes, owned by the rep typed
+        self.assertIn("Book the room for the next session", o["action"])
+        self.assertIn("Owner: Sam Okafor", o["action"])
+        # the import's report: what was taken and why a row was not
+        self.assertIn("1 added", " ".join(o["imported"].split()))
+        self.assertIn("email", o["imported"])
+        # the invitation reached Joe's mailbox and signed him in
+        self.assertIn("on its way", o["invitedNotice"])
+        self.assertIn("Joe Marsh", o["joe"])
         for size, f in r["flows"].items():
             self.assertEqual(f["asked"], "Check your e-mail", size)
             self.assertEqual(f["me"], base + "/me", size)

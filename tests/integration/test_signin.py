@@ -6,7 +6,6 @@ the sign-in form that tells nobody who is a member, CSRF on every POST,
 the security headers, and sessions ended by revocation, deactivation
 and erasure.
 Run: test_signin.py path/to/quorum"""
-import http.client
 import json
 import mailbox
 import os
@@ -19,48 +18,11 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum, free_port  # noqa: E402
+from qtest import Browser, Quorum, free_port  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
 SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
 BASE = "https://quorum.napo.example"
-
-
-class Browser:
-    """Requests with a cookie jar and no following of redirects."""
-
-    def __init__(self, base):
-        u = urllib.parse.urlsplit(base)
-        self.host, self.port = u.hostname, u.port
-        self.cookies = {}
-
-    def request(self, method, path, form=None, headers=None):
-        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        h = dict(headers or {})
-        if self.cookies:
-            h["Cookie"] = "; ".join("%s=%s" % kv for kv in
-                                    self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode()
-        for k, v in r.getheaders():
-            if k.lower() == "set-cookie":
-                name, _, rest = v.partition("=")
-                value = rest.split(";")[0]
-                if "Max-Age=0" in v:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = value
-        c.close()
-        return r.status, r, data
-
-    def csrf(self, page):
-        m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-        return m.group(1) if m else None
 
 
 class SigninTest(unittest.TestCase):
