@@ -7,6 +7,7 @@
  */
 #include <netinet/in.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +20,33 @@ extern const unsigned char	http_static_css[];
 extern const size_t		http_static_css_len;
 extern const char		http_static_css_hash[];
 
-/* Text, escaped for an element's content or an attribute's value. */
+/*
+ * Is s a bidi control (U+202A-U+202E, U+2066-U+2069), in UTF-8?  Those
+ * reorder the text around them: a name holding U+202E could make the
+ * rest of a line read backwards.
+ */
+static int
+bidi_control(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+
+	return u[0] == 0xe2 && ((u[1] == 0x80 && u[2] >= 0xaa &&
+	    u[2] <= 0xae) || (u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9));
+}
+
+/*
+ * Text, escaped for an element's content or an attribute's value; a
+ * bidi control is shown as U+FFFD, so that it reorders nothing.
+ */
 void
 html_text(struct buf *b, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '\xe2' && s[1] != '\0' && bidi_control(s)) {
+			buf_puts(b, "\xef\xbf\xbd");
+			s += 2;
+			continue;
+		}
 		switch (*s) {
 		case '<':	buf_puts(b, "&lt;"); break;
 		case '>':	buf_puts(b, "&gt;"); break;
@@ -434,4 +457,49 @@ html_form_problem(struct html_form *f)
 	html_raw_trusted(f->b, "\">");
 	html_text(f->b, f->why);
 	html_raw_trusted(f->b, "</a></p></div>\n");
+}
+
+/*
+ * A refusal as a page a person can read: what it means, why, and a way
+ * on (the API answers the same errors as JSON).
+ */
+enum MHD_Result
+page_error(struct request *r, int code, const struct qrm_error *err)
+{
+	struct buf	 b = { 0 };
+	unsigned int	 status = (unsigned int)http_status_of(code);
+	const char	*title;
+
+	title = status == 404 ? "Not found" : status == 403 ? "Not allowed" :
+	    status == 401 ? "Please sign in" : status >= 500 ?
+	    "Something went wrong" : "That could not be done";
+	html_begin(&b, title, NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, title);
+	html_raw_trusted(&b, "</h1><p>");
+	if (status >= 500)
+		html_raw_trusted(&b, "Nothing was changed. Please try again in "
+		    "a minute; if it goes on, tell the union office.");
+	else if (err != NULL && err->msg[0] != '\0') {
+		html_text(&b, err->msg);
+		html_raw_trusted(&b, ".");
+	}
+	html_raw_trusted(&b, status == 401 ? "</p><p><a href=\"/signin\">Sign "
+	    "in</a></p>" : "</p><p><a href=\"/me\">Your page</a> · <a "
+	    "href=\"/\">All calendars</a></p>");
+	html_end(&b);
+	return html_send(r, status, &b, NULL, NULL, NULL);
+}
+
+enum MHD_Result
+page_fail(struct request *r, int code, const char *fmt, ...)
+{
+	struct qrm_error	err = { 0 };
+	va_list			ap;
+
+	err.code = code;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	return page_error(r, code, &err);
 }

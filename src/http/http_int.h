@@ -131,6 +131,10 @@ enum MHD_Result	 html_send(struct request *, unsigned int status,
 		    struct buf *, const char *cookie1, const char *cookie2,
 		    const char *location);
 enum MHD_Result	 html_static(struct request *, const struct call *);
+enum MHD_Result	 page_error(struct request *, int code,
+		    const struct qrm_error *);
+enum MHD_Result	 page_fail(struct request *, int code, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
 const char	*http_cookie(struct request *, const char *);
 int		 http_secure(struct request *);
 

@@ -144,7 +144,7 @@ page_audience(struct request *r, const struct call *c)
 	page_user_get(r, &v);
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK) {
 		page_user_clear(&v);
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	}
 	for (i = 0; i < l.n; i++)
 		if (strcmp(l.v[i].slug, c->word) == 0)
@@ -169,7 +169,7 @@ page_audience(struct request *r, const struct call *c)
 		event_list_free(&evs);
 		audience_list_free(&l);
 		page_user_clear(&v);
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	}
 	html_begin(&b, aud->name, v.signed_in ? v.s.csrf : NULL);
 	html_raw_trusted(&b, "<h1>");
@@ -213,7 +213,7 @@ page_event(struct request *r, const struct call *c)
 			return not_found(r, &v, "There is no such meeting, or "
 			    "it is for members who are signed in.");
 		page_user_clear(&v);
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	}
 	html_begin(&b, ev.title, v.signed_in ? v.s.csrf : NULL);
 	html_raw_trusted(&b, "<h1>");

@@ -45,7 +45,7 @@ door_load(struct request *r, const struct page_user *u, int64_t id,
 
 	if ((rc = core_door(r->q, &u->a, id, occurrence, ev, occ, l, quorum,
 	    &err)) != QRM_OK)
-		*sent = http_error(r, rc == QRM_EFORBIDDEN && u->a.role <
+		*sent = page_error(r, rc == QRM_EFORBIDDEN && u->a.role <
 		    ROLE_REP ? QRM_ENOTFOUND : rc, &err);
 	return rc;
 }
@@ -269,7 +269,7 @@ page_door_post(struct request *r, const struct call *c)
 
 	if (page_user_get(r, &u) != QRM_OK) {
 		page_user_clear(&u);
-		return http_fail(r, QRM_EUNAUTH, "", "not signed in");
+		return page_fail(r, QRM_EUNAUTH, "not signed in");
 	}
 	occ = json_string_value(json_object_get(c->json, "occurrence"));
 	q = json_string_value(json_object_get(c->json, "q"));
@@ -297,7 +297,7 @@ page_door_csv(struct request *r, const struct call *c)
 	char			 occ[LOCAL_TIME_LEN];
 
 	if (page_user_get(r, &u) != QRM_OK)
-		ret = http_fail(r, QRM_EUNAUTH, "", "not signed in");
+		ret = page_fail(r, QRM_EUNAUTH, "not signed in");
 	else if (door_load(r, &u, c->id[0], http_arg(r, "occurrence"), &ev,
 	    occ, &l, &quorum, &ret) == QRM_OK) {
 		json_decref(quorum);

@@ -645,7 +645,7 @@ page_staff(struct request *r, struct page_user *u, int role,
 		return -1;
 	}
 	if ((int)u->a.role < role) {
-		*sent = http_fail(r, QRM_ENOTFOUND, "", "no such page");
+		*sent = page_fail(r, QRM_ENOTFOUND, "no such page");
 		return -1;
 	}
 	return 0;
@@ -720,7 +720,7 @@ page_event_edit(struct request *r, const struct call *c)
 	if (c->json == NULL) {
 		if ((rc = core_event_get(r->q, &u.a, c->id[0], &ev, &err)) !=
 		    QRM_OK)
-			ret = http_error(r, rc, &err);
+			ret = page_error(r, rc, &err);
 		else {
 			f = event_to_form(r, &ev);
 			ret = form_page(r, 200, &u, ev.id, f, NULL, NULL,
@@ -749,7 +749,7 @@ page_event_edit(struct request *r, const struct call *c)
 	if (rc == QRM_OK)
 		ret = go(r, where);
 	else if (rc == QRM_ENOTFOUND)
-		ret = http_error(r, rc, &err);
+		ret = page_error(r, rc, &err);
 	else
 		ret = form_page(r, (unsigned int)http_status_of(rc), &u,
 		    c->id[0], c->json, form_field(err.field, c->json),
@@ -774,11 +774,11 @@ page_event_cancel(struct request *r, const struct call *c)
 		return ret;
 	}
 	if (!page_csrf_ok(c, &u.s))
-		ret = http_fail(r, QRM_EFORBIDDEN, "csrf", "the page had "
+		ret = page_fail(r, QRM_EFORBIDDEN, "the page had "
 		    "expired: go back, reload it and try again");
 	else if ((rc = core_event_cancel(r->q, &u.a, c->id[0], &ev, &err)) !=
 	    QRM_OK)
-		ret = http_error(r, rc, &err);
+		ret = page_error(r, rc, &err);
 	else {
 		event_clear(&ev);
 		snprintf(where, sizeof(where), "/events/%lld",

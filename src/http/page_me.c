@@ -343,7 +343,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 	int			 rc;
 
 	if ((rc = core_audience_list(r->q, &l, &err)) != QRM_OK)
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	page_base(r, base, sizeof(base));
 	html_begin(&b, "Your calendars", s->csrf);
 	html_raw_trusted(&b, "<h1>Your union calendars</h1><p>Signed in as "
@@ -434,7 +434,7 @@ me_show(struct request *r, unsigned int status, const struct page_user *u,
 
 	if ((rc = core_session_feed_token(r->q, &u->s, u->cookie, &token,
 	    &err)) != QRM_OK)
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	ret = me_page(r, status, u, token, notice);
 	free(token);
 	return ret;
@@ -596,16 +596,16 @@ page_event_ics(struct request *r, const struct call *c)
 	int			 rc;
 
 	if (n < 5 || n - 4 >= sizeof(num) || strcmp(c->word + n - 4, ".ics"))
-		return http_fail(r, QRM_ENOTFOUND, "", "no such page");
+		return page_fail(r, QRM_ENOTFOUND, "no such page");
 	snprintf(num, sizeof(num), "%.*s", (int)(n - 4), c->word);
 	if (parse_int64(num, &id) == -1 || id < 1)
-		return http_fail(r, QRM_ENOTFOUND, "", "no such event");
+		return page_fail(r, QRM_ENOTFOUND, "no such event");
 	page_user_get(r, &u);
 	rc = core_event_ics(r->q, &u.a, id, &out, &err);
 	page_user_clear(&u);
 	if (rc != QRM_OK) {
 		buf_free(&out);
-		return http_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
+		return page_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
 		    &err);
 	}
 	resp = MHD_create_response_from_buffer_with_free_callback(out.len,

@@ -65,7 +65,7 @@ notes_page(struct request *r, unsigned int status, const struct page_user *u,
 	    (rc = core_notes_get(r->q, &u->a, id, &notes, &err)) != QRM_OK) {
 		if (rc == QRM_OK)
 			event_clear(&ev);
-		return http_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
+		return page_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
 		    &err);
 	}
 	core_agenda(r->q, &u->a, id, &agenda, NULL);
@@ -394,7 +394,7 @@ page_notes_action(struct request *r, const struct call *c)
 	if (rc == QRM_OK)
 		ret = back(r, c->id[0], "actions");
 	else if (rc == QRM_ENOTFOUND)
-		ret = http_error(r, rc, &err);
+		ret = page_error(r, rc, &err);
 	else
 		ret = notes_page(r, (unsigned int)http_status_of(rc), &u,
 		    c->id[0], form ? form : "add", c->json,
@@ -450,7 +450,7 @@ page_action_change(struct request *r, const struct call *c)
 		    c->json, err.field[0] ? err.field : "status", err.msg,
 		    err.msg);
 	else
-		ret = http_error(r, rc, &err);
+		ret = page_error(r, rc, &err);
 	page_user_clear(&u);
 	return ret;
 }

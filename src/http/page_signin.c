@@ -134,7 +134,7 @@ page_signin(struct request *r, const struct call *c)
 	if ((rc = core_signin_request(r->q, email, base, &err)) != QRM_OK) {
 		if (rc == QRM_EINVAL)
 			return signin_form(r, 400, email ? email : "", err.msg);
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	}
 	/* the same answer whether or not the address is a member's */
 	html_begin(&b, "Check your e-mail", NULL);
@@ -201,7 +201,7 @@ page_signin_link(struct request *r, const struct call *c)
 	if (rc == QRM_ENOTFOUND)
 		return link_spent(r);
 	if (rc != QRM_OK)
-		return http_error(r, rc, &err);
+		return page_error(r, rc, &err);
 	signin_settings_env(&ss);
 	snprintf(cookie, sizeof(cookie), SESSION_COOKIE "=%s; Path=/; "
 	    "HttpOnly; SameSite=Lax; Max-Age=%lld%s", secret,
@@ -269,7 +269,7 @@ page_signout(struct request *r, const struct call *c)
 	if (page_user_get(r, &u) == QRM_OK) {
 		if (!page_csrf_ok(c, &u.s)) {
 			page_user_clear(&u);
-			return http_fail(r, QRM_EFORBIDDEN, "csrf", "the form "
+			return page_fail(r, QRM_EFORBIDDEN, "the form "
 			    "had expired: reload the page and try again");
 		}
 		core_session_end(r->q, &u.s, &err);

@@ -419,7 +419,8 @@ http_route(struct request *r)
 	}
 	if ((bit & (M_POST | M_PUT | M_PATCH)) &&
 	    (rc = body_take(r, rt->body, &c.json, &err)) != QRM_OK)
-		ret = http_error(r, rc, &err);
+		ret = rt->body == BODY_FORM || rt->body == BODY_MULTIPART ?
+		    page_error(r, rc, &err) : http_error(r, rc, &err);
 	else
 		ret = rt->fn(r, &c);
 	json_decref(c.json);

@@ -24,7 +24,9 @@ async function look(page, size, name) {
     await page.evaluate(axeSource);
     const r = await page.evaluate(() => window.axe.run(document,
         { resultTypes: ['violations'] }));
-    results.pages.push({ name, size, url: page.url(),
+    const wide = await page.evaluate(() =>
+        document.documentElement.scrollWidth > window.innerWidth);
+    results.pages.push({ name, size, url: page.url(), wide,
         violations: r.violations.map(v => ({ id: v.id, impact: v.impact,
             nodes: v.nodes.length, help: v.help })) });
 }

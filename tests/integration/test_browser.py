@@ -55,7 +55,7 @@ class BrowserTest(unittest.TestCase):
                   "member_briefing", "--audience", "all-members", "--start",
                   soon + "T18:00", "--end", soon + "T19:00", "--location",
                   "Online", "--description", "What the new job "
-                  "descriptions mean for you.")
+                  "descriptions mean for you: " + "JobDescription" * 30)
             start = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
                 time.time() + 1800))
             end = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
@@ -96,6 +96,8 @@ class BrowserTest(unittest.TestCase):
             bad = [v for v in x["violations"]
                    if v["impact"] in ("serious", "critical")]
             self.assertEqual(bad, [], (x["name"], x["size"]))
+            # nothing makes a phone scroll sideways
+            self.assertFalse(x["wide"], (x["name"], x["size"]))
             self.assertTrue(os.path.getsize(os.path.join(
                 SHOTS, "%s-%s.png" % (x["name"], x["size"]))) > 1000)
         self.assertGreater(r["requests"], 20)
