@@ -150,6 +150,12 @@ int	 core_door(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, struct event *, char occ[LOCAL_TIME_LEN],
 	    struct attendance_list *, json_t **quorum, struct qrm_error *);
 json_t	*attendance_list_json(const struct attendance_list *);
+#define CORE_SECRET_LEN	43	/* base64url of 256 bits, unpadded */
+#define SELF_CHECKIN_EARLY	1800	/* seconds before the start */
+int	 core_door_code(struct qrm *, const struct actor *, int64_t event,
+	    const char *occurrence, char *code, struct qrm_error *);
+int	 core_self_checkin(struct qrm *, const struct actor *, const char *code,
+	    int do_it, struct event *, struct attendance *, struct qrm_error *);
 
 /* privacy.c */
 int	 core_member_export(struct qrm *, const struct actor *, int64_t member,

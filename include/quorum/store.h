@@ -192,6 +192,13 @@ int	 store_session_feed_get(struct store *, int64_t id, char **box,
 	    struct qrm_error *);
 int	 store_session_feed_set(struct store *, int64_t id, int64_t token,
 	    const char *box, struct qrm_error *);
+int	 store_request_key(struct store *, const char *key, int64_t now,
+	    int *seen, struct qrm_error *);
+int	 store_door_code(struct store *, int64_t event, const char *occurrence,
+	    const char *fresh, int64_t by, int64_t now, char *code, size_t,
+	    struct qrm_error *);
+int	 store_door_code_find(struct store *, const char *code,
+	    int64_t *event, char *occurrence, size_t, struct qrm_error *);
 int	 store_token_revoke_scope(struct store *, int64_t member,
 	    enum token_scope, int64_t now, struct qrm_error *);
 

@@ -19,6 +19,7 @@ static const struct field attendance_fields[] = {
 	{ "status", FT_ENUM, 0, 0, 0, att_status_names, ATT__MAX },
 	{ "reason", FT_TEXT, FF_NULLABLE | FF_MULTILINE, 0, 500, NULL, 0 },
 	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ "key", FT_TEXT, 0, 8, 80, NULL, 0 },
 	{ "member", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "name", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "number", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
@@ -37,6 +38,7 @@ static const struct field checkin_fields[] = {
 	{ "numbers", FT_TEXTS, 0, 0, 32, NULL, 0 },
 	{ "members", FT_IDS, 0, 0, 0, NULL, 0 },
 	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
+	{ "key", FT_TEXT, 0, 8, 70, NULL, 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -188,11 +190,11 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	struct event		 ev;
 	struct member		 m;
 	struct attendance	 rec, old;
-	const char		*occ = NULL;
+	const char		*occ = NULL, *key;
 	json_t			*v;
 	char			 object[32], detail[96];
 	int64_t			 start_utc = 0, places, promoted;
-	int			 rc, rsvp, status, had_place, self;
+	int			 rc, rsvp, status, had_place, self, again;
 
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
@@ -241,6 +243,31 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	if ((rc = occurrence_check(&ev, occ, rec.occurrence, &start_utc,
 	    err)) != QRM_OK)
 		goto fail;
+	/*
+	 * A change sent again with its key (a phone at the door retrying
+	 * after it lost its signal) is answered, not applied twice: an
+	 * "undo" sent in between would otherwise be overwritten.
+	 */
+	if ((key = json_string_value(json_object_get(o, "key"))) != NULL) {
+		if ((rc = store_request_key(st, key, (int64_t)time(NULL),
+		    &again, err)) != QRM_OK)
+			goto fail;
+		if (again) {
+			store_tx_rollback(st);
+			if ((rc = store_attendance_get(st, id, rec.occurrence,
+			    member, out, NULL)) != QRM_OK) {
+				memset(out, 0, sizeof(*out));
+				out->event = id;
+				out->member = member;
+				snprintf(out->occurrence, LOCAL_TIME_LEN, "%s",
+				    rec.occurrence);
+				rc = QRM_OK;
+			}
+			out->late = out->checked_in_at > start_utc &&
+			    start_utc > 0;
+			goto out;
+		}
+	}
 	if (store_attendance_get(st, id, rec.occurrence, member, &old,
 	    NULL) == QRM_OK) {
 		rec.rsvp = old.rsvp;
@@ -444,7 +471,7 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	struct event	 ev;
 	struct attendance *nv;
 	json_t		*body, *it;
-	const char	*occ = NULL;
+	const char	*occ = NULL, *key;
 	char		 num[32];
 	size_t		 i;
 	int		 rc = QRM_OK, force = 0;
@@ -453,6 +480,7 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	if ((rc = fields_check(o, checkin_fields, 0, err)) != QRM_OK)
 		return rc;
 	occ = json_string_value(json_object_get(o, "occurrence"));
+	key = json_string_value(json_object_get(o, "key"));
 	force = json_is_true(json_object_get(o, "force"));
 	/*
 	 * An event the caller may not see is not found (404), as its list
@@ -504,6 +532,9 @@ core_checkin(struct qrm *q, const struct actor *a, int64_t id,
 	for (i = 0; i < ids.n && rc == QRM_OK; i++) {
 		body = json_pack("{s:s, s:b}", "status", "present", "force",
 		    force);
+		if (key != NULL)	/* one key for each member checked in */
+			json_object_set_new(body, "key", json_sprintf("%s:%zu",
+			    key, i));
 		if (occ != NULL && *occ != '\0')
 			json_object_set_new(body, "occurrence",
 			    json_string(occ));
@@ -752,4 +783,97 @@ core_door(struct qrm *q, const struct actor *a, int64_t id,
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(out->v[0]), door_row_cmp);
 	return QRM_OK;
+}
+
+/*
+ * The self check-in code (CORE_SECRET_LEN + 1 bytes) of an occurrence
+ * of event id (as core_door() chose it): made on first asking, by a rep
+ * in scope or an official.
+ */
+int
+core_door_code(struct qrm *q, const struct actor *a, int64_t id,
+    const char *occurrence, char *code, struct qrm_error *err)
+{
+	struct store	*st;
+	struct event	 ev;
+	char		 fresh[CORE_SECRET_LEN + 1], hash[65];
+	int		 rc;
+
+	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
+		return rc;
+	rc = may_manage(q, a, &ev);
+	event_clear(&ev);
+	if (!rc)
+		return qrm_seterr(err, QRM_EFORBIDDEN, "", "the self check-in "
+		    "is for the reps of this event's members and officials");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	core_secret_new(fresh, hash);
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_door_code(st, id, occurrence ? occurrence : "", fresh,
+	    a->member, (int64_t)time(NULL), code, CORE_SECRET_LEN + 1,
+	    err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	return store_tx_commit_quiet(st, err);
+}
+
+/*
+ * A member's self check-in with the code shown at the door: present at
+ * that meeting, from half an hour before it starts until it ends, for a
+ * member who may attend it (one of its audiences: others are told it is
+ * not found).  *ev is the meeting, for the page.
+ */
+int
+core_self_checkin(struct qrm *q, const struct actor *a, const char *code,
+    int do_it, struct event *ev, struct attendance *out,
+    struct qrm_error *err)
+{
+	struct store	*st;
+	struct actor	 door;
+	json_t		*body;
+	char		 occ[LOCAL_TIME_LEN], name[300];
+	int64_t		 id, start, end, now = (int64_t)time(NULL);
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	event_init(ev);
+	if (a->member == 0)
+		return qrm_seterr(err, QRM_EUNAUTH, "", "sign in first");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_door_code_find(st, code, &id, occ, sizeof(occ),
+	    err)) != QRM_OK)
+		return rc;
+	if ((rc = core_event_get(q, a, id, ev, err)) != QRM_OK)
+		return rc;
+	if (ev->status == EVSTATUS_CANCELLED)
+		return qrm_seterr(err, QRM_ECONFLICT, "event", "this meeting "
+		    "was cancelled");
+	start = ev->start_utc;
+	end = ev->end_utc;
+	if (occ[0] != '\0' && ical_local_to_utc(occ, ev->tzid, &start) == 0)
+		end = start + (ev->end_utc - ev->start_utc);
+	if (now < start - SELF_CHECKIN_EARLY)
+		return qrm_seterr(err, QRM_ECONFLICT, "code", "the check-in "
+		    "opens half an hour before the meeting starts");
+	if (now > end)
+		return qrm_seterr(err, QRM_ECONFLICT, "code", "the meeting is "
+		    "over: ask a rep to record you");
+	if (!do_it)
+		return QRM_OK;
+	/* recorded as the member's own, through the door's rules */
+	snprintf(name, sizeof(name), "self check-in: %s", a->name ? a->name :
+	    "member");
+	door.member = a->member;
+	door.role = ROLE_ADMIN;
+	door.name = name;
+	body = json_pack("{s:s}", "status", "present");
+	if (occ[0] != '\0')
+		json_object_set_new(body, "occurrence", json_string(occ));
+	rc = core_attendance_set(q, &door, id, a->member, body, out, err);
+	json_decref(body);
+	return rc;
 }

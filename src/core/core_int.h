@@ -94,7 +94,6 @@ void	 auth_cache_free(struct auth_cache *);
 int	 core_feed_access(struct qrm *, const char *token, const char *slug,
 	    int64_t *member);
 int	 core_random_hex(char *out, size_t bytes);
-#define CORE_SECRET_LEN	43	/* base64url of 256 bits, unpadded */
 void	 core_secret_new(char text[CORE_SECRET_LEN + 1], char hash[65]);
 int	 core_secret_hash(const char *text, char hash[65]);
 int	 core_require_role(const struct actor *, enum role, struct qrm_error *);

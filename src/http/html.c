@@ -19,6 +19,9 @@
 extern const unsigned char	http_static_css[];
 extern const size_t		http_static_css_len;
 extern const char		http_static_css_hash[];
+extern const unsigned char	http_static_js[];
+extern const size_t		http_static_js_len;
+extern const char		http_static_js_hash[];
 
 /*
  * Is s a bidi control (U+202A-U+202E, U+2066-U+2069), in UTF-8?  Those
@@ -139,9 +142,10 @@ html_begin(struct buf *b, const char *title, const char *csrf)
 	    "content=\"width=device-width, initial-scale=1\"><title>");
 	html_text(b, title);
 	buf_printf(b, " · quorum</title><link rel=\"stylesheet\" "
-	    "href=\"/static/quorum.%s.css\"></head><body>\n"
+	    "href=\"/static/quorum.%s.css\"><script src=\"/static/"
+	    "quorum.%s.js\" defer></script></head><body>\n"
 	    "<header class=\"site\"><a href=\"/\">Union calendars</a>",
-	    http_static_css_hash);
+	    http_static_css_hash, http_static_js_hash);
 	if (csrf != NULL) {
 		html_raw_trusted(b, "<nav aria-label=\"Account\"><form "
 		    "method=\"post\" action=\"/signout\"><input type=\"hidden\" "
@@ -167,8 +171,9 @@ page_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/html; charset=utf-8");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	    "default-src 'none'; style-src 'self'; script-src 'self'; "
+	    "connect-src 'self'; img-src 'self' data:; form-action 'self'; "
+	    "frame-ancestors 'none'; base-uri 'none'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -211,17 +216,21 @@ enum MHD_Result
 html_static(struct request *r, const struct call *c)
 {
 	struct MHD_Response	*resp;
-	char			 name[64];
+	char			 css[64], js[64];
+	int			 is_css;
 
-	snprintf(name, sizeof(name), "quorum.%s.css", http_static_css_hash);
-	if (strcmp(c->word, name) != 0)
+	snprintf(css, sizeof(css), "quorum.%s.css", http_static_css_hash);
+	snprintf(js, sizeof(js), "quorum.%s.js", http_static_js_hash);
+	if (strcmp(c->word, css) != 0 && strcmp(c->word, js) != 0)
 		return http_fail(r, QRM_ENOTFOUND, "", "no such file");
-	resp = MHD_create_response_from_buffer(http_static_css_len,
-	    (void *)http_static_css, MHD_RESPMEM_PERSISTENT);
+	is_css = strcmp(c->word, css) == 0;
+	resp = MHD_create_response_from_buffer(is_css ? http_static_css_len :
+	    http_static_js_len, (void *)(is_css ? http_static_css :
+	    http_static_js), MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "text/css; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, is_css ?
+	    "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "public, max-age=31536000, immutable");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

@@ -22,6 +22,28 @@ field(struct buf *b, const char *name, const char *value)
 	html_raw_trusted(b, "\">");
 }
 
+/* Is it the page's script asking (it wants JSON, not a page)? */
+static int
+wants_json(struct request *r)
+{
+	const char	*a = http_header(r, MHD_HTTP_HEADER_ACCEPT);
+
+	return a != NULL && strncmp(a, "application/json", 16) == 0;
+}
+
+/* What a row's state says, in words. */
+static const char *
+state_words(const struct attendance *x)
+{
+	if (x->status == ATT_PRESENT)
+		return x->late ? "present (late)" : "present";
+	if (x->status == ATT_APOLOGIES)
+		return "apologies";
+	if (x->status == ATT_ABSENT)
+		return "absent";
+	return "not here yet";
+}
+
 /* Does row match the search (name or number, any case)? */
 static int
 matches(const struct attendance *x, const char *q)
@@ -44,9 +66,12 @@ door_load(struct request *r, const struct page_user *u, int64_t id,
 	int			rc;
 
 	if ((rc = core_door(r->q, &u->a, id, occurrence, ev, occ, l, quorum,
-	    &err)) != QRM_OK)
-		*sent = page_error(r, rc == QRM_EFORBIDDEN && u->a.role <
-		    ROLE_REP ? QRM_ENOTFOUND : rc, &err);
+	    &err)) != QRM_OK) {
+		if (rc == QRM_EFORBIDDEN && u->a.role < ROLE_REP)
+			rc = QRM_ENOTFOUND;
+		*sent = wants_json(r) ? http_error(r, rc, &err) :
+		    page_error(r, rc, &err);
+	}
 	return rc;
 }
 
@@ -103,7 +128,16 @@ door_page(struct request *r, unsigned int status, const struct page_user *u,
 		html_url_part(&b, occ);
 	}
 	html_raw_trusted(&b, "\">Download the list (CSV, for a spreadsheet)"
-	    "</a></p>");
+	    "</a> · <a href=\"");
+	html_text(&b, action);
+	html_raw_trusted(&b, "/qr");
+	if (occ[0]) {
+		html_raw_trusted(&b, "?occurrence=");
+		html_url_part(&b, occ);
+	}
+	html_raw_trusted(&b, "\">Let members check themselves in (a code to "
+	    "scan)</a></p><p id=\"queue\" class=\"queue\" role=\"status\" "
+	    "aria-live=\"polite\" hidden></p>");
 	/* a walk-in, by membership number */
 	html_raw_trusted(&b, "<form method=\"post\" action=\"");
 	html_text(&b, action);
@@ -133,24 +167,17 @@ door_page(struct request *r, unsigned int status, const struct page_user *u,
 			continue;
 		shown++;
 		snprintf(mid, sizeof(mid), "%lld", (long long)x->member);
-		html_raw_trusted(&b, "<li><span class=\"who\"><strong>");
+		buf_printf(&b, "<li data-member=\"%lld\"><span class=\"who\">"
+		    "<strong>", (long long)x->member);
 		html_text(&b, x->name);
 		html_raw_trusted(&b, "</strong> <span class=\"hint\">");
 		html_text(&b, x->number ? x->number : "no number");
 		html_raw_trusted(&b, "</span></span> <span class=\"state\">");
-		if (x->status == ATT_PRESENT)
-			html_raw_trusted(&b, x->late ? "present (late)" :
-			    "present");
-		else if (x->status == ATT_APOLOGIES) {
-			html_raw_trusted(&b, "apologies");
-			if (x->reason != NULL) {
-				html_raw_trusted(&b, ": ");
-				html_text(&b, x->reason);
-			}
-		} else if (x->status == ATT_ABSENT)
-			html_raw_trusted(&b, "absent");
-		else
-			html_raw_trusted(&b, "not here yet");
+		html_raw_trusted(&b, state_words(x));
+		if (x->status == ATT_APOLOGIES && x->reason != NULL) {
+			html_raw_trusted(&b, ": ");
+			html_text(&b, x->reason);
+		}
 		html_raw_trusted(&b, "</span><form method=\"post\" action=\"");
 		html_text(&b, action);
 		html_raw_trusted(&b, "\">");
@@ -194,6 +221,42 @@ door_page(struct request *r, unsigned int status, const struct page_user *u,
 	return html_send(r, status, &b, NULL, NULL, NULL);
 }
 
+/*
+ * The door as the page's script reads it: the counts and quorum, and
+ * each row's state, to bring a page (and other reps' changes) up to
+ * date without loading it again.
+ */
+static enum MHD_Result
+door_json(struct request *r, const struct page_user *u, int64_t id,
+    const char *occurrence)
+{
+	struct attendance_list	 l;
+	struct event		 ev;
+	enum MHD_Result		 sent;
+	json_t			*quorum, *rows, *o;
+	char			 occ[LOCAL_TIME_LEN];
+	size_t			 i, present = 0, apologies = 0;
+
+	if (door_load(r, u, id, occurrence, &ev, occ, &l, &quorum, &sent))
+		return sent;
+	rows = json_array();
+	for (i = 0; i < l.n; i++) {
+		present += l.v[i].status == ATT_PRESENT;
+		apologies += l.v[i].status == ATT_APOLOGIES;
+		json_array_append_new(rows, json_pack("{s:I, s:s, s:b, s:s?}",
+		    "member", (json_int_t)l.v[i].member, "state",
+		    state_words(&l.v[i]), "present", l.v[i].status ==
+		    ATT_PRESENT, "reason", l.v[i].reason));
+	}
+	o = json_pack("{s:s, s:I, s:I, s:I, s:o, s:o}", "occurrence", occ,
+	    "present", (json_int_t)present, "apologies", (json_int_t)apologies,
+	    "total", (json_int_t)l.n, "quorum", quorum ? quorum : json_null(),
+	    "rows", rows);
+	attendance_list_free(&l);
+	event_clear(&ev);
+	return http_json(r, 200, o);
+}
+
 /* GET /events/{id}/door[?occurrence=&q=] */
 enum MHD_Result
 page_door(struct request *r, const struct call *c)
@@ -203,7 +266,12 @@ page_door(struct request *r, const struct call *c)
 	const char		*q = http_arg(r, "q");
 	struct buf		 b = { 0 };
 
-	if (page_user_get(r, &u) != QRM_OK) {
+	if (wants_json(r) && page_user_get(r, &u) == QRM_OK)
+		ret = door_json(r, &u, c->id[0], http_arg(r, "occurrence"));
+	else if (wants_json(r))
+		ret = http_fail(r, QRM_EUNAUTH, "", "you are signed out: sign "
+		    "in again");
+	else if (page_user_get(r, &u) != QRM_OK) {
 		html_begin(&b, "Sign in", NULL);
 		html_raw_trusted(&b, "<h1>Please sign in</h1><p><a "
 		    "href=\"/signin\">Sign in</a> to take attendance.</p>");
@@ -233,6 +301,10 @@ door_change(struct request *r, const struct call *c,
 		parse_int64(v, &member);
 	if (occ != NULL && *occ != '\0')
 		json_object_set_new(body, "occurrence", json_string(occ));
+	/* the key the page's script gave the change: applied once */
+	if ((v = json_string_value(json_object_get(c->json, "key"))) &&
+	    *v != '\0')
+		json_object_set_new(body, "key", json_string(v));
 	if (what != NULL && strcmp(what, "walkin") == 0) {
 		v = json_string_value(json_object_get(c->json, "number"));
 		json_object_set_new(body, "numbers", json_pack("[s]",
@@ -269,7 +341,9 @@ page_door_post(struct request *r, const struct call *c)
 
 	if (page_user_get(r, &u) != QRM_OK) {
 		page_user_clear(&u);
-		return page_fail(r, QRM_EUNAUTH, "not signed in");
+		return wants_json(r) ? http_fail(r, QRM_EUNAUTH, "", "you are "
+		    "signed out: sign in again") : page_fail(r, QRM_EUNAUTH,
+		    "not signed in");
 	}
 	occ = json_string_value(json_object_get(c->json, "occurrence"));
 	q = json_string_value(json_object_get(c->json, "q"));
@@ -278,6 +352,12 @@ page_door_post(struct request *r, const struct call *c)
 		    "expired: please try again");
 	else
 		rc = door_change(r, c, &u, occ, &err);
+	if (wants_json(r)) {
+		ret = rc == QRM_OK ? door_json(r, &u, c->id[0], occ) :
+		    http_error(r, rc, &err);
+		page_user_clear(&u);
+		return ret;
+	}
 	ret = door_page(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
 	    rc), &u, c->id[0], occ, q ? q : "", rc == QRM_OK ? "Saved." :
 	    err.msg);

@@ -46,7 +46,7 @@ calendar_block(struct buf *b, const char *base, const char *path,
 	html_url_part(b, name);
 	html_raw_trusted(b, "\">Microsoft 365</a></p>");
 	html_raw_trusted(b, "<label>Link for other apps (copy it)<input "
-	    "type=\"url\" readonly value=\"");
+	    "type=\"url\" readonly data-copy value=\"");
 	html_text(b, url.p);
 	html_raw_trusted(b, "\"></label><details><summary>A QR code to scan "
 	    "with your phone</summary><p class=\"hint\">Point your phone's "

@@ -51,6 +51,8 @@ static const struct route routes[] = {
 	{ M_GET, "/events/#/door", ROLE_NONE, BODY_NONE, page_door },
 	{ M_POST, "/events/#/door", ROLE_NONE, BODY_FORM, page_door_post },
 	{ M_GET, "/events/#/door.csv", ROLE_NONE, BODY_NONE, page_door_csv },
+	{ M_GET, "/events/#/door/qr", ROLE_NONE, BODY_NONE, page_door_qr },
+	{ M_GET | M_POST, "/here/*", ROLE_NONE, BODY_FORM, page_here },
 	{ M_GET, "/events/*", ROLE_NONE, BODY_NONE, page_event_ics },
 	{ M_GET | M_POST, "/api/v1/events", ROLE_MEMBER, BODY_JSON,
 	  api_events },

@@ -305,6 +305,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE_SCOPE] =
 	    "UPDATE tokens SET revoked = ?3 WHERE member = ?1 AND scope = ?2 "
 	    "AND revoked IS NULL",
+	/* a request's key: no row added when it was seen before */
+	[STMT_KEY_ADD] =
+	    "INSERT OR IGNORE INTO request_keys (key, created) VALUES (?, ?)",
+	[STMT_KEY_PURGE] = "DELETE FROM request_keys WHERE created < ?",
+	[STMT_DOOR_CODE_GET] =
+	    "SELECT code FROM door_codes WHERE event = ? AND occurrence = ?",
+	[STMT_DOOR_CODE_ADD] =
+	    "INSERT OR IGNORE INTO door_codes (event, occurrence, code, "
+	    "created_by, created) VALUES (?, ?, ?, ?, ?)",
+	[STMT_DOOR_CODE_FIND] =
+	    "SELECT event, occurrence FROM door_codes WHERE code = ?",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",

@@ -7,8 +7,8 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [base, link1, link2, outdir, repLink, doorPath, officialLink, maildir] =
-    process.argv.slice(2);
+const [base, link1, link2, outdir, repLink, doorPath, officialLink, maildir,
+    link1b] = process.argv.slice(2);
 const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js',
     import.meta.url), 'utf8');
 const results = { pages: [], foreign: [], requests: 0, flows: {} };
@@ -93,11 +93,56 @@ for (const [size, viewport, link] of [
         page.click('button[type=submit]')]);
     await page.goto(base + doorPath);
     await look(page, 'phone', 'door');
-    await Promise.all([page.waitForLoadState(),
-        page.locator('ul.door button[value=present]').first().click()]);
-    results.flows.door = await page.textContent('p.counts');
+    const door = {};
+    // a toggle answers without loading the page again
+    let loads = 0;
+    page.on('load', () => loads++);
+    const t0 = Date.now();
+    const others = 'ul.door li:not(:has-text("Priya"))';
+    await page.locator(others + ' button[value=present]').first().click();
+    await page.waitForFunction(() =>
+        document.getElementById('queue').textContent === 'All changes saved.');
+    door.toggleMs = Date.now() - t0;
+    door.counts = await page.textContent('p.counts');
+    // no signal: two more are kept on the phone, shown, and counted
+    await context.setOffline(true);
+    await page.locator(others + ' button[value=present]').first().click();
+    await page.locator(others + ' button[value=present]').first().click();
+    await page.waitForTimeout(300);
+    door.offline = await page.textContent('#queue');
+    door.offlineCounts = await page.textContent('p.counts');
+    await look(page, 'phone', 'door-offline');
+    // the signal returns: sent, in order, once each
+    await context.setOffline(false);
+    await page.waitForFunction(() =>
+        document.getElementById('queue').textContent === 'All changes saved.',
+        null, { timeout: 20000 });
+    const json = await (await page.request.get(base + doorPath,
+        { headers: { Accept: 'application/json' } })).json();
+    door.serverPresent = json.present;
+    door.loads = loads;
     await look(page, 'desktop', 'door-after');
+    // the self check-in code, shown by the rep
+    await page.goto(base + doorPath + '/qr');
+    await look(page, 'phone', 'door-qr');
+    door.hereLink = (await page.textContent('p.hint')).replace('Or open: ', '');
+    results.flows.door = door;
     await context.close();
+    // a member scans it with her own phone
+    const member = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const mp = await member.newPage();
+    await mp.goto(link1b);
+    await Promise.all([mp.waitForURL(base + '/me'),
+        mp.click('button[type=submit]')]);
+    await mp.goto(door.hereLink);
+    await look(mp, 'phone', 'here');
+    await mp.click('main button[type=submit]');
+    await mp.waitForSelector('h1:text("You are checked in")');
+    await look(mp, 'phone', 'here-done');
+    const after = await (await mp.request.get(base + doorPath,
+        { headers: { Accept: 'application/json' } }));
+    door.memberSeesDoor = after.status();
+    await member.close();
 }
 // an official, on a phone: a refused form, a repeating meeting, its
 // notes and an action, the members' list, a CSV import, an invitation

@@ -67,18 +67,20 @@ class BrowserTest(unittest.TestCase):
             base = q.serve()
             os.environ.pop("QUORUM_BASE_URL", None)
             links = [q.out("--base-url", base, "login-link", "4")
-                     .splitlines()[-1] for _ in range(2)]
+                     .splitlines()[-1] for _ in range(3)]
             os.makedirs(SHOTS, exist_ok=True)
             rep = q.out("--base-url", base, "login-link", "3").splitlines()[-1]
             official = q.out("--base-url", base, "login-link",
                              "2").splitlines()[-1]
             p = subprocess.run(["node", RUNNER, base, links[0], links[1],
                                 SHOTS, rep, "/events/%d/door" % door["id"],
-                                official, maildir],
+                                official, maildir, links[2]],
                                capture_output=True, timeout=300)
             self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
             r = json.loads(p.stdout)
             ics = q.out("export")
+            att = json.loads(q.out("attend", "list", str(door["id"]),
+                                   "--json"))
         finally:
             for k, v in saved.items():
                 if v is None:
@@ -91,7 +93,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 30, names)
+        self.assertEqual(len(names), 34, names)
         for x in r["pages"]:
             bad = [v for v in x["violations"]
                    if v["impact"] in ("serious", "critical")]
@@ -102,7 +104,22 @@ class BrowserTest(unittest.TestCase):
                 SHOTS, "%s-%s.png" % (x["name"], x["size"]))) > 1000)
         self.assertGreater(r["requests"], 20)
         self.assertEqual(r["foreign"], [])
-        self.assertIn("1 present", r["flows"].pop("door"))
+        d = r["flows"].pop("door")
+        self.assertIn("1 present", d["counts"])
+        # offline: kept on the phone, shown and counted; then sent once
+        self.assertIn("No signal: 2 changes kept on this phone", d["offline"])
+        self.assertIn("3 present", d["offlineCounts"])
+        self.assertEqual(d["serverPresent"], 3)
+        self.assertEqual(d["loads"], 0)     # no page was loaded again
+        self.assertTrue(d["hereLink"].startswith(base + "/here/"))
+        self.assertEqual(d["memberSeesDoor"], 404)
+        print("door toggle, click to saved: %d ms" % d["toggleMs"],
+              file=sys.stderr)
+        # Priya checked herself in with the code, on her own phone
+        att = att if isinstance(att, list) else att["items"]
+        mine = [a for a in att if a["member"] == 4]
+        self.assertEqual(mine[0]["status"], "present", att)
+        self.assertEqual(sum(a["status"] == "present" for a in att), 4)
         o = r["flows"].pop("official")
         # a refused form: the reason at the field, focused, input kept
         self.assertIn("end must be after start", o["refused"])
