@@ -147,9 +147,13 @@ int	 core_checkin(struct qrm *, const struct actor *, int64_t event,
 	    const json_t *, struct attendance_list *, struct qrm_error *);
 json_t	*attendance_to_json(const struct attendance *);
 int	 core_door(struct qrm *, const struct actor *, int64_t event,
-	    const char *occurrence, struct event *, char occ[LOCAL_TIME_LEN],
+	    const char *occurrence, int audit, struct event *,
+	    char occ[LOCAL_TIME_LEN],
 	    struct attendance_list *, json_t **quorum, struct qrm_error *);
 json_t	*attendance_list_json(const struct attendance_list *);
+int	 core_door_records(struct qrm *, const struct actor *, int64_t event,
+	    const char *occurrence, struct attendance_list *, json_t **quorum,
+	    struct qrm_error *);
 #define CORE_SECRET_LEN	43	/* base64url of 256 bits, unpadded */
 #define SELF_CHECKIN_EARLY	1800	/* seconds before the start */
 int	 core_door_code(struct qrm *, const struct actor *, int64_t event,

@@ -29,6 +29,9 @@ int	 buf_printf(struct buf *, const char *, ...)
 char	*buf_detach(struct buf *);	/* NUL-terminated; caller frees */
 void	 buf_free(struct buf *);
 
+/* gzip.c */
+int	 gzip_bytes(const char *, size_t, int level, char **, size_t *);
+
 /* strv.c */
 int	 strv_push(struct strv *, const char *);
 int	 strv_contains(const struct strv *, const char *);

@@ -3,6 +3,8 @@
  * lists.  Attendance reveals union membership: every read of a list and
  * every write goes to the audit log, and reps see only their scopes.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +44,58 @@ static const struct field checkin_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
+static int	attendance_list(struct qrm *, const struct actor *, int64_t,
+		    const char *, const char *, const char *,
+		    struct attendance_list *, json_t **, int,
+		    struct qrm_error *);
+
+/*
+ * A read is logged once in READ_LOG_EVERY seconds for one reader, one
+ * record and one kind of read: a rep with the door page open, which
+ * refreshes every 15 seconds, is one line, not 240 an hour; and a page
+ * view costs no disk write while it is not the first.  The slots are
+ * this process's (the command line logs every read).
+ */
+#define READ_LOG_EVERY	600
+#define READ_LOG_SLOTS	512
+static struct {
+	uint64_t	key;
+	int64_t		at;
+} read_log[READ_LOG_SLOTS];
+static pthread_mutex_t	read_log_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t
+read_key(const struct actor *a, const char *object, const char *detail)
+{
+	const char	*parts[3] = { a->name ? a->name : "", object, detail };
+	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		for (p = parts[i]; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ '\n') * 1099511628211ULL;
+	}
+	return h | 1;
+}
+
 /* Record a read of attendance data in the audit log, on its own. */
 static int
 audit_read(struct store *st, const struct actor *a, const char *object,
     const char *detail, struct qrm_error *err)
 {
-	int	rc;
+	uint64_t	 key = read_key(a, object, detail);
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 slot = key % READ_LOG_SLOTS;
+	int		 rc, recent;
 
+	pthread_mutex_lock(&read_log_mu);
+	recent = read_log[slot].key == key && now - read_log[slot].at <
+	    READ_LOG_EVERY;
+	pthread_mutex_unlock(&read_log_mu);
+	if (recent)
+		return QRM_OK;
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		return rc;
 	if ((rc = store_audit_add(st, a->name, "attendance.read", object,
@@ -56,7 +103,13 @@ audit_read(struct store *st, const struct actor *a, const char *object,
 		store_tx_rollback(st);
 		return rc;
 	}
-	return store_tx_commit(st, err);
+	if ((rc = store_tx_commit(st, err)) == QRM_OK) {
+		pthread_mutex_lock(&read_log_mu);
+		read_log[slot].key = key;
+		read_log[slot].at = now;
+		pthread_mutex_unlock(&read_log_mu);
+	}
+	return rc;
 }
 
 /* Is ev within the scopes of rep m (an audience in or below a scope)? */
@@ -374,6 +427,20 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
     const char *occurrence, const char *rsvp, const char *status,
     struct attendance_list *out, json_t **quorum, struct qrm_error *err)
 {
+	return attendance_list(q, a, id, occurrence, rsvp, status, out,
+	    quorum, 1, err);
+}
+
+/*
+ * core_attendance_list(), its read audited when audit is set (not for
+ * the counts the door answers a change with: the rep's own change).
+ */
+static int
+attendance_list(struct qrm *q, const struct actor *a, int64_t id,
+    const char *occurrence, const char *rsvp, const char *status,
+    struct attendance_list *out, json_t **quorum, int audit,
+    struct qrm_error *err)
+{
 	struct attendance_list	 present = { 0 };
 	int64_t			 start = 0, *start_utc = &start;
 	struct store	*st;
@@ -443,7 +510,8 @@ core_attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 		attendance_list_free(&present);
 	}
 	snprintf(object, sizeof(object), "event/%lld", (long long)id);
-	if ((rc = audit_read(st, a, object, all ? "list" : "own", err))) {
+	if (audit && (rc = audit_read(st, a, object, all ? "list" : "own",
+	    err))) {
 		attendance_list_free(out);
 		if (quorum != NULL) {
 			json_decref(*quorum);
@@ -686,8 +754,10 @@ core_member_history(struct qrm *q, const struct actor *a, int64_t member,
 		event_clear(&ev);
 	}
 	attendance_list_free(&l);
+	/* the log is of who read others' records: not of one's own */
 	snprintf(object, sizeof(object), "member/%lld", (long long)member);
-	if ((rc = audit_read(st, a, object, "history", err)) != QRM_OK) {
+	if (a->member != member && (rc = audit_read(st, a, object, "history",
+	    err)) != QRM_OK) {
 		json_decref(items);
 		return rc;
 	}
@@ -705,6 +775,14 @@ door_row_cmp(const void *a, const void *b)
 	return c != 0 ? c : (x->member > y->member) - (x->member < y->member);
 }
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * The door list of event id (reps in scope and officials): everyone who
  * may come (the members of its audiences the actor may see) and anyone
@@ -714,13 +792,15 @@ door_row_cmp(const void *a, const void *b)
  */
 int
 core_door(struct qrm *q, const struct actor *a, int64_t id,
-    const char *occurrence, struct event *ev, char occ_out[LOCAL_TIME_LEN],
-    struct attendance_list *out, json_t **quorum, struct qrm_error *err)
+    const char *occurrence, int audit, struct event *ev,
+    char occ_out[LOCAL_TIME_LEN], struct attendance_list *out,
+    json_t **quorum, struct qrm_error *err)
 {
 	struct member_list	 ml;
 	struct occurrence	*o = NULL;
 	struct attendance	*nv;
-	size_t			 i, k, n = 0, cap;
+	int64_t			*seen = NULL;
+	size_t			 i, k, n = 0, cap, nseen = 0;
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -742,12 +822,19 @@ core_door(struct qrm *q, const struct actor *a, int64_t id,
 		occurrence = occ_out[0] ? occ_out : NULL;
 	} else if (occurrence != NULL)
 		snprintf(occ_out, LOCAL_TIME_LEN, "%s", occurrence);
-	if ((rc = core_attendance_list(q, a, id, occurrence, NULL, NULL, out,
-	    quorum, err)) != QRM_OK) {
+	if ((rc = attendance_list(q, a, id, occurrence, NULL, NULL, out,
+	    quorum, audit, err)) != QRM_OK) {
 		event_clear(ev);
 		return rc;
 	}
 	cap = out->n;
+	/* who has a record already, sorted to look up (a list is 1,000s) */
+	if (out->n > 0 && (seen = calloc(out->n, sizeof(*seen))) != NULL) {
+		for (k = 0; k < out->n; k++)
+			seen[k] = out->v[k].member;
+		qsort(seen, out->n, sizeof(*seen), id_cmp);
+		nseen = out->n;
+	}
 	for (i = 0; i < ev->audiences.n; i++) {
 		if (core_member_list(q, a, ev->audiences.v[i], NULL, 0, &ml,
 		    NULL) != QRM_OK)
@@ -755,10 +842,14 @@ core_door(struct qrm *q, const struct actor *a, int64_t id,
 		for (k = 0; k < ml.n; k++) {
 			size_t	j;
 
-			for (j = 0; j < out->n && out->v[j].member !=
-			    ml.v[k].id; j++)
+			if (nseen > 0 && bsearch(&ml.v[k].id, seen, nseen,
+			    sizeof(*seen), id_cmp) != NULL)
+				continue;
+			/* a member of two of its audiences is listed once */
+			for (j = nseen; i > 0 && j < out->n &&
+			    out->v[j].member != ml.v[k].id; j++)
 				;
-			if (j < out->n)
+			if (i > 0 && j < out->n)
 				continue;
 			if (out->n == cap) {
 				cap = cap ? cap * 2 : 32;
@@ -780,6 +871,7 @@ core_door(struct qrm *q, const struct actor *a, int64_t id,
 		}
 		member_list_free(&ml);
 	}
+	free(seen);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(out->v[0]), door_row_cmp);
 	return QRM_OK;
@@ -876,4 +968,18 @@ core_self_checkin(struct qrm *q, const struct actor *a, const char *code,
 	rc = core_attendance_set(q, &door, id, a->member, body, out, err);
 	json_decref(body);
 	return rc;
+}
+
+/*
+ * The records of one occurrence of event (those with an answer or a
+ * mark), for the door's answer to a rep's change: the counts and that
+ * row.  Not audited: it is the rep's own change they see.
+ */
+int
+core_door_records(struct qrm *q, const struct actor *a, int64_t event,
+    const char *occurrence, struct attendance_list *out, json_t **quorum,
+    struct qrm_error *err)
+{
+	return attendance_list(q, a, event, occurrence, NULL, NULL, out,
+	    quorum, 0, err);
 }

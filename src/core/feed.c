@@ -111,7 +111,6 @@ feed_free(struct feed *f)
 	free(f);
 }
 
-static int	gzip_bytes(const char *, size_t, char **, size_t *);
 
 /*
  * The gzip of a feed, made on the first request that asks for it (most
@@ -124,7 +123,7 @@ feed_gzip(struct feed *f)
 
 	pthread_mutex_lock(&f->gz_mu);
 	if (!f->gz_ready) {
-		if (gzip_bytes(f->body, f->len, &f->gz, &f->gzlen) == -1)
+		if (gzip_bytes(f->body, f->len, 6, &f->gz, &f->gzlen) == -1)
 			rc = -1;
 		else
 			f->gz_ready = 1;
@@ -398,35 +397,6 @@ audience_visibility(struct qrm *q, const char *slug, int64_t epoch,
 	return vis;
 }
 
-static int
-gzip_bytes(const char *in, size_t len, char **out, size_t *outlen)
-{
-	z_stream	z;
-	size_t		cap = deflateBound(NULL, len) + 64;
-	char		*p;
-
-	memset(&z, 0, sizeof(z));
-	if ((p = malloc(cap)) == NULL)
-		return -1;
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(p);
-		return -1;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)p;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(p);
-		return -1;
-	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	*out = p;
-	return 0;
-}
 
 /* Wrap built bytes as a feed with its gzip, ETags and dates. */
 static int

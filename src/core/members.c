@@ -220,29 +220,53 @@ core_member_create(struct qrm *q, const struct actor *a, const json_t *o,
 }
 
 /*
+ * The audiences rep a may see the people of (their scopes and all
+ * below), into below; -1 when a is not a rep.
+ */
+static int
+rep_reach(struct qrm *q, const struct actor *a, struct strv *below)
+{
+	struct store	*st;
+	struct member	 me;
+	size_t		 i;
+
+	if (a->role != ROLE_REP || (st = qrm_store(q, NULL)) == NULL ||
+	    store_member_get(st, a->member, &me, NULL) != QRM_OK)
+		return -1;
+	for (i = 0; i < me.scopes.n; i++)
+		store_audience_descendants(st, me.scopes.v[i], below, NULL);
+	member_clear(&me);
+	return 0;
+}
+
+/* Is m in one of the audiences below? */
+static int
+member_within(const struct strv *below, const struct member *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->audiences.n; i++)
+		if (strv_contains(below, m->audiences.v[i]))
+			return 1;
+	return 0;
+}
+
+/*
  * May the actor see member m?  Officials: everyone; a rep: members of
  * the audiences in their scopes (and below); anyone: themselves.
  */
 static int
 may_see_member(struct qrm *q, const struct actor *a, const struct member *m)
 {
-	struct store	*st;
-	struct member	 me;
 	struct strv	 below = { 0 };
-	size_t		 i;
-	int		 yes = 0;
+	int		 yes;
 
 	if (a->role >= ROLE_OFFICIAL || a->member == m->id)
 		return 1;
-	if (a->role != ROLE_REP || (st = qrm_store(q, NULL)) == NULL ||
-	    store_member_get(st, a->member, &me, NULL) != QRM_OK)
+	if (rep_reach(q, a, &below) == -1)
 		return 0;
-	for (i = 0; i < me.scopes.n; i++)
-		store_audience_descendants(st, me.scopes.v[i], &below, NULL);
-	for (i = 0; i < m->audiences.n && !yes; i++)
-		yes = strv_contains(&below, m->audiences.v[i]);
+	yes = member_within(&below, m);
 	strv_free(&below);
-	member_clear(&me);
 	return yes;
 }
 
@@ -317,7 +341,7 @@ core_member_list(struct qrm *q, const struct actor *a, const char *audience,
 	struct strv	 below = { 0 };
 	struct audience	 aud;
 	size_t		 i, keep;
-	int		 rc, r = -1;
+	int		 rc, r = -1, rep;
 
 	memset(out, 0, sizeof(*out));
 	if (role != NULL && *role != '\0' && (r = model_enum_parse(role_names,
@@ -340,13 +364,17 @@ core_member_list(struct qrm *q, const struct actor *a, const char *audience,
 	strv_free(&below);
 	if (rc != QRM_OK)
 		return rc;
+	/* a rep's reach, read once for the whole list */
+	rep = a->role < ROLE_OFFICIAL && rep_reach(q, a, &below) == 0;
 	for (i = keep = 0; i < out->n; i++) {
-		if (may_see_member(q, a, &out->v[i]))
+		if (a->role >= ROLE_OFFICIAL || a->member == out->v[i].id ||
+		    (rep && member_within(&below, &out->v[i])))
 			out->v[keep++] = out->v[i];
 		else
 			member_clear(&out->v[i]);
 	}
 	out->n = keep;
+	strv_free(&below);
 	return QRM_OK;
 }
 

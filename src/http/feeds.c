@@ -58,7 +58,7 @@ etag_matches(const char *inm, const struct feed *f)
 }
 
 /* Does Accept-Encoding allow gzip (and not with q=0)? */
-static int
+int
 accepts_gzip(const char *ae)
 {
 	const char	*p;

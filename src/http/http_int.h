@@ -110,6 +110,7 @@ enum MHD_Result	 api_attendance_csv_send(struct request *,
 
 /* feeds.c */
 enum MHD_Result	 feeds_get(struct request *, const struct call *);
+int		 accepts_gzip(const char *accept_encoding);
 
 /* guard.c */
 unsigned int	 guard_blocked(struct request *);

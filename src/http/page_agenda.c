@@ -10,6 +10,9 @@
 
 #include "http_int.h"
 
+#define AGENDA_DAYS	92	/* the list: the next three months */
+#define AGENDA_SHOWN	40	/* and at most so many of them */
+
 static enum MHD_Result
 not_found(struct request *r, struct page_user *v, const char *what)
 {
@@ -137,7 +140,8 @@ page_audience(struct request *r, const struct call *c)
 	struct buf		 b = { 0 };
 	const struct audience	*aud = NULL;
 	const char		*want = http_arg(r, "month");
-	char			 today[16], from[32], to[32];
+	char			 today[16], from[32], to[32], soon[16];
+	time_t			 later;
 	size_t			 i;
 	int			 rc, y, mo;
 
@@ -156,6 +160,8 @@ page_audience(struct request *r, const struct call *c)
 		    "members who are signed in.");
 	}
 	core_today(today, sizeof(today));
+	later = time(NULL) + AGENDA_DAYS * 86400;
+	strftime(soon, sizeof(soon), "%Y-%m-%d", gmtime(&later));
 	if (want == NULL || sscanf(want, "%4d-%2d", &y, &mo) != 2 || mo < 1 ||
 	    mo > 12 || y < 2000 || y > 2100)
 		sscanf(today, "%4d-%2d", &y, &mo);
@@ -163,7 +169,7 @@ page_audience(struct request *r, const struct call *c)
 	snprintf(to, sizeof(to), "%04d-%02d-%02d", y, mo, month_days(y, mo));
 	memset(&evs, 0, sizeof(evs));
 	memset(&month, 0, sizeof(month));
-	if ((rc = core_event_list(r->q, &v.a, today, NULL, aud->slug, NULL,
+	if ((rc = core_event_list(r->q, &v.a, today, soon, aud->slug, NULL,
 	    NULL, &evs, &err)) != QRM_OK || (rc = core_event_list(r->q, &v.a,
 	    from, to, aud->slug, NULL, NULL, &month, &err)) != QRM_OK) {
 		event_list_free(&evs);
@@ -178,11 +184,16 @@ page_audience(struct request *r, const struct call *c)
 	html_text(&b, aud->description);
 	html_raw_trusted(&b, "</p><p><a href=\"#month\">The month as a "
 	    "calendar</a></p><h2>Coming up</h2><ul class=\"agenda\">\n");
-	for (i = 0; i < evs.n; i++)
+	for (i = 0; i < evs.n && i < AGENDA_SHOWN; i++)
 		event_line(&b, &evs.v[i], evs.v[i].start);
 	html_raw_trusted(&b, "</ul>");
-	if (evs.n == 0)
-		html_raw_trusted(&b, "<p>Nothing planned yet.</p>");
+	if (evs.n > AGENDA_SHOWN)
+		buf_printf(&b, "<p>And %zu more in the next three months: see "
+		    "them month by month below, or add the calendar to your "
+		    "own.</p>", evs.n - AGENDA_SHOWN);
+	else if (evs.n == 0)
+		html_raw_trusted(&b, "<p>Nothing in the next three months: see "
+		    "the months below.</p>");
 	month_table(&b, &month, y, mo, aud->slug);
 	html_end(&b);
 	event_list_free(&evs);

@@ -31,7 +31,7 @@ page_door_qr(struct request *r, const struct call *c)
 		page_user_clear(&u);
 		return ret;
 	}
-	if ((rc = core_door(r->q, &u.a, c->id[0], http_arg(r, "occurrence"),
+	if ((rc = core_door(r->q, &u.a, c->id[0], http_arg(r, "occurrence"), 0,
 	    &ev, occ, &l, &quorum, &err)) != QRM_OK) {
 		page_user_clear(&u);
 		return page_error(r, rc, &err);

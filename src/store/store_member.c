@@ -211,6 +211,7 @@ store_member_list(struct store *st, const struct strv *audiences, int role,
 	sqlite3_stmt	*s;
 	struct member	*v;
 	char		*slugs = NULL;
+	size_t		 cap = 0;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
@@ -225,11 +226,15 @@ store_member_list(struct store *st, const struct strv *audiences, int role,
 		store_bind_text(s, 2, role_names[role]);
 	sqlite3_bind_int(s, 3, with_inactive);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((v = realloc(out->v, (out->n + 1) * sizeof(*v))) == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((v = reallocarray(out->v, cap, sizeof(*v))) ==
+			    NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			out->v = v;
 		}
-		out->v = v;
 		member_from_row(s, &out->v[out->n++]);
 	}
 	sqlite3_reset(s);

@@ -99,15 +99,15 @@ for (const [size, viewport, link] of [
     page.on('load', () => loads++);
     const t0 = Date.now();
     const others = 'ul.door li:not(:has-text("Priya"))';
-    await page.locator(others + ' button[value=present]').first().click();
+    await page.locator(others + ' button[name=present]').first().click();
     await page.waitForFunction(() =>
         document.getElementById('queue').textContent === 'All changes saved.');
     door.toggleMs = Date.now() - t0;
     door.counts = await page.textContent('p.counts');
     // no signal: two more are kept on the phone, shown, and counted
     await context.setOffline(true);
-    await page.locator(others + ' button[value=present]').first().click();
-    await page.locator(others + ' button[value=present]').first().click();
+    await page.locator(others + ' button[name=present]').first().click();
+    await page.locator(others + ' button[name=present]').first().click();
     await page.waitForTimeout(300);
     door.offline = await page.textContent('#queue');
     door.offlineCounts = await page.textContent('p.counts');

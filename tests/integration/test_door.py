@@ -125,6 +125,48 @@ class DoorTest(unittest.TestCase):
                                   token=token)
         self.assertEqual(json.loads(body)["status"], "unknown")
 
+    def test_the_list_is_one_form_without_a_script(self):
+        sam = self.browser(3)
+        door = "/events/%d/door" % self.now
+        st, r, page = sam.request("GET", door)
+        self.assertEqual(page.count('<form method="post" action="%s" '
+                                    'class="door">' % door), 1)
+        # Enter in a reason sends nothing: the first button is disabled
+        self.assertIn('class="door"><button type="submit" disabled', page)
+        csrf = sam.csrf(page)
+        # the page sends every reason box with the button pressed
+        form = {"csrf": csrf, "occurrence": "", "q": "", "why-4": "",
+                "why-5": "Hospital appointment", "why-6": "not this one"}
+        st, r, page = sam.request("POST", door, dict(form, apologies="5"))
+        self.assertEqual(st, 200)
+        self.assertIn("Saved.", page)
+        st, r, page = sam.request("POST", door, dict(form, present="4"))
+        d = self.state(sam, self.now)
+        self.assertEqual(self.row(d, 5)["state"], "apologies")
+        self.assertEqual(self.row(d, 5)["reason"], "Hospital appointment")
+        self.assertTrue(self.row(d, 4)["present"])
+        self.assertEqual(self.row(d, 6)["state"], "not here yet")
+        st, r, page = sam.request("POST", door, dict(form, undo="4"))
+        self.assertFalse(self.row(self.state(sam, self.now), 4)["present"])
+        # nothing pressed: refused, nothing changed
+        st, r, page = sam.request("POST", door, form)
+        self.assertEqual(st, 400)
+
+    def test_reads_are_logged_once_in_ten_minutes(self):
+        sam = self.browser(3)
+        for _ in range(3):
+            self.assertEqual(sam.request("GET", "/events/%d/door" %
+                                         self.now)[0], 200)
+            self.state(sam, self.now)      # the script's refresh
+        self.assertEqual(sam.request("GET", "/events/%d/door" %
+                                     self.later)[0], 200)
+        audit = json.loads(self.q.out("audit", "--json"))["items"]
+        reads = sorted(a["object"] for a in audit
+                       if a["verb"] == "attendance.read" and
+                       a["actor"] == "sam.okafor@napo.example")
+        self.assertEqual(reads, ["event/%d" % self.now,
+                                 "event/%d" % self.later])
+
     def code_of(self, web, event):
         st, r, page = web.request("GET", "/events/%d/door/qr" % event)
         self.assertEqual(st, 200, page[:300])

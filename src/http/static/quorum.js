@@ -76,51 +76,60 @@
     function paint(li, state, reason) {
         const s = li.querySelector('.state');
         if (s) s.textContent = state + (reason ? ': ' + reason : '');
-        const b = li.querySelector('button[name=do][value=present],' +
-            'button[name=do][value=undo]');
+        const b = li.querySelector('button[name=present],button[name=undo]');
         if (!b) return;
         const here = state.startsWith('present');
-        b.value = here ? 'undo' : 'present';
+        b.name = here ? 'undo' : 'present';
         b.textContent = here ? 'Undo' : 'Present';
         b.className = here ? 'plain' : '';
         const d = li.querySelector('details');
-        if (d) d.hidden = here || state === 'apologies';
+        if (d) d.hidden = here || state.startsWith('apologies');
     }
 
-    function recount() {
-        let present = 0, apologies = 0, total = 0;
-        for (const li of list.querySelectorAll('li[data-member]')) {
-            total++;
-            const t = li.querySelector('.state').textContent;
-            if (t.startsWith('present')) present++;
-            if (t.startsWith('apologies')) apologies++;
-        }
-        return { present, apologies, total };
+    function stateOf(member) {
+        const li = list.querySelector('li[data-member="' + member + '"]');
+        return li ? li.querySelector('.state').textContent : '';
     }
 
-    function paintCounts(c, quorum) {
+    // the counts: the server's last word, and what is still queued
+    const m = counts ? counts.textContent.match(
+        /(\d+) present of (\d+) · (\d+) apologies(?: · quorum (\d+))?/) : null;
+    let server = m ? { present: +m[1], total: +m[2], apologies: +m[3] } :
+        { present: 0, total: 0, apologies: 0 };
+    const required = m && m[4] ? +m[4] : 0;
+
+    function paintCounts() {
         if (!counts) return;
-        let t = '<strong>' + c.present + ' present</strong> of ' + c.total +
-            ' · ' + c.apologies + ' apologies';
-        if (quorum) t += ' · quorum ' + Number(quorum.required) +
-            ': <strong>' + (quorum.reached ? 'reached' : 'not reached') +
-            '</strong>';
-        counts.innerHTML = t;
-        counts.dataset.quorum = quorum ? JSON.stringify(quorum) : '';
+        let present = server.present, apologies = server.apologies;
+        for (const q of queue) {
+            present += q.delta ? q.delta.present : 0;
+            apologies += q.delta ? q.delta.apologies : 0;
+        }
+        const strong = document.createElement('strong');
+        strong.textContent = present + ' present';
+        const parts = [strong, ' of ' + server.total + ' · ' + apologies +
+            ' apologies'];
+        if (required) {
+            const r = document.createElement('strong');
+            r.textContent = present >= required ? 'reached' : 'not reached';
+            parts.push(' · quorum ' + required + ': ', r);
+        }
+        counts.replaceChildren(...parts);
     }
 
     // what the server says now, with what is still queued on top
     function apply(d) {
+        let missing = false;
         for (const row of d.rows) {
             const li = list.querySelector('li[data-member="' + row.member + '"]');
             if (li) paint(li, row.state, row.reason);
+            else missing = true;
         }
+        server = { present: d.present, apologies: d.apologies,
+            total: d.total === undefined ? server.total : d.total };
         for (const q of queue) optimistic(q);
-        const c = recount();
-        if (!queue.length) { c.present = d.present; c.apologies = d.apologies; c.total = d.total; }
-        paintCounts(c, d.quorum);
-        if (d.rows.length !== list.querySelectorAll('li[data-member]').length &&
-            !queue.length && !document.querySelector('input[name=q]').value)
+        paintCounts();
+        if (missing && !queue.length && !new URLSearchParams(location.search).get('q'))
             location.reload();      // a walk-in joined the list
     }
 
@@ -130,6 +139,21 @@
         if (item.fields.do === 'present') paint(li, 'present');
         else if (item.fields.do === 'undo') paint(li, 'not here yet');
         else if (item.fields.do === 'apologies') paint(li, 'apologies', item.fields.reason);
+    }
+
+    // how a change moves the counts, from the row's state before it
+    function delta(fields) {
+        const was = stateOf(fields.member);
+        const d = { present: 0, apologies: 0 };
+        if (!was) return d;
+        const wasPresent = was.startsWith('present');
+        const wasApologies = was.startsWith('apologies');
+        if (fields.do === 'present' && !wasPresent) d.present = 1;
+        if (fields.do === 'undo' && wasPresent) d.present = -1;
+        if (fields.do === 'apologies' && !wasApologies) d.apologies = 1;
+        if (fields.do !== 'apologies' && wasApologies) d.apologies = -1;
+        if (fields.do === 'apologies' && wasPresent) d.present = -1;
+        return d;
     }
 
     async function send() {
@@ -180,36 +204,40 @@
         if (form.method !== 'post' || new URL(form.action).pathname !== action)
             return;
         e.preventDefault();
-        const fields = Object.fromEntries(new FormData(form));
-        if (e.submitter && e.submitter.name)
-            fields[e.submitter.name] = e.submitter.value;
+        let fields;
+        if (form.classList.contains('door')) {
+            // the list is one form: send the row's change, not all of it
+            const b = e.submitter;
+            if (!b || !b.value) return;
+            fields = { csrf: form.elements.csrf.value,
+                occurrence: form.elements.occurrence.value,
+                do: b.name, member: b.value };
+            const why = form.elements['why-' + b.value];
+            if (b.name === 'apologies' && why && why.value) fields.reason = why.value;
+        } else {
+            fields = Object.fromEntries(new FormData(form));
+        }
         fields.key = newKey();
-        const item = { fields };
+        const item = { fields, delta: fields.member ? delta(fields) :
+            { present: 0, apologies: 0 } };
         queue.push(item);
         save();
         failed = null;
         optimistic(item);
-        const c = recount();
-        const q = counts && counts.dataset.quorum ? JSON.parse(counts.dataset.quorum) : null;
-        if (q) q.reached = c.present >= q.required;
-        paintCounts(c, q);
+        paintCounts();
         if (fields.do === 'walkin') form.reset();
-        const d = form.closest('details');
+        const d = e.submitter && e.submitter.closest('details');
         if (d) d.open = false;
         show();
         send();
     });
 
-    if (counts) {
-        const m = counts.textContent.match(/quorum (\d+): (reached|not reached)/);
-        if (m) counts.dataset.quorum = JSON.stringify({ required: Number(m[1]),
-            reached: m[2] === 'reached' });
-    }
     window.addEventListener('online', send);
     window.addEventListener('offline', show);
     setInterval(() => { if (queue.length) send(); else refresh(); }, 15000);
     setInterval(() => { if (queue.length) send(); }, 3000);
     for (const q of queue) optimistic(q);
+    paintCounts();
     show();
     send();
 })();
