@@ -150,6 +150,19 @@ class Browser:
         c.close()
         return r.status, r, data
 
+    @classmethod
+    def signed_in(cls, q, member):
+        """A browser signed in as member on q's daemon, by a link from
+        `quorum login-link`, opened and its button pressed."""
+        url = q.out("--base-url", q.base, "login-link",
+                    str(member)).splitlines()[-1]
+        web = cls(q.base)
+        path = url[len(q.base):]
+        st, r, page = web.request("GET", path)
+        st, r, page = web.request("POST", path, {"csrf": web.csrf(page)})
+        assert st == 303, (st, page[:300])
+        return web
+
     def csrf(self, page):
         m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
         return m.group(1) if m else None

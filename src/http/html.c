@@ -541,3 +541,34 @@ page_fail(struct request *r, int code, const char *fmt, ...)
 	va_end(ap);
 	return page_error(r, code, &err);
 }
+
+/*
+ * 303 to where (a path of ours), with a page saying title for a client
+ * that does not follow it.
+ */
+enum MHD_Result
+html_redirect(struct request *r, const char *where, const char *title)
+{
+	struct buf	b = { 0 };
+
+	html_begin(&b, title, NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, title);
+	html_raw_trusted(&b, "</h1><p><a href=\"");
+	html_text(&b, where);
+	html_raw_trusted(&b, "\">Go on</a></p>");
+	html_end(&b);
+	return html_send(r, 303, &b, NULL, NULL, where);
+}
+
+/* The line at the top of a page: done (status < 300), or why not. */
+void
+html_notice(struct buf *b, unsigned int status, const char *text)
+{
+	if (text == NULL)
+		return;
+	html_raw_trusted(b, status < 300 ? "<p class=\"notice\" "
+	    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
+	html_text(b, text);
+	html_raw_trusted(b, "</p>");
+}

@@ -132,6 +132,9 @@ enum MHD_Result	 html_send(struct request *, unsigned int status,
 		    struct buf *, const char *cookie1, const char *cookie2,
 		    const char *location);
 enum MHD_Result	 html_static(struct request *, const struct call *);
+enum MHD_Result	 html_redirect(struct request *, const char *where,
+		    const char *title);
+void		 html_notice(struct buf *, unsigned int status, const char *);
 enum MHD_Result	 page_error(struct request *, int code,
 		    const struct qrm_error *);
 enum MHD_Result	 page_fail(struct request *, int code, const char *fmt, ...)

@@ -146,12 +146,7 @@ door_page(struct request *r, unsigned int status, const struct page_user *u,
 		html_text(&b, ev.location);
 	}
 	html_raw_trusted(&b, "</p>");
-	if (notice != NULL) {
-		html_raw_trusted(&b, status == 200 ? "<p class=\"notice\" "
-		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, status, notice);
 	buf_printf(&b, "<p class=\"counts\" role=\"status\"><strong>%zu "
 	    "present</strong> of %zu · %zu apologies", present, l.n, apologies);
 	if (quorum != NULL)

@@ -522,11 +522,7 @@ form_page(struct request *r, unsigned int status, const struct page_user *u,
 	html_begin(&b, id ? "Change a meeting" : "New meeting", u->s.csrf);
 	html_raw_trusted(&b, id ? "<h1>Change a meeting</h1>" :
 	    "<h1>New meeting</h1>");
-	if (notice != NULL) {
-		html_raw_trusted(&b, "<p class=\"notice\" role=\"status\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, 200, notice);
 	if (id > 0)
 		buf_printf(&b, "<p><a href=\"/events/%lld\">See the meeting's "
 		    "page</a> · <a href=\"/events/%lld/notes\">Notes and "
@@ -612,19 +608,6 @@ form_page(struct request *r, unsigned int status, const struct page_user *u,
 	return html_send(r, status, &b, NULL, NULL, NULL);
 }
 
-static enum MHD_Result
-go(struct request *r, const char *where)
-{
-	struct buf	b = { 0 };
-
-	html_begin(&b, "Saved", NULL);
-	html_raw_trusted(&b, "<h1>Saved</h1><p><a href=\"");
-	html_text(&b, where);
-	html_raw_trusted(&b, "\">Go on</a></p>");
-	html_end(&b);
-	return html_send(r, 303, &b, NULL, NULL, where);
-}
-
 /*
  * The official (or rep, as role says) behind r, or -1 and the answer
  * already sent: the sign-in page for a stranger, 404 for a member of a
@@ -651,51 +634,69 @@ page_staff(struct request *r, struct page_user *u, int role,
 	return 0;
 }
 
+/*
+ * A posted form for meeting id (0: a new one): saved, and on to its
+ * form again with "Saved."; or refused, and the form with what was
+ * typed and why.
+ */
+static enum MHD_Result
+save_form(struct request *r, const struct call *c, const struct page_user *u,
+    int64_t id)
+{
+	struct qrm_error	 err = { 0 };
+	struct audience_list	 al;
+	struct event		 ev;
+	json_t			*body = NULL;
+	char			 where[64];
+	int			 rc;
+
+	memset(&al, 0, sizeof(al));
+	if (!page_csrf_ok(c, &u->s))
+		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "title", "the page had "
+		    "expired: please send it again");
+	else if ((rc = core_audience_list(r->q, &al, &err)) == QRM_OK &&
+	    (rc = form_to_event(r, &u->a, c->json, &al, &body, &err)) ==
+	    QRM_OK) {
+		rc = id ? core_event_update(r->q, &u->a, id, body, &ev, &err) :
+		    core_event_create(r->q, &u->a, body, &ev, &err);
+		if (rc == QRM_OK) {
+			id = ev.id;
+			event_clear(&ev);
+		}
+	}
+	audience_list_free(&al);
+	json_decref(body);
+	if (rc == QRM_ENOTFOUND && id > 0)
+		return page_error(r, rc, &err);
+	if (rc != QRM_OK)
+		return form_page(r, (unsigned int)http_status_of(rc), u, id,
+		    c->json, form_field(err.field, c->json), err.msg, NULL);
+	snprintf(where, sizeof(where), "/events/%lld/edit?saved=1",
+	    (long long)id);
+	return html_redirect(r, where, "Saved");
+}
+
 /* GET and POST /events/new */
 enum MHD_Result
 page_event_new(struct request *r, const struct call *c)
 {
-	struct qrm_error	 err = { 0 };
-	struct audience_list	 al;
 	struct page_user	 u;
-	struct event		 ev;
 	enum MHD_Result		 ret;
-	json_t			*body = NULL, *f;
-	char			 where[64];
-	int			 rc;
+	json_t			*f;
 
 	if (page_staff(r, &u, ROLE_OFFICIAL, &ret) == -1) {
 		page_user_clear(&u);
 		return ret;
 	}
-	if (c->json == NULL) {
+	if (c->json != NULL)
+		ret = save_form(r, c, &u, 0);
+	else {
 		f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "tz",
 		    QRM_DEFAULT_TZ, "kind", "workshop", "status", "confirmed",
 		    "start_time", "18:00", "end_time", "19:30");
 		ret = form_page(r, 200, &u, 0, f, NULL, NULL, NULL);
 		json_decref(f);
-		page_user_clear(&u);
-		return ret;
 	}
-	memset(&al, 0, sizeof(al));
-	if (!page_csrf_ok(c, &u.s))
-		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "title", "the page had "
-		    "expired: please send it again");
-	else if ((rc = core_audience_list(r->q, &al, &err)) == QRM_OK &&
-	    (rc = form_to_event(r, &u.a, c->json, &al, &body, &err)) ==
-	    QRM_OK &&
-	    (rc = core_event_create(r->q, &u.a, body, &ev, &err)) == QRM_OK) {
-		snprintf(where, sizeof(where), "/events/%lld/edit?saved=1",
-		    (long long)ev.id);
-		event_clear(&ev);
-	}
-	audience_list_free(&al);
-	json_decref(body);
-	if (rc == QRM_OK)
-		ret = go(r, where);
-	else
-		ret = form_page(r, (unsigned int)http_status_of(rc), &u, 0,
-		    c->json, form_field(err.field, c->json), err.msg, NULL);
 	page_user_clear(&u);
 	return ret;
 }
@@ -705,55 +706,29 @@ enum MHD_Result
 page_event_edit(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
-	struct audience_list	 al;
 	struct page_user	 u;
 	struct event		 ev;
 	enum MHD_Result		 ret;
-	json_t			*body = NULL, *f;
-	char			 where[64];
+	json_t			*f;
 	int			 rc;
 
 	if (page_staff(r, &u, ROLE_OFFICIAL, &ret) == -1) {
 		page_user_clear(&u);
 		return ret;
 	}
-	if (c->json == NULL) {
-		if ((rc = core_event_get(r->q, &u.a, c->id[0], &ev, &err)) !=
-		    QRM_OK)
-			ret = page_error(r, rc, &err);
-		else {
-			f = event_to_form(r, &ev);
-			ret = form_page(r, 200, &u, ev.id, f, NULL, NULL,
-			    http_arg(r, "saved") ? "Saved. Calendars that "
-			    "subscribe show it at their next refresh." : NULL);
-			json_decref(f);
-			event_clear(&ev);
-		}
-		page_user_clear(&u);
-		return ret;
-	}
-	memset(&al, 0, sizeof(al));
-	if (!page_csrf_ok(c, &u.s))
-		rc = qrm_seterr(&err, QRM_EFORBIDDEN, "title", "the page had "
-		    "expired: please send it again");
-	else if ((rc = core_audience_list(r->q, &al, &err)) == QRM_OK &&
-	    (rc = form_to_event(r, &u.a, c->json, &al, &body, &err)) ==
-	    QRM_OK &&
-	    (rc = core_event_update(r->q, &u.a, c->id[0], body, &ev, &err)) ==
+	if (c->json != NULL)
+		ret = save_form(r, c, &u, c->id[0]);
+	else if ((rc = core_event_get(r->q, &u.a, c->id[0], &ev, &err)) !=
 	    QRM_OK)
-		event_clear(&ev);
-	audience_list_free(&al);
-	json_decref(body);
-	snprintf(where, sizeof(where), "/events/%lld/edit?saved=1",
-	    (long long)c->id[0]);
-	if (rc == QRM_OK)
-		ret = go(r, where);
-	else if (rc == QRM_ENOTFOUND)
 		ret = page_error(r, rc, &err);
-	else
-		ret = form_page(r, (unsigned int)http_status_of(rc), &u,
-		    c->id[0], c->json, form_field(err.field, c->json),
-		    err.msg, NULL);
+	else {
+		f = event_to_form(r, &ev);
+		ret = form_page(r, 200, &u, ev.id, f, NULL, NULL, http_arg(r,
+		    "saved") ? "Saved. Calendars that subscribe show it at "
+		    "their next refresh." : NULL);
+		json_decref(f);
+		event_clear(&ev);
+	}
 	page_user_clear(&u);
 	return ret;
 }
@@ -783,7 +758,7 @@ page_event_cancel(struct request *r, const struct call *c)
 		event_clear(&ev);
 		snprintf(where, sizeof(where), "/events/%lld",
 		    (long long)c->id[0]);
-		ret = go(r, where);
+		ret = html_redirect(r, where, "Cancelled");
 	}
 	page_user_clear(&u);
 	return ret;

@@ -88,12 +88,7 @@ here_page(struct request *r, unsigned int status, const struct page_user *u,
 		}
 		html_raw_trusted(&b, "</p>");
 	}
-	if (notice != NULL) {
-		html_raw_trusted(&b, status < 300 ? "<p class=\"notice\" "
-		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, status, notice);
 	if (!u->signed_in)
 		html_raw_trusted(&b, "<p>First sign in on this phone: we e-mail "
 		    "you a link. Then scan the code again.</p><p><a "

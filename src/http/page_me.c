@@ -352,12 +352,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 	html_raw_trusted(&b, "</strong> (");
 	html_text(&b, m->email);
 	html_raw_trusted(&b, ").</p>");
-	if (notice != NULL) {
-		html_raw_trusted(&b, status == 200 ? "<p class=\"notice\" "
-		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, status, notice);
 	if (m->role >= ROLE_OFFICIAL)
 		html_raw_trusted(&b, "<nav aria-label=\"Union office\" "
 		    "class=\"staff\"><p><strong>Union office:</strong> "
@@ -443,15 +438,10 @@ me_show(struct request *r, unsigned int status, const struct page_user *u,
 static enum MHD_Result
 back_to_me(struct request *r, const char *anchor)
 {
-	struct buf	b = { 0 };
-	char		where[128];
+	char	where[128];
 
 	snprintf(where, sizeof(where), "/me#%s", anchor);
-	html_begin(&b, "Saved", NULL);
-	html_raw_trusted(&b, "<h1>Saved</h1><p><a href=\"/me\">Back to your "
-	    "page</a></p>");
-	html_end(&b);
-	return html_send(r, 303, &b, NULL, NULL, where);
+	return html_redirect(r, where, "Saved");
 }
 
 /*

@@ -84,12 +84,7 @@ members_page(struct request *r, unsigned int status, const struct page_user *u,
 	core_member_list(r->q, &u->a, aud, NULL, 1, &ml, NULL);
 	html_begin(&b, "Members", u->s.csrf);
 	html_raw_trusted(&b, "<h1>Members</h1>");
-	if (notice != NULL) {
-		html_raw_trusted(&b, status < 300 ? "<p class=\"notice\" "
-		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, status, notice);
 	if (report != NULL)
 		import_report(&b, report);
 	html_raw_trusted(&b, "<p><a href=\"#add\">Add a member</a> · <a "
@@ -225,25 +220,13 @@ members_page(struct request *r, unsigned int status, const struct page_user *u,
 	return html_send(r, status, &b, NULL, NULL, NULL);
 }
 
-static enum MHD_Result
-back(struct request *r, const char *where)
-{
-	struct buf	b = { 0 };
-
-	html_begin(&b, "Saved", NULL);
-	html_raw_trusted(&b, "<h1>Saved</h1><p><a href=\"");
-	html_text(&b, where);
-	html_raw_trusted(&b, "\">Back to the members</a></p>");
-	html_end(&b);
-	return html_send(r, 303, &b, NULL, NULL, where);
-}
-
 static int
 invite_one(struct request *r, const struct actor *a, int64_t id,
     struct qrm_error *err)
 {
 	struct strv	 ids = { 0 };
 	json_t		*rep = NULL;
+	const char	*why;
 	char		 base[256], n[24];
 	int		 rc;
 
@@ -251,14 +234,12 @@ invite_one(struct request *r, const struct actor *a, int64_t id,
 	strv_push(&ids, n);
 	page_base(r, base, sizeof(base));
 	rc = core_member_invite(r->q, a, &ids, NULL, 0, base, &rep, err);
+	why = json_string_value(json_object_get(json_array_get(
+	    json_object_get(rep, "skipped"), 0), "reason"));
 	if (rc == QRM_OK && json_array_size(json_object_get(rep,
 	    "invited")) == 0)
 		rc = qrm_seterr(err, QRM_EINVAL, "", "no invitation was sent: "
-		    "%s", json_string_value(json_object_get(json_array_get(
-		    json_object_get(rep, "skipped"), 0), "reason")) ?
-		    json_string_value(json_object_get(json_array_get(
-		    json_object_get(rep, "skipped"), 0), "reason")) :
-		    "the member is not active");
+		    "%s", why ? why : "the member is not active");
 	json_decref(rep);
 	strv_free(&ids);
 	return rc;
@@ -330,7 +311,7 @@ page_members(struct request *r, const struct call *c)
 	}
 	json_decref(body);
 	if (rc == QRM_OK)
-		ret = back(r, where);
+		ret = html_redirect(r, where, "Saved");
 	else
 		ret = members_page(r, (unsigned int)http_status_of(rc), &u,
 		    c->json, err.field[0] ? err.field : "name", err.msg, NULL,
@@ -404,7 +385,7 @@ page_member_change(struct request *r, const struct call *c)
 	    what && strcmp(what, "invite") == 0 ? "invited" : "deactivated",
 	    (long long)c->id[0]);
 	if (rc == QRM_OK)
-		ret = back(r, where);
+		ret = html_redirect(r, where, "Saved");
 	else
 		ret = members_page(r, (unsigned int)http_status_of(rc), &u, NULL,
 		    NULL, NULL, err.msg, NULL);

@@ -85,12 +85,7 @@ notes_page(struct request *r, unsigned int status, const struct page_user *u,
 		buf_printf(&b, " · <a href=\"/events/%lld/edit\">change it</a>",
 		    (long long)id);
 	html_raw_trusted(&b, "</p>");
-	if (notice != NULL) {
-		html_raw_trusted(&b, status == 200 ? "<p class=\"notice\" "
-		    "role=\"status\">" : "<p class=\"error\" role=\"alert\">");
-		html_text(&b, notice);
-		html_raw_trusted(&b, "</p>");
-	}
+	html_notice(&b, status, notice);
 
 	/* carried over */
 	v = json_object_get(agenda, "carried_over");
@@ -272,19 +267,13 @@ notes_page(struct request *r, unsigned int status, const struct page_user *u,
 }
 
 static enum MHD_Result
-back(struct request *r, int64_t id, const char *anchor)
+back_to_notes(struct request *r, int64_t id, const char *anchor)
 {
-	struct buf	b = { 0 };
-	char		where[96];
+	char	where[96];
 
 	snprintf(where, sizeof(where), "/events/%lld/notes#%s",
 	    (long long)id, anchor);
-	html_begin(&b, "Saved", NULL);
-	html_raw_trusted(&b, "<h1>Saved</h1><p><a href=\"");
-	html_text(&b, where);
-	html_raw_trusted(&b, "\">Back to the notes</a></p>");
-	html_end(&b);
-	return html_send(r, 303, &b, NULL, NULL, where);
+	return html_redirect(r, where, "Saved");
 }
 
 /* The owner typed into a form as the API's "owner", when one was. */
@@ -344,7 +333,7 @@ page_notes(struct request *r, const struct call *c)
 		json_decref(out);
 	}
 	if (rc == QRM_OK)
-		ret = back(r, c->id[0], "notes");
+		ret = back_to_notes(r, c->id[0], "notes");
 	else
 		ret = notes_page(r, (unsigned int)http_status_of(rc), &u,
 		    c->id[0], "notes", c->json, "text", err.msg, err.msg);
@@ -392,7 +381,7 @@ page_notes_action(struct request *r, const struct call *c)
 		action_clear(&x);
 	json_decref(body);
 	if (rc == QRM_OK)
-		ret = back(r, c->id[0], "actions");
+		ret = back_to_notes(r, c->id[0], "actions");
 	else if (rc == QRM_ENOTFOUND)
 		ret = page_error(r, rc, &err);
 	else
@@ -441,7 +430,7 @@ page_action_change(struct request *r, const struct call *c)
 	}
 	json_decref(body);
 	if (rc == QRM_OK && event > 0)
-		ret = back(r, event, "actions");
+		ret = back_to_notes(r, event, "actions");
 	else if (rc == QRM_OK)
 		ret = http_text(r, 200, "text/plain; charset=utf-8", "Saved.\n");
 	else if (event > 0)

@@ -35,6 +35,8 @@ for (const [size, viewport, link] of [
     ['desktop', { width: 1280, height: 900 }, link1],
     ['phone', { width: 390, height: 844 }, link2]]) {
     const context = await browser.newContext({ viewport });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'],
+        { origin: base });
     const page = await context.newPage();
     page.on('request', (req) => {
         results.requests++;
@@ -67,15 +69,37 @@ for (const [size, viewport, link] of [
     flow.subscribe = await page.getAttribute('section.calendar a.button', 'href');
     flow.google = await page.getAttribute('section.calendar a.button.plain', 'href');
     flow.copy = await page.inputValue('section.calendar input[readonly]');
-    const going = page.locator('article.meeting button[value=accepted]').first();
+    // the copy button puts the https link on the clipboard
+    await page.locator('section.calendar input[data-copy] + button').first()
+        .click();
+    flow.copied = await page.evaluate(() => navigator.clipboard.readText());
+    const going = page.locator('article.meeting', { hasText: "Members' briefing" })
+        .locator('button[value=accepted]');
     if (await going.count()) {
         await Promise.all([page.waitForURL(/\/me/), going.click()]);
-        flow.answer = await page.textContent('article.meeting p.answer');
+        flow.answer = await page.locator('article.meeting',
+            { hasText: "Members' briefing" }).locator('p.answer').textContent();
     }
+    // a full meeting: the answer lands on the waiting list
+    const full = page.locator('article.meeting', { hasText: 'Full workshop' });
+    await Promise.all([page.waitForURL(/\/me/),
+        full.locator('button[value=accepted]').click()]);
+    flow.waiting = await page.locator('article.meeting',
+        { hasText: 'Full workshop' }).locator('p.answer').textContent();
+    // a POST without its CSRF token is refused
+    flow.noCsrf = (await page.request.post(base + '/me/reset', {
+        form: { csrf: '' }, maxRedirects: 0 })).status();
     await Promise.all([page.waitForURL(/\/me/),
         page.click('form[action="/me/reset"] button')]);
     flow.reset = await page.textContent('[role=status]');
     flow.copyAfterReset = await page.inputValue('section.calendar input[readonly]');
+    // the old link is gone at once
+    flow.oldLink = (await page.request.get(flow.copy)).status();
+    flow.newLink = (await page.request.get(flow.copyAfterReset)).status();
+    // the sign-in link, used a second time, is refused
+    await page.goto(link);
+    await page.click('main button[type=submit]');
+    flow.again = await page.textContent('main');
     await look(page, size, 'me-reset');
     results.flows[size] = flow;
     await context.close();
@@ -243,6 +267,11 @@ for (const [size, viewport, link] of [
     await Promise.all([joePage.waitForURL(base + '/me'),
         joePage.click('button[type=submit]')]);
     flow.joe = await joePage.textContent('h1 + p');
+    flow.joeSubscribe = await joePage.getAttribute('section.calendar a.button',
+        'href');
+    flow.joeCopy = await joePage.inputValue('section.calendar input[readonly]');
+    flow.joeLinks = await joePage.$$eval('section.calendar a',
+        (as) => as.map((a) => a.href));
     await joeContext.close();
     results.flows.official = flow;
 }

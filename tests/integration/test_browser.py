@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from qtest import Quorum, free_port  # noqa: E402
@@ -56,6 +57,12 @@ class BrowserTest(unittest.TestCase):
                   soon + "T18:00", "--end", soon + "T19:00", "--location",
                   "Online", "--description", "What the new job "
                   "descriptions mean for you: " + "JobDescription" * 30)
+            full = json.loads(q.out(
+                "event", "add", "--title", "Full workshop", "--kind",
+                "workshop", "--audience", "facilitators", "--start",
+                soon + "T10:00", "--end", soon + "T12:00", "--capacity",
+                "1"))
+            q.out("attend", str(full["id"]), "6", "--rsvp", "accepted")
             start = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
                 time.time() + 1800))
             end = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
@@ -140,6 +147,14 @@ class BrowserTest(unittest.TestCase):
         # the invitation reached Joe's mailbox and signed him in
         self.assertIn("on its way", o["invitedNotice"])
         self.assertIn("Joe Marsh", o["joe"])
+        jt = o["joeCopy"].split("token=")[1]
+        self.assertEqual(o["joeSubscribe"], "webcal://%s/feeds/me.ics?token="
+                         "%s" % (base.split("//")[1], jt))
+        self.assertTrue(any(u.startswith("https://calendar.google.com/") and
+                            jt in urllib.parse.unquote(u)
+                            for u in o["joeLinks"]), o["joeLinks"])
+        self.assertTrue(any("outlook.live.com" in u and "addfromweb" in u
+                            for u in o["joeLinks"]), o["joeLinks"])
         for size, f in r["flows"].items():
             self.assertEqual(f["asked"], "Check your e-mail", size)
             self.assertEqual(f["me"], base + "/me", size)
@@ -150,6 +165,12 @@ class BrowserTest(unittest.TestCase):
             self.assertTrue(f["google"].startswith(
                 "https://calendar.google.com/calendar/render?cid=webcal"))
             self.assertIn("going", f["answer"])
+            self.assertEqual(f["copied"], f["copy"])
+            self.assertTrue(f["copy"].startswith(base + "/feeds/me.ics?"))
+            self.assertIn("waiting list, number 1", f["waiting"], size)
+            self.assertEqual(f["noCsrf"], 403)
+            self.assertEqual((f["oldLink"], f["newLink"]), (404, 200))
+            self.assertIn("used already or has expired", f["again"])
             self.assertIn("Your links are new", f["reset"])
             self.assertNotEqual(f["copyAfterReset"], f["copy"])
 

@@ -5,6 +5,8 @@ JSON the page's script reads, and self check-in: a code shown by a rep,
 good from half an hour before the meeting until its end, and only for
 members who may attend.
 Run: test_door.py path/to/quorum"""
+import gzip
+import http.client
 import json
 import os
 import re
@@ -44,14 +46,7 @@ class DoorTest(unittest.TestCase):
         self.q.close()
 
     def browser(self, member):
-        url = self.q.out("--base-url", self.q.base, "login-link",
-                         str(member)).splitlines()[-1]
-        web = Browser(self.q.base)
-        path = url[len(self.q.base):]
-        st, r, page = web.request("GET", path)
-        st, r, page = web.request("POST", path, {"csrf": web.csrf(page)})
-        self.assertEqual(st, 303)
-        return web
+        return Browser.signed_in(self.q, member)
 
     def state(self, web, event):
         st, r, body = web.request("GET", "/events/%d/door" % event,
@@ -166,6 +161,32 @@ class DoorTest(unittest.TestCase):
                        a["actor"] == "sam.okafor@napo.example")
         self.assertEqual(reads, ["event/%d" % self.now,
                                  "event/%d" % self.later])
+
+    def test_a_long_page_goes_gzipped(self):
+        sam = self.browser(3)
+        for i in range(60):
+            self.q.out("member", "add", "--name", "Member %d" % i,
+                       "--email", "m%d@napo.example" % i, "--number",
+                       "Z-%03d" % i, "--audience", "programmes")
+        door = "/events/%d/door" % self.now
+        st, r, plain = sam.request("GET", door)
+        self.assertIsNone(r.getheader("Content-Encoding"))
+        self.assertGreater(len(plain), 8192)
+        c = http.client.HTTPConnection(sam.host, sam.port, timeout=30)
+        c.request("GET", door, headers={
+            "Accept-Encoding": "gzip", "Cookie": "; ".join(
+                "%s=%s" % kv for kv in sam.cookies.items())})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        self.assertEqual(r.getheader("Content-Encoding"), "gzip")
+        self.assertIn("Accept-Encoding", r.getheader("Vary"))
+        self.assertLess(len(body), len(plain) / 4)
+        self.assertEqual(gzip.decompress(body).decode(), plain)
+        # a short page goes as it is
+        st, r, page = sam.request("GET", "/events/%d/door/qr" % self.now,
+                                  headers={"Accept-Encoding": "gzip"})
+        self.assertIsNone(r.getheader("Content-Encoding"))
 
     def code_of(self, web, event):
         st, r, page = web.request("GET", "/events/%d/door/qr" % event)

@@ -47,14 +47,7 @@ class OfficialTest(unittest.TestCase):
         self.q.close()
 
     def browser(self, member):
-        url = self.q.out("--base-url", self.q.base, "login-link",
-                         str(member)).splitlines()[-1]
-        web = Browser(self.q.base)
-        path = url[len(self.q.base):]
-        st, r, page = web.request("GET", path)
-        st, r, page = web.request("POST", path, {"csrf": web.csrf(page)})
-        self.assertEqual(st, 303)
-        return web
+        return Browser.signed_in(self.q, member)
 
     def api(self, path):
         st, h, body = self.q.http("GET", path, token=self.token)

@@ -72,14 +72,7 @@ class HostilePagesTest(unittest.TestCase):
         return json.loads(data)
 
     def browser(self, member):
-        url = self.q.out("--base-url", self.q.base, "login-link",
-                         str(member)).splitlines()[-1]
-        web = Browser(self.q.base)
-        path = url[len(self.q.base):]
-        st, r, page = web.request("GET", path)
-        st, r, page = web.request("POST", path, {"csrf": web.csrf(page)})
-        self.assertEqual(st, 303)
-        return web
+        return Browser.signed_in(self.q, member)
 
     def clean(self, page, where):
         for raw in RAW:
