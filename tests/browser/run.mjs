@@ -31,6 +31,15 @@ async function look(page, size, name) {
             nodes: v.nodes.length, help: v.help })) });
 }
 
+// a page at phone size, then at desktop size, then back
+async function both(page, name) {
+    const phone = page.viewportSize();
+    await look(page, 'phone', name);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await look(page, 'desktop', name);
+    await page.setViewportSize(phone);
+}
+
 for (const [size, viewport, link] of [
     ['desktop', { width: 1280, height: 900 }, link1],
     ['phone', { width: 390, height: 844 }, link2]]) {
@@ -116,7 +125,7 @@ for (const [size, viewport, link] of [
     await Promise.all([page.waitForURL(base + '/me'),
         page.click('button[type=submit]')]);
     await page.goto(base + doorPath);
-    await look(page, 'phone', 'door');
+    await both(page, 'door');
     const door = {};
     // a toggle answers without loading the page again
     let loads = 0;
@@ -135,7 +144,7 @@ for (const [size, viewport, link] of [
     await page.waitForTimeout(300);
     door.offline = await page.textContent('#queue');
     door.offlineCounts = await page.textContent('p.counts');
-    await look(page, 'phone', 'door-offline');
+    await both(page, 'door-offline');
     // the signal returns: sent, in order, once each
     await context.setOffline(false);
     await page.waitForFunction(() =>
@@ -145,10 +154,10 @@ for (const [size, viewport, link] of [
         { headers: { Accept: 'application/json' } })).json();
     door.serverPresent = json.present;
     door.loads = loads;
-    await look(page, 'desktop', 'door-after');
+    await both(page, 'door-after');
     // the self check-in code, shown by the rep
     await page.goto(base + doorPath + '/qr');
-    await look(page, 'phone', 'door-qr');
+    await both(page, 'door-qr');
     door.hereLink = (await page.textContent('p.hint')).replace('Or open: ', '');
     results.flows.door = door;
     await context.close();
@@ -159,10 +168,10 @@ for (const [size, viewport, link] of [
     await Promise.all([mp.waitForURL(base + '/me'),
         mp.click('button[type=submit]')]);
     await mp.goto(door.hereLink);
-    await look(mp, 'phone', 'here');
+    await both(mp, 'here');
     await mp.click('main button[type=submit]');
     await mp.waitForSelector('h1:text("You are checked in")');
-    await look(mp, 'phone', 'here-done');
+    await both(mp, 'here-done');
     const after = await (await mp.request.get(base + doorPath,
         { headers: { Accept: 'application/json' } }));
     door.memberSeesDoor = after.status();
@@ -178,19 +187,13 @@ for (const [size, viewport, link] of [
         results.requests++;
         if (!req.url().startsWith(base + '/')) results.foreign.push(req.url());
     });
-    const both = async (name) => {
-        await look(page, 'phone', name);
-        await page.setViewportSize({ width: 1280, height: 900 });
-        await look(page, 'desktop', name);
-        await page.setViewportSize(phone);
-    };
     const flow = {};
     await page.goto(officialLink);
     await Promise.all([page.waitForURL(base + '/me'),
         page.click('button[type=submit]')]);
     await Promise.all([page.waitForURL(base + '/events/new'),
         page.click('a[href="/events/new"]')]);
-    await both('event-new');
+    await both(page, 'event-new');
     const day = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10);
     await page.fill('#f-title', 'Branch training: <b>new</b> rules');
     await page.selectOption('#f-kind', 'workshop');
@@ -207,14 +210,14 @@ for (const [size, viewport, link] of [
     flow.refusedFocus = await page.evaluate(() => document.activeElement.id);
     flow.kept = await page.inputValue('#f-title');
     flow.keptRepeat = await page.inputValue('#f-repeat');
-    await both('event-refused');
+    await both(page, 'event-refused');
     await page.fill('#f-end_time', '12:00');
     await Promise.all([page.waitForURL(/\/events\/\d+\/edit\?saved=1$/),
         page.click('form[action="/events/new"] button[type=submit]')]);
     flow.saved = await page.textContent('[role=status]');
     flow.savedRepeat = await page.inputValue('#f-repeat');
     const id = page.url().match(/events\/(\d+)/)[1];
-    await both('event-edit');
+    await both(page, 'event-edit');
     const feed = await (await page.request.get(base +
         '/feeds/all-members.ics')).text();
     const unfolded = feed.replace(/\r\n[ \t]/g, '');
@@ -231,16 +234,16 @@ for (const [size, viewport, link] of [
     await Promise.all([page.waitForURL(/notes#actions$/),
         line.locator('button[type=submit]').click()]);
     flow.action = await page.textContent('article.action');
-    await both('notes');
+    await both(page, 'notes');
     await page.goto(base + '/members');
-    await both('members');
+    await both(page, 'members');
     await page.setInputFiles('#f-file', { name: 'members.csv',
         mimeType: 'text/csv', buffer: Buffer.from('name,email,number\n' +
         'Ann Lee,ann.lee@napo.example,N-4001\nNo Mail,,N-4002\n') });
     await Promise.all([page.waitForLoadState(),
         page.click('form[action="/members/import"] button')]);
     flow.imported = await page.textContent('#report');
-    await both('members-import');
+    await both(page, 'members-import');
     const joe = page.locator('ul.members li', { hasText: 'Joe Marsh' });
     await Promise.all([page.waitForURL(/done=invited/),
         joe.locator('button[value=invite]').click()]);
