@@ -317,10 +317,9 @@ form_to_event(struct request *r, const struct actor *a, const json_t *f,
 	hosts = json_array();
 	if ((rc = form_exdates(f, st, all_day, ex, err)) == QRM_OK &&
 	    (rc = form_hosts(r, a, f, hosts, err)) == QRM_OK) {
-		json_object_set_new(o, "exdates", json_array_size(ex) ? ex :
+		json_object_set(o, "exdates", json_array_size(ex) ? ex :
 		    json_null());
-		json_object_set_new(o, "hosts", hosts);
-		ex = hosts = NULL;
+		json_object_set(o, "hosts", hosts);
 		if ((rc = whole_number(f, "capacity", &n, err)) == QRM_OK) {
 			json_object_set_new(o, "capacity", n);
 			if ((rc = whole_number(f, "quorum", &n, err)) == QRM_OK)
