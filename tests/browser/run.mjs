@@ -78,6 +78,10 @@ for (const [size, viewport, link] of [
     flow.subscribe = await page.getAttribute('section.calendar a.button', 'href');
     flow.google = await page.getAttribute('section.calendar a.button.plain', 'href');
     flow.copy = await page.inputValue('section.calendar input[readonly]');
+    // the QR code as the browser draws it, for zbarimg to read
+    await page.locator('section.calendar details summary').first().click();
+    await page.locator('section.calendar svg.qr').first().screenshot({
+        path: path.join(outdir, `qr-${size}.png`) });
     // the copy button puts the https link on the clipboard
     await page.locator('section.calendar input[data-copy] + button').first()
         .click();

@@ -169,6 +169,10 @@ class BrowserTest(unittest.TestCase):
                 "https://calendar.google.com/calendar/render?cid=webcal"))
             self.assertIn("going", f["answer"])
             self.assertEqual(f["copied"], f["copy"])
+            # the QR code on the page, as drawn, decodes to the link
+            z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(
+                SHOTS, "qr-%s.png" % size)], capture_output=True, text=True)
+            self.assertEqual(z.stdout.strip(), f["copy"], z.stderr)
             self.assertTrue(f["copy"].startswith(base + "/feeds/me.ics?"))
             self.assertIn("waiting list, number 1", f["waiting"], size)
             self.assertEqual(f["noCsrf"], 403)
