@@ -127,6 +127,9 @@ int	 core_token_revoke(struct qrm *, const struct actor *, int64_t id,
 	    struct qrm_error *);
 int	 core_audit_list(struct qrm *, const struct actor *, int64_t since,
 	    int limit, json_t **, struct qrm_error *);
+int	 core_room_list(struct qrm *, struct room_list *, struct qrm_error *);
+int	 catalogue_rooms(const char *dir, struct room_list *,
+	    struct qrm_error *);
 int	 core_audience_list(struct qrm *, struct audience_list *,
 	    struct qrm_error *);
 int	 core_may_see_audience(struct qrm *, const struct member *,

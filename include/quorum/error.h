@@ -25,6 +25,7 @@ struct qrm_error {
 	int	code;
 	char	field[64];
 	char	msg[512];
+	char	extra[2048];	/* a JSON object's text: more for the API */
 };
 
 /* error.c */

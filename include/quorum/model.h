@@ -110,6 +110,7 @@ struct event {
 	int			 capacity;	/* 0: no limit */
 	int			 quorum;	/* present needed; 0: none */
 	char			*organizer;
+	char			*room;		/* a room's slug, or NULL */
 	int64_t			 created;	/* unix seconds */
 	int64_t			 updated;	/* the last revision */
 	struct strv		 audiences;	/* slugs, sorted */
@@ -119,6 +120,19 @@ struct event {
 	int64_t			 end_utc;
 	int64_t			 last_utc;	/* end of the last occurrence */
 	int			 src_line;	/* where an import read it */
+};
+
+/* A room of the catalogue (an INI file in feeds/rooms): booked as a person is. */
+struct room {
+	char	*slug;
+	char	*name;
+	char	*address;
+	int	 capacity;	/* 0: not said */
+};
+
+struct room_list {
+	struct room	*v;
+	size_t		 n;
 };
 
 struct event_list {
@@ -299,6 +313,7 @@ extern const char *const action_status_names[ACTION__MAX];
 int	 model_enum_parse(const char *const *names, int count, const char *);
 
 void	 event_init(struct event *);
+void	 room_list_free(struct room_list *);
 int	 event_copy(struct event *dst, const struct event *src);
 void	 event_clear(struct event *);
 void	 event_list_free(struct event_list *);

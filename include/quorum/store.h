@@ -199,6 +199,15 @@ int	 store_door_code(struct store *, int64_t event, const char *occurrence,
 	    struct qrm_error *);
 int	 store_door_code_find(struct store *, const char *code,
 	    int64_t *event, char *occurrence, size_t, struct qrm_error *);
+int	 store_room_upsert(struct store *, const struct room *,
+	    struct qrm_error *);
+int	 store_room_list(struct store *, struct room_list *, struct qrm_error *);
+int	 store_event_clashes(struct store *, int64_t self, int64_t from,
+	    int64_t to, const char *people, const char *emails,
+	    const char *room, struct event_list *, struct qrm_error *);
+int	 store_event_booked(struct store *, int64_t event, const char *people,
+	    int (*)(void *, int64_t member, const char *occurrence), void *,
+	    struct qrm_error *);
 int	 store_token_revoke_scope(struct store *, int64_t member,
 	    enum token_scope, int64_t now, struct qrm_error *);
 

@@ -354,6 +354,10 @@ cmd_event_list(struct cmd_ctx *c)
 	  "(replaces the list)" }, \
 	{ "after", OPT_ID_OR_NONE, "after", "ID|none", "it must come after " \
 	  "event ID; none clears it" }, \
+	{ "room", OPT_TEXT, "room", "SLUG", "a room of feeds/rooms (booked " \
+	  "as a person is)" }, \
+	{ "force", OPT_FLAG, "force", NULL, "save it even if it double-books " \
+	  "a host, the organiser, someone with a place or the room" }, \
 	{ "uid", OPT_TEXT, "uid", "UID", "a UID of your own (add only)" }, \
 	{ "json", OPT_TEXT, NULL, "FILE|-", "read fields from a JSON " \
 	  "object (options win)" }

@@ -285,19 +285,112 @@ catalogue_read(const char *dir, struct audience_list *out,
 	return rc;
 }
 
+/* One key of a room's file ([room]: slug, name, address, capacity). */
+struct room_state {
+	struct room	*r;
+	char		 why[128];
+};
+
+static int
+room_ini_line(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct room_state	*s = user;
+	int64_t			 n;
+	char			**slot = NULL;
+
+	if (strcmp(section, "room") != 0) {
+		snprintf(s->why, sizeof(s->why), "the section must be [room]");
+		return 0;
+	}
+	if (strcmp(name, "slug") == 0)
+		slot = &s->r->slug;
+	else if (strcmp(name, "name") == 0)
+		slot = &s->r->name;
+	else if (strcmp(name, "address") == 0)
+		slot = &s->r->address;
+	else if (strcmp(name, "capacity") == 0) {
+		if (parse_int64(value, &n) == -1 || n < 0 || n > 100000) {
+			snprintf(s->why, sizeof(s->why), "capacity must be a "
+			    "number of people");
+			return 0;
+		}
+		s->r->capacity = (int)n;
+		return 1;
+	} else {
+		snprintf(s->why, sizeof(s->why), "unknown key '%s'", name);
+		return 0;
+	}
+	free(*slot);
+	return (*slot = strdup(value)) != NULL;
+}
+
+/*
+ * The rooms of the catalogue: every *.ini in dir/rooms (none is no
+ * room), refused whole on the first fault.
+ */
+int
+catalogue_rooms(const char *dir, struct room_list *out,
+    struct qrm_error *err)
+{
+	struct dirent		**names = NULL;
+	struct room_state	  s;
+	char			  path[4096], stem[256];
+	int			  n, i, line, rc = QRM_OK;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/rooms", dir);
+	if ((n = scandir(path, &names, ini_name, alphasort)) < 0)
+		return QRM_OK;		/* no rooms */
+	if (n > 0 && (out->v = calloc((size_t)n, sizeof(*out->v))) == NULL)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	for (i = 0; rc == QRM_OK && i < n; i++) {
+		memset(&s, 0, sizeof(s));
+		s.r = &out->v[out->n++];
+		snprintf(path, sizeof(path), "%s/rooms/%s", dir,
+		    names[i]->d_name);
+		snprintf(stem, sizeof(stem), "%.*s", (int)(strlen(
+		    names[i]->d_name) - 4), names[i]->d_name);
+		if ((line = ini_parse(path, room_ini_line, &s)) != 0)
+			rc = qrm_seterr(err, QRM_EINVAL, "catalogue",
+			    "%s:%d: %s", path, line, s.why[0] ? s.why :
+			    "cannot be read");
+		else if (s.r->slug == NULL || !valid_slug(s.r->slug) ||
+		    strcmp(s.r->slug, stem) != 0)
+			rc = qrm_seterr(err, QRM_EINVAL, "catalogue", "%s: "
+			    "slug must be the file's name, in lower-case "
+			    "letters, digits and dashes", path);
+		else if (s.r->name == NULL || *s.r->name == '\0')
+			rc = qrm_seterr(err, QRM_EINVAL, "catalogue",
+			    "%s: missing key 'name'", path);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc != QRM_OK)
+		room_list_free(out);
+	return rc;
+}
+
 /* Read the catalogue of q and write it to the database in one go. */
 int
 catalogue_load(struct qrm *q, struct qrm_error *err)
 {
 	struct audience_list	 l;
+	struct room_list	 rooms;
 	struct store		*st;
 	size_t			 i;
 	int			 rc;
 
 	if ((rc = catalogue_read(q->feeds_dir, &l, err)) != QRM_OK)
 		return rc;
+	if ((rc = catalogue_rooms(q->feeds_dir, &rooms, err)) != QRM_OK) {
+		audience_list_free(&l);
+		return rc;
+	}
 	if ((st = qrm_store(q, err)) == NULL) {
 		audience_list_free(&l);
+		room_list_free(&rooms);
 		return QRM_EDB;
 	}
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
@@ -307,8 +400,26 @@ catalogue_load(struct qrm *q, struct qrm_error *err)
 			store_tx_rollback(st);
 			goto out;
 		}
+	for (i = 0; i < rooms.n; i++)
+		if ((rc = store_room_upsert(st, &rooms.v[i], err)) != QRM_OK) {
+			store_tx_rollback(st);
+			goto out;
+		}
 	rc = store_tx_commit(st, err);
 out:
 	audience_list_free(&l);
+	room_list_free(&rooms);
 	return rc;
+}
+
+/* The rooms an event may book. */
+int
+core_room_list(struct qrm *q, struct room_list *out, struct qrm_error *err)
+{
+	struct store	*st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	return store_room_list(st, out, err);
 }

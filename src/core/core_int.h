@@ -100,4 +100,10 @@ int	 core_require_role(const struct actor *, enum role, struct qrm_error *);
 int	 core_member_lineage(struct store *, const struct member *,
 	    struct strv *, struct qrm_error *);
 
+/* clash.c */
+int	 core_event_clashes(struct store *, const struct event *, json_t **,
+	    struct qrm_error *);
+int	 core_event_check_clashes(struct store *, const struct event *,
+	    int force, size_t *clashed, struct qrm_error *);
+
 #endif

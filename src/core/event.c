@@ -43,6 +43,8 @@ static const struct field event_fields[] = {
 	{ "organizer", FT_TEXT, FF_NULLABLE, 0, 255, NULL, 0 },
 	{ "hosts", FT_IDS, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "after", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "room", FT_TEXT, FF_NULLABLE, 1, 48, NULL, 0 },
+	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -96,6 +98,7 @@ event_from_json(const json_t *o, struct event *ev, int patch,
 	    fields_text(o, "tz", &ev->tzid, 0) == -1 ||
 	    fields_text(o, "rrule", &ev->rrule, 1) == -1 ||
 	    fields_text(o, "organizer", &ev->organizer, 1) == -1 ||
+	    fields_text(o, "room", &ev->room, 1) == -1 ||
 	    fields_list(o, "exdates", &ev->exdates) == -1 ||
 	    fields_list(o, "audiences", &ev->audiences) == -1 ||
 	    fields_list(o, "hosts", &ev->hosts) == -1)
@@ -264,7 +267,8 @@ event_to_json(const struct event *ev)
 	utc_format(ev->created, created, sizeof(created));
 	utc_format(ev->updated, updated, sizeof(updated));
 	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, "
-	    "s:b, s:o, s:o, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:s}",
+	    "s:b, s:o, s:o, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:s, "
+	    "s:s}",
 	    "id", (json_int_t)ev->id,
 	    "uid", ev->uid,
 	    "kind", event_kind_names[ev->kind],
@@ -286,6 +290,7 @@ event_to_json(const struct event *ev)
 	    "organizer", json_text_or_null(ev->organizer),
 	    "hosts", strv_json(&ev->hosts, 1),
 	    "after", ev->after ? json_integer(ev->after) : json_null(),
+	    "room", json_text_or_null(ev->room),
 	    "created", created,
 	    "updated", updated);
 }
@@ -324,6 +329,7 @@ event_change(const struct event *a, const struct event *b)
 	    !same_text(a->rrule, b->rrule) ||
 	    !same_strv(&a->exdates, &b->exdates) || a->status != b->status ||
 	    !same_text(a->location, b->location) ||
+	    !same_text(a->room, b->room) ||
 	    !same_text(a->url, b->url) || strcmp(a->title, b->title))
 		return 2;
 	if (a->kind != b->kind || !same_text(a->description, b->description) ||
@@ -407,6 +413,76 @@ check_after(struct store *st, const struct event *ev, struct qrm_error *err)
 	return rc;
 }
 
+/*
+ * The room: one of the catalogue, with room for the places offered; a
+ * meeting with a room and no place written has the room's name and
+ * address as its place (what calendars show).
+ */
+static int
+check_room(struct store *st, struct event *ev, struct qrm_error *err)
+{
+	struct room_list	 rl;
+	const struct room	*r = NULL;
+	size_t			 i;
+	int			 rc;
+
+	if (ev->room == NULL)
+		return QRM_OK;
+	if ((rc = store_room_list(st, &rl, err)) != QRM_OK)
+		return rc;
+	for (i = 0; i < rl.n; i++)
+		if (strcmp(rl.v[i].slug, ev->room) == 0)
+			r = &rl.v[i];
+	if (r == NULL)
+		rc = qrm_seterr(err, QRM_EINVAL, "room", "no room '%s' in the "
+		    "catalogue (feeds/rooms)", ev->room);
+	else if (r->capacity > 0 && ev->capacity > r->capacity)
+		rc = qrm_seterr(err, QRM_EINVAL, "capacity", "%s holds %d: "
+		    "offer at most %d places", r->name, r->capacity,
+		    r->capacity);
+	else if (ev->location == NULL && (ev->location = r->address ?
+	    malloc(strlen(r->name) + strlen(r->address) + 3) :
+	    strdup(r->name)) != NULL && r->address != NULL)
+		sprintf(ev->location, "%s, %s", r->name, r->address);
+	room_list_free(&rl);
+	return rc;
+}
+
+/* Does the change book other people, another room or another time? */
+static int
+booking_changed(const struct event *a, const struct event *b)
+{
+	return a->start_utc != b->start_utc || a->end_utc != b->end_utc ||
+	    a->last_utc != b->last_utc || !same_text(a->rrule, b->rrule) ||
+	    !same_strv(&a->exdates, &b->exdates) ||
+	    !same_strv(&a->hosts, &b->hosts) ||
+	    !same_text(a->organizer, b->organizer) ||
+	    !same_text(a->room, b->room) ||
+	    (a->status == EVSTATUS_CANCELLED) != (b->status ==
+	    EVSTATUS_CANCELLED);
+}
+
+/*
+ * No double-booking unless forced; a forced one is in the audit log
+ * with how many it overrode.
+ */
+static int
+check_clashes(struct store *st, const struct actor *a, const json_t *o,
+    const struct event *ev, const char *object, struct qrm_error *err)
+{
+	size_t	clashed;
+	char	detail[64];
+	int	rc, force = json_is_true(json_object_get(o, "force"));
+
+	if ((rc = core_event_check_clashes(st, ev, force, &clashed, err)) !=
+	    QRM_OK || clashed == 0)
+		return rc;
+	snprintf(detail, sizeof(detail), "double-booked over %zu clash%s",
+	    clashed, clashed == 1 ? "" : "es");
+	return store_audit_add(st, a->name, "event.force", object, detail,
+	    err);
+}
+
 /* Did the update move the event in time or change what it follows? */
 static int
 timing_changed(const struct event *a, const struct event *b)
@@ -453,11 +529,13 @@ core_event_create(struct qrm *q, const struct actor *a, const json_t *o,
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		goto fail;
 	if ((rc = check_after(st, out, err)) != QRM_OK ||
+	    (rc = check_room(st, out, err)) != QRM_OK ||
 	    (rc = store_event_insert(st, out, err)) != QRM_OK)
 		goto rollback;
 	audit_object(object, sizeof(object), out->id);
 	if ((rc = store_audit_add(st, a->name, "event.create", object,
-	    out->title, err)) != QRM_OK)
+	    out->title, err)) != QRM_OK || (rc = check_clashes(st, a, o, out,
+	    object, err)) != QRM_OK)
 		goto rollback;
 	if ((rc = store_tx_commit(st, err)) != QRM_OK)
 		goto fail;
@@ -499,7 +577,9 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 	}
 	if ((rc = event_from_json(patch, out, 1, err)) != QRM_OK ||
 	    (rc = event_validate_typed(out, err)) != QRM_OK ||
-	    (timing_changed(&old, out) && (rc = check_after(st, out, err))))
+	    (timing_changed(&old, out) && (rc = check_after(st, out, err))) ||
+	    (!same_text(old.room, out->room) && (rc = check_room(st, out,
+	    err))))
 		goto rollback;
 	change = event_change(&old, out);
 	if (change == 0) {
@@ -513,6 +593,9 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 	if (out->updated <= old.updated)
 		out->updated = old.updated + 1;	/* DTSTAMP must move */
 	audit_object(object, sizeof(object), id);
+	if (booking_changed(&old, out) && (rc = check_clashes(st, a, patch,
+	    out, object, err)) != QRM_OK)
+		goto rollback;
 	if ((rc = store_event_update(st, out, err)) != QRM_OK ||
 	    (rc = store_audit_add(st, a->name, out->status ==
 	    EVSTATUS_CANCELLED && old.status != EVSTATUS_CANCELLED ?

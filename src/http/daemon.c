@@ -236,7 +236,7 @@ http_fail(struct request *r, int code, const char *field, const char *fmt,
 enum MHD_Result
 http_error(struct request *r, int code, const struct qrm_error *err)
 {
-	json_t	*e;
+	json_t	*e, *x;
 
 	if (code == QRM_EDB || code == QRM_ESYS)
 		log_warn("req=%u: %s", r->id, err && err->msg[0] ?
@@ -245,6 +245,11 @@ http_error(struct request *r, int code, const struct qrm_error *err)
 	    err && err->msg[0] ? err->msg : qrm_err_name(code));
 	if (e != NULL && err != NULL && err->field[0] != '\0')
 		json_object_set_new(e, "field", json_string(err->field));
+	if (e != NULL && err != NULL && err->extra[0] != '\0' &&
+	    (x = json_loads(err->extra, 0, NULL)) != NULL) {
+		json_object_update(e, x);	/* say, "clashes" */
+		json_decref(x);
+	}
 	return http_json(r, (unsigned int)http_status_of(code),
 	    json_pack("{s:o}", "error", e));
 }

@@ -50,7 +50,7 @@ form_field(const char *api, const json_t *f)
 		{ "description", "description" }, { "capacity", "capacity" },
 		{ "quorum", "quorum" }, { "organizer", "organizer" },
 		{ "hosts", "hosts" }, { "after", "after" },
-		{ "status", "status" }
+		{ "status", "status" }, { "room", "room" }
 	};
 	size_t	i;
 
@@ -304,7 +304,7 @@ form_to_event(struct request *r, const struct actor *a, const json_t *f,
 			json_array_append_new(aud, json_string(al->v[i].slug));
 	}
 	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, "
-	    "s:b, s:o, s:o}", "title", text_of(f, "title"),
+	    "s:b, s:o, s:o, s:b}", "title", text_of(f, "title"),
 	    "kind", text_of(f, "kind"), "status", text_of(f, "status"),
 	    "location", text_or_null(f, "location"),
 	    "url", text_or_null(f, "url"),
@@ -312,7 +312,8 @@ form_to_event(struct request *r, const struct actor *a, const json_t *f,
 	    "organizer", text_or_null(f, "organizer"),
 	    "start", start, "end", end, "tz", tz, "all_day", all_day,
 	    "rrule", rrule[0] ? json_string(rrule) : json_null(),
-	    "audiences", aud);
+	    "audiences", aud, "force", json_object_get(f, "force") != NULL);
+	json_object_set_new(o, "room", text_or_null(f, "room"));
 	ex = json_array();
 	hosts = json_array();
 	if ((rc = form_exdates(f, st, all_day, ex, err)) == QRM_OK &&
@@ -359,6 +360,8 @@ event_to_form(struct request *r, const struct event *ev)
 	    "status", event_status_names[ev->status], "tz", ev->tzid,
 	    "location", ev->location, "url", ev->url,
 	    "description", ev->description, "organizer", ev->organizer);
+	if (ev->room != NULL)
+		json_object_set_new(f, "room", json_string(ev->room));
 	json_object_set_new(f, "date", json_stringn(ev->start, 10));
 	if (strncmp(ev->start, ev->end, 10) != 0)
 		json_object_set_new(f, "end_date", json_stringn(ev->end, 10));
@@ -436,6 +439,45 @@ event_to_form(struct request *r, const struct event *ev)
 	return f;
 }
 
+/* The room: one of the catalogue, or none. */
+static void
+room_choice(struct request *r, struct html_form *f)
+{
+	struct room_list	 rl;
+	const char		**values, **labels;
+	char			**owned;
+	size_t			 i;
+
+	if (core_room_list(r->q, &rl, NULL) != QRM_OK || rl.n == 0) {
+		room_list_free(&rl);
+		return;
+	}
+	values = calloc(rl.n + 2, sizeof(*values));
+	labels = calloc(rl.n + 2, sizeof(*labels));
+	owned = calloc(rl.n + 1, sizeof(*owned));
+	if (values != NULL && labels != NULL && owned != NULL) {
+		values[0] = "";
+		labels[0] = "No room";
+		for (i = 0; i < rl.n; i++) {
+			values[i + 1] = rl.v[i].slug;
+			if (rl.v[i].capacity > 0 && asprintf(&owned[i],
+			    "%s (%d people)", rl.v[i].name,
+			    rl.v[i].capacity) != -1)
+				labels[i + 1] = owned[i];
+			else
+				labels[i + 1] = rl.v[i].name;
+		}
+		html_select(f, "room", "Room", "A room is booked as a person "
+		    "is: two meetings cannot have it at once.", values, labels);
+		for (i = 0; i < rl.n; i++)
+			free(owned[i]);
+	}
+	free(values);
+	free(labels);
+	free(owned);
+	room_list_free(&rl);
+}
+
 /* The "follows" choice: meetings of the last and next six months. */
 static void
 after_choice(struct request *r, struct html_form *f, const struct actor *a,
@@ -486,13 +528,60 @@ after_choice(struct request *r, struct html_form *f, const struct actor *a,
 }
 
 /*
+ * The meetings a refused form would double-book (the API's "clashes",
+ * in the error's extra JSON), each with who; and the tick that books it
+ * anyway.
+ */
+static void
+clash_list(struct buf *b, struct html_form *f, const char *extra)
+{
+	json_t	*x, *c, *who;
+	size_t	 i, j;
+	char	 link[48];
+
+	if (extra == NULL || (x = json_loads(extra, 0, NULL)) == NULL)
+		return;
+	c = json_object_get(x, "clashes");
+	if (json_array_size(c) > 0) {
+		html_raw_trusted(b, "<div class=\"clashes\"><h2>Already booked"
+		    "</h2><ul>");
+		json_array_foreach(c, i, who) {
+			snprintf(link, sizeof(link), "/events/%lld", (long long)
+			    json_integer_value(json_object_get(who, "id")));
+			html_raw_trusted(b, "<li><a href=\"");
+			html_text(b, link);
+			html_raw_trusted(b, "\">");
+			html_text(b, json_string_value(json_object_get(who,
+			    "title")));
+			html_raw_trusted(b, "</a>, ");
+			html_when(b, json_string_value(json_object_get(who,
+			    "start")), 1);
+			html_raw_trusted(b, ": ");
+			for (j = 0; j < json_array_size(json_object_get(who,
+			    "who")); j++) {
+				html_raw_trusted(b, j ? ", " : "");
+				html_text(b, json_string_value(json_array_get(
+				    json_object_get(who, "who"), j)));
+			}
+			html_raw_trusted(b, "</li>");
+		}
+		html_raw_trusted(b, "</ul>");
+		html_checkbox(f, "force", "Book it anyway: I know these are "
+		    "double-booked");
+		html_raw_trusted(b, "</div>");
+	}
+	json_decref(x);
+}
+
+/*
  * The form itself, for a new meeting (id 0) or meeting id, showing
- * values; bad is the field refused and why the reason.
+ * values; bad is the field refused and why the reason (and extra, the
+ * error's JSON: the clashes of a double-booking).
  */
 static enum MHD_Result
 form_page(struct request *r, unsigned int status, const struct page_user *u,
     int64_t id, const json_t *values, const char *bad, const char *why,
-    const char *notice)
+    const char *extra, const char *notice)
 {
 	struct audience_list	 al;
 	struct html_form	 f;
@@ -572,7 +661,9 @@ form_page(struct request *r, unsigned int status, const struct page_user *u,
 	    "YYYY-MM-DD: a bank holiday, a strike day.", 3);
 	html_raw_trusted(&b, "</fieldset><fieldset><legend>Where and what"
 	    "</legend>");
-	html_input(&f, "location", "Place", "text", NULL);
+	room_choice(r, &f);
+	html_input(&f, "location", "Place", "text", "Leave empty with a room: "
+	    "the room's name and address are used.");
 	html_input(&f, "url", "Online link", "url", "For a video call: the "
 	    "https:// link.");
 	html_textarea(&f, "description", "About it", "The agenda, what to "
@@ -588,7 +679,9 @@ form_page(struct request *r, unsigned int status, const struct page_user *u,
 	after_choice(r, &f, &u->a, id);
 	html_select(&f, "status", "Confirmed?", NULL, status_values,
 	    status_labels);
-	html_raw_trusted(&b, "</fieldset><button type=\"submit\">");
+	html_raw_trusted(&b, "</fieldset>");
+	clash_list(&b, &f, extra);
+	html_raw_trusted(&b, "<button type=\"submit\">");
 	html_raw_trusted(&b, id ? "Save the changes" : "Add the meeting");
 	html_raw_trusted(&b, "</button></form>\n");
 	if (id > 0 && strcmp(html_value(&f, "status"), "cancelled") != 0) {
@@ -669,7 +762,8 @@ save_form(struct request *r, const struct call *c, const struct page_user *u,
 		return page_error(r, rc, &err);
 	if (rc != QRM_OK)
 		return form_page(r, (unsigned int)http_status_of(rc), u, id,
-		    c->json, form_field(err.field, c->json), err.msg, NULL);
+		    c->json, form_field(err.field, c->json), err.msg,
+		    err.extra, NULL);
 	snprintf(where, sizeof(where), "/events/%lld/edit?saved=1",
 	    (long long)id);
 	return html_redirect(r, where, "Saved");
@@ -693,7 +787,7 @@ page_event_new(struct request *r, const struct call *c)
 		f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "tz",
 		    QRM_DEFAULT_TZ, "kind", "workshop", "status", "confirmed",
 		    "start_time", "18:00", "end_time", "19:30");
-		ret = form_page(r, 200, &u, 0, f, NULL, NULL, NULL);
+		ret = form_page(r, 200, &u, 0, f, NULL, NULL, NULL, NULL);
 		json_decref(f);
 	}
 	page_user_clear(&u);
@@ -722,9 +816,9 @@ page_event_edit(struct request *r, const struct call *c)
 		ret = page_error(r, rc, &err);
 	else {
 		f = event_to_form(r, &ev);
-		ret = form_page(r, 200, &u, ev.id, f, NULL, NULL, http_arg(r,
-		    "saved") ? "Saved. Calendars that subscribe show it at "
-		    "their next refresh." : NULL);
+		ret = form_page(r, 200, &u, ev.id, f, NULL, NULL, NULL,
+		    http_arg(r, "saved") ? "Saved. Calendars that subscribe "
+		    "show it at their next refresh." : NULL);
 		json_decref(f);
 		event_clear(&ev);
 	}

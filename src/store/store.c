@@ -24,7 +24,7 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"event_audiences WHERE event = e.id ORDER BY audience)), " \
 	"(SELECT group_concat(member, ',') FROM (SELECT member FROM " \
-	"event_hosts WHERE event = e.id ORDER BY member)), e.quorum "
+	"event_hosts WHERE event = e.id ORDER BY member)), e.quorum, e.room "
 
 #define MEMBER_COLUMNS \
 	"m.id, m.name, m.email, m.number, m.role, m.branch, m.active, " \
@@ -64,7 +64,7 @@ extern const size_t		store_migrations_count;
 	"e.tzid, e.start_local, e.end_local, e.all_day, e.rrule, " \
 	"e.exdates, e.status, e.sequence, e.capacity, e.organizer, " \
 	"e.created, e.updated, e.start_utc, e.end_utc, e.last_utc, " \
-	"e.after_event, NULL, NULL, e.quorum "
+	"e.after_event, NULL, NULL, e.quorum, e.room "
 
 /*
  * Which events a list shows: ?1 ending after, ?2 starting before, ?4
@@ -132,15 +132,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO events (uid, kind, title, description, location, "
 	    "url, tzid, start_local, end_local, all_day, rrule, exdates, "
 	    "status, sequence, capacity, organizer, created, updated, "
-	    "start_utc, end_utc, last_utc, after_event, quorum) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "start_utc, end_utc, last_utc, after_event, quorum, room) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?)",
 	[STMT_EVENT_UPDATE] =
 	    "UPDATE events SET uid = ?, kind = ?, title = ?, description = ?, "
 	    "location = ?, url = ?, tzid = ?, start_local = ?, end_local = ?, "
 	    "all_day = ?, rrule = ?, exdates = ?, status = ?, sequence = ?, "
 	    "capacity = ?, organizer = ?, created = ?, updated = ?, "
 	    "start_utc = ?, end_utc = ?, last_utc = ?, after_event = ?, "
-	    "quorum = ? WHERE id = ?",
+	    "quorum = ?, room = ? WHERE id = ?25",
 	[STMT_EVENT_GET] =
 	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id = ?",
 	[STMT_EVENT_GET_UID] =
@@ -316,6 +317,35 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "created_by, created) VALUES (?, ?, ?, ?, ?)",
 	[STMT_DOOR_CODE_FIND] =
 	    "SELECT event, occurrence FROM door_codes WHERE code = ?",
+	[STMT_ROOM_UPSERT] =
+	    "INSERT INTO rooms (slug, name, address, capacity) VALUES "
+	    "(?1, ?2, ?3, ?4) ON CONFLICT (slug) DO UPDATE SET name = ?2, "
+	    "address = ?3, capacity = ?4",
+	[STMT_ROOM_LIST] =
+	    "SELECT slug, name, address, capacity FROM rooms ORDER BY slug",
+	/*
+	 * The events that may clash with one: not cancelled, not itself
+	 * (?1), overlapping ?2..?3 (UTC) in some occurrence, and sharing
+	 * one of the people ?4 (a JSON array of member ids: as host, or
+	 * with a place) or addresses ?5 (as organiser), or the room ?6.
+	 */
+	[STMT_EVENT_CLASHES] =
+	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id != ?1 AND "
+	    "e.status != 'cancelled' AND "
+	    "coalesce(e.last_utc, 9223372036854775807) > ?2 AND "
+	    "e.start_utc < ?3 AND ("
+	    "e.id IN (SELECT event FROM event_hosts WHERE member IN "
+	    "(SELECT value FROM json_each(?4))) OR "
+	    "e.id IN (SELECT event FROM attendance WHERE rsvp = 'accepted' "
+	    "AND waitlisted = 0 AND member IN "
+	    "(SELECT value FROM json_each(?4))) OR "
+	    "lower(e.organizer) IN (SELECT lower(value) FROM json_each(?5)) OR "
+	    "e.room = ?6) ORDER BY e.start_utc, e.id",
+	/* who (of ?2, a JSON array of ids) has a place at event ?1, and when */
+	[STMT_EVENT_BOOKED] =
+	    "SELECT member, occurrence FROM attendance WHERE event = ?1 AND "
+	    "rsvp = 'accepted' AND waitlisted = 0 AND (?2 IS NULL OR member "
+	    "IN (SELECT value FROM json_each(?2)))",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",

@@ -44,6 +44,7 @@ event_bind(sqlite3_stmt *s, const struct event *ev)
 	else
 		sqlite3_bind_null(s, 22);
 	sqlite3_bind_int(s, 23, ev->quorum);
+	store_bind_text(s, 24, ev->room);
 	free(exdates);
 	return 0;
 }
@@ -130,7 +131,7 @@ store_event_update(struct store *st, const struct event *ev,
 		return QRM_EDB;
 	if (event_bind(s, ev) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	sqlite3_bind_int64(s, 24, ev->id);
+	sqlite3_bind_int64(s, 25, ev->id);
 	if ((rc = store_step_done(st, s, err, "updating an event")) != QRM_OK)
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
@@ -181,6 +182,7 @@ event_from_row(sqlite3_stmt *s, struct event *ev)
 	    sqlite3_column_int64(s, 21);
 	ev->after = sqlite3_column_int64(s, 22);
 	ev->quorum = sqlite3_column_int(s, 25);
+	ev->room = store_col_text(s, 26);
 	if (strv_split(&ev->exdates,
 	    (const char *)sqlite3_column_text(s, 12), ',') == -1 ||
 	    strv_split(&ev->audiences,
@@ -279,10 +281,8 @@ store_event_list(struct store *st, const struct event_filter *f,
     struct event_list *out, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
-	struct event	*v;
 	char		*slugs = NULL;
 	int		 rc;
-	size_t		 cap = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (f->audiences != NULL)
@@ -307,10 +307,30 @@ store_event_list(struct store *st, const struct event_filter *f,
 	sqlite3_bind_int(s, 5, f->cancelled_since == 0);
 	sqlite3_bind_int64(s, 6, f->cancelled_since);
 	sqlite3_bind_int64(s, 7, f->now);
+	rc = store_event_rows(st, s, out, err);
+	free(slugs);
+	if (rc != QRM_OK)
+		return rc;
+	if (f->audiences != NULL && out->n > 1)
+		qsort(out->v, out->n, sizeof(out->v[0]), by_start);
+	return QRM_OK;
+}
+
+/* Every event a prepared statement of EVENT_COLUMNS gives, into out. */
+int
+store_event_rows(struct store *st, sqlite3_stmt *s, struct event_list *out,
+    struct qrm_error *err)
+{
+	struct event	*v;
+	size_t		 cap = 0;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
-			if ((v = realloc(out->v, cap * sizeof(*v))) == NULL) {
+			if ((v = reallocarray(out->v, cap, sizeof(*v))) ==
+			    NULL) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
@@ -322,13 +342,10 @@ store_event_list(struct store *st, const struct event_filter *f,
 		}
 	}
 	sqlite3_reset(s);
-	free(slugs);
 	if (rc != SQLITE_DONE) {
 		event_list_free(out);
 		return store_dberr(st, err, "listing events");
 	}
-	if (f->audiences != NULL && out->n > 1)
-		qsort(out->v, out->n, sizeof(out->v[0]), by_start);
 	return QRM_OK;
 }
 

@@ -99,6 +99,10 @@ enum stmt {
 	STMT_DOOR_CODE_GET,
 	STMT_DOOR_CODE_ADD,
 	STMT_DOOR_CODE_FIND,
+	STMT_ROOM_UPSERT,
+	STMT_ROOM_LIST,
+	STMT_EVENT_CLASHES,
+	STMT_EVENT_BOOKED,
 	STMT__MAX
 };
 
@@ -111,6 +115,10 @@ struct store {
 	void		(*on_commit)(void *, int);	/* after a commit that wrote */
 	void		*on_commit_arg;
 };
+
+/* store_event.c */
+int		 store_event_rows(struct store *, sqlite3_stmt *,
+		    struct event_list *, struct qrm_error *);
 
 /* store.c */
 sqlite3_stmt	*store_stmt(struct store *, enum stmt, struct qrm_error *);

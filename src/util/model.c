@@ -73,6 +73,7 @@ event_clear(struct event *ev)
 	free(ev->tzid);
 	free(ev->rrule);
 	free(ev->organizer);
+	free(ev->room);
 	strv_free(&ev->exdates);
 	strv_free(&ev->audiences);
 	strv_free(&ev->hosts);
@@ -92,6 +93,7 @@ event_copy(struct event *dst, const struct event *src)
 	dst->tzid = xstrdup_or_null(src->tzid);
 	dst->rrule = xstrdup_or_null(src->rrule);
 	dst->organizer = xstrdup_or_null(src->organizer);
+	dst->room = xstrdup_or_null(src->room);
 	memset(&dst->exdates, 0, sizeof(dst->exdates));
 	memset(&dst->audiences, 0, sizeof(dst->audiences));
 	memset(&dst->hosts, 0, sizeof(dst->hosts));
@@ -286,6 +288,23 @@ session_list_free(struct session_list *l)
 		return;
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].agent);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void
+room_list_free(struct room_list *l)
+{
+	size_t	i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].slug);
+		free(l->v[i].name);
+		free(l->v[i].address);
+	}
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

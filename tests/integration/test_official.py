@@ -194,7 +194,8 @@ class OfficialTest(unittest.TestCase):
         # an all-day meeting over two days
         st, r, page = web.request("POST", "/events/new", self.meeting(
             csrf, all_day="on", start_time="", end_time="",
-            end_date="2027-02-04", repeat="", repeat_until="", exdates=""))
+            end_date="2027-02-04", repeat="", repeat_until="", exdates="",
+            hosts="", organizer=""))
         self.assertEqual(st, 303, page[:800])
         two = int(re.search(r"/events/(\d+)/", r.getheader("Location"))
                   .group(1))

@@ -1,0 +1,12 @@
+-- Rooms: a small catalogue (feeds/rooms/*.ini), each with a capacity;
+-- an event may book one, and a room is booked as a person is.
+CREATE TABLE rooms (
+	slug		TEXT PRIMARY KEY,
+	name		TEXT NOT NULL,
+	address		TEXT,
+	capacity	INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE events ADD COLUMN room TEXT;		-- a slug of rooms
+CREATE INDEX events_by_room ON events(room) WHERE room IS NOT NULL;
+
+PRAGMA user_version = 5;
