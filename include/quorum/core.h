@@ -157,6 +157,23 @@ json_t	*attendance_list_json(const struct attendance_list *);
 int	 core_door_records(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, struct attendance_list *, json_t **quorum,
 	    struct qrm_error *);
+/* schedule.c */
+#define WORK_HOURS_DEFAULT	"Mon-Fri 09:00-17:00"
+struct work_week {
+	int	from[7], to[7];	/* minutes after midnight; -1: not working */
+};
+int	 work_hours_parse(const char *, struct work_week *);
+int	 core_bank_holiday(const char *date);
+int	 core_freebusy(struct qrm *, const struct actor *, const struct strv *,
+	    const char *from, const char *to, const char *tz, json_t **,
+	    struct qrm_error *);
+int	 core_freebusy_ics(struct qrm *, const struct actor *,
+	    const struct strv *, const char *from, const char *to,
+	    struct buf *, struct qrm_error *);
+int	 core_slots(struct qrm *, const struct actor *, const struct strv *,
+	    const char *duration, const char *from, const char *to,
+	    const char *room, json_t **, struct qrm_error *);
+
 #define CORE_SECRET_LEN	43	/* base64url of 256 bits, unpadded */
 #define SELF_CHECKIN_EARLY	1800	/* seconds before the start */
 int	 core_door_code(struct qrm *, const struct actor *, int64_t event,

@@ -6,6 +6,8 @@
 #ifndef QUORUM_ICAL_H
 #define QUORUM_ICAL_H
 
+#include <jansson.h>
+
 #include "quorum/error.h"
 #include "quorum/model.h"
 
@@ -49,6 +51,8 @@ int	 ical_event_occurrences(const struct event *, int64_t from, int64_t to,
 
 /* ical_feed.c */
 int	 ical_feed_build(const struct feed_meta *, const struct event_list *,
+	    struct buf *, struct qrm_error *);
+int	 ical_freebusy(const json_t *items, int64_t from, int64_t to,
 	    struct buf *, struct qrm_error *);
 
 /* ical_import.c */

@@ -162,6 +162,7 @@ struct member {
 	char		*number;	/* membership number, or NULL */
 	enum role	 role;
 	char		*branch;
+	char		*work_hours;	/* "Mon-Fri 09:00-17:00"; NULL: that */
 	struct strv	 audiences;
 	struct strv	 scopes;
 	int		 active;

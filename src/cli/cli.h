@@ -71,6 +71,7 @@ extern const struct cmd_entry	cmd_attend_entries[];
 extern const struct cmd_entry	cmd_action_entries[];
 extern const struct cmd_entry	cmd_outbox_entries[];
 extern const struct cmd_entry	cmd_signin_entries[];
+extern const struct cmd_entry	cmd_schedule_entries[];
 
 /* cmd.c */
 const char	*cmd_text(const struct cmd_ctx *, const char *name);

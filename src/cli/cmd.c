@@ -20,7 +20,7 @@ static const struct actor	cli_actor = { 0, ROLE_ADMIN, "cli" };
 static const struct cmd_entry *const groups[] = {
 	cmd_admin_entries, cmd_event_entries, cmd_member_entries,
 	cmd_attend_entries, cmd_action_entries, cmd_outbox_entries,
-	cmd_signin_entries, NULL
+	cmd_signin_entries, cmd_schedule_entries, NULL
 };
 
 /* The name of an entry as typed: "event add", or "init". */

@@ -25,6 +25,7 @@ static const struct field member_fields[] = {
 	{ "number", FT_TEXT, FF_NULLABLE, 0, 32, NULL, 0 },
 	{ "role", FT_ENUM, 0, 0, 0, role_names, ROLE__MAX },
 	{ "branch", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
+	{ "work_hours", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "scopes", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "active", FT_BOOL, 0, 0, 0, NULL, 0 },
@@ -74,6 +75,11 @@ member_validate(struct member *m, struct qrm_error *err)
 		return qrm_seterr(err, QRM_EINVAL, "number", "membership number "
 		    "'%s' must be 1 to 32 letters, digits, '-' or '/'",
 		    m->number);
+	if (m->work_hours != NULL && work_hours_parse(m->work_hours, NULL) ==
+	    -1)
+		return qrm_seterr(err, QRM_EINVAL, "work_hours", "work_hours "
+		    "must be days and hours such as 'Mon-Fri 09:00-17:00' or "
+		    "'Mon,Wed 10:00-15:00; Thu 09:00-12:30'");
 	if (m->branch != NULL && strlen(m->branch) > 100)
 		return qrm_seterr(err, QRM_EINVAL, "branch",
 		    "branch is longer than 100 characters");
@@ -113,6 +119,7 @@ member_from_json(const json_t *o, struct member *m, int patch,
 	    fields_text(o, "email", &m->email, 0) == -1 ||
 	    fields_text(o, "number", &m->number, 1) == -1 ||
 	    fields_text(o, "branch", &m->branch, 1) == -1 ||
+	    fields_text(o, "work_hours", &m->work_hours, 1) == -1 ||
 	    fields_list(o, "audiences", &m->audiences) == -1 ||
 	    fields_list(o, "scopes", &m->scopes) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
@@ -139,13 +146,15 @@ slugs_json(const struct strv *sv)
 json_t *
 member_to_json(const struct member *m)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b}",
+	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:o}",
 	    "id", (json_int_t)m->id, "name", m->name, "email", m->email,
 	    "number", m->number ? json_string(m->number) : json_null(),
 	    "role", role_names[m->role],
 	    "branch", m->branch ? json_string(m->branch) : json_null(),
 	    "audiences", slugs_json(&m->audiences),
-	    "scopes", slugs_json(&m->scopes), "active", m->active);
+	    "scopes", slugs_json(&m->scopes), "active", m->active,
+	    "work_hours", m->work_hours ? json_string(m->work_hours) :
+	    json_null());
 }
 
 static int
@@ -596,6 +605,8 @@ core_member_import_csv(struct qrm *q, const struct actor *a,
 				m.id = old.id;
 				m.role = old.role;
 				strv_copy(&m.scopes, &old.scopes);
+				m.work_hours = old.work_hours;
+				old.work_hours = NULL;
 				if (same_member(&m, &old))
 					unchanged++;
 				else if ((rc = member_write(q, a, &m, 0,

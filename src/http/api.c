@@ -544,3 +544,63 @@ api_audit(struct request *r, const struct call *c)
 		    (int)limit, &out, &err);
 	return reply(r, rc, &err, out);
 }
+
+/* The ids of "?members=1,2,3". */
+static void
+arg_ids(struct request *r, struct strv *ids)
+{
+	const char	*v = http_arg(r, "members");
+
+	memset(ids, 0, sizeof(*ids));
+	if (v != NULL && *v != '\0')
+		strv_split(ids, v, ',');
+}
+
+/* GET /api/v1/freebusy?members=&from=&to=[&tz=][&format=ics] */
+enum MHD_Result
+api_freebusy(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids;
+	struct buf		 b = { 0 };
+	const char		*format = http_arg(r, "format");
+	json_t			*out = NULL;
+	enum MHD_Result		 ret;
+	int			 rc;
+
+	arg_ids(r, &ids);
+	if (format != NULL && strcmp(format, "ics") == 0) {
+		if ((rc = core_freebusy_ics(r->q, c->actor, &ids, http_arg(r,
+		    "from"), http_arg(r, "to"), &b, &err)) != QRM_OK)
+			ret = http_error(r, rc, &err);
+		else
+			ret = http_text(r, 200, "text/calendar; charset=utf-8",
+			    b.p ? b.p : "");
+		buf_free(&b);
+	} else {
+		rc = core_freebusy(r->q, c->actor, &ids, http_arg(r, "from"),
+		    http_arg(r, "to"), http_arg(r, "tz"), &out, &err);
+		ret = reply(r, rc, &err, out);
+	}
+	strv_free(&ids);
+	return ret;
+}
+
+/* GET /api/v1/slots?members=&duration=PT2H&from=&to=[&room=] */
+enum MHD_Result
+api_slots(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids;
+	json_t			*out = NULL;
+	enum MHD_Result		 ret;
+	int			 rc;
+
+	arg_ids(r, &ids);
+	rc = core_slots(r->q, c->actor, &ids, http_arg(r, "duration"),
+	    http_arg(r, "from"), http_arg(r, "to"), http_arg(r, "room"), &out,
+	    &err);
+	ret = reply(r, rc, &err, out);
+	strv_free(&ids);
+	return ret;
+}

@@ -105,6 +105,8 @@ enum MHD_Result	 api_register(struct request *, const struct call *);
 enum MHD_Result	 api_tokens(struct request *, const struct call *);
 enum MHD_Result	 api_token(struct request *, const struct call *);
 enum MHD_Result	 api_audit(struct request *, const struct call *);
+enum MHD_Result	 api_freebusy(struct request *, const struct call *);
+enum MHD_Result	 api_slots(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv_send(struct request *,
 		    const struct attendance_list *);
 

@@ -92,6 +92,8 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/tokens", ROLE_MEMBER, BODY_NONE, api_tokens },
 	{ M_DELETE, "/api/v1/tokens/#", ROLE_MEMBER, BODY_NONE, api_token },
 	{ M_GET, "/api/v1/audit", ROLE_MEMBER, BODY_NONE, api_audit },
+	{ M_GET, "/api/v1/freebusy", ROLE_REP, BODY_NONE, api_freebusy },
+	{ M_GET, "/api/v1/slots", ROLE_REP, BODY_NONE, api_slots },
 };
 
 static const struct {

@@ -552,3 +552,75 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	ical_unlock();
 	return rc;
 }
+
+/*
+ * Busy times as iCalendar (RFC 5545 §3.6.4): one VFREEBUSY a person,
+ * its FREEBUSY periods in UTC between from and to.  items is the JSON
+ * of core_freebusy() with each busy time's "start_utc" and "end_utc".
+ */
+static int
+freebusy_build(const json_t *items, int64_t from, int64_t to,
+    struct buf *out, struct qrm_error *err)
+{
+	icalcomponent		*cal, *fb;
+	struct icalperiodtype	 p;
+	const json_t		*it, *b;
+	char			*text, uid[64];
+	size_t			 i, j;
+
+	cal = icalcomponent_new_vcalendar();
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_method(
+	    ICAL_METHOD_PUBLISH));
+	json_array_foreach(items, i, it) {
+		fb = icalcomponent_new_vfreebusy();
+		snprintf(uid, sizeof(uid), "freebusy-%lld-%lld-%lld@quorum",
+		    (long long)json_integer_value(json_object_get(it,
+		    "member")), (long long)from, (long long)to);
+		icalcomponent_add_property(fb, icalproperty_new_uid(uid));
+		icalcomponent_add_property(fb, icalproperty_new_dtstamp(
+		    icaltime_from_timet_with_zone(time(NULL), 0,
+		    icaltimezone_get_utc_timezone())));
+		icalcomponent_add_property(fb, icalproperty_new_dtstart(
+		    icaltime_from_timet_with_zone((time_t)from, 0,
+		    icaltimezone_get_utc_timezone())));
+		icalcomponent_add_property(fb, icalproperty_new_dtend(
+		    icaltime_from_timet_with_zone((time_t)to, 0,
+		    icaltimezone_get_utc_timezone())));
+		icalcomponent_add_property(fb, icalproperty_new_contact(
+		    json_string_value(json_object_get(it, "name"))));
+		json_array_foreach(json_object_get(it, "busy"), j, b) {
+			p = icalperiodtype_null_period();
+			p.start = icaltime_from_timet_with_zone((time_t)
+			    json_integer_value(json_object_get(b, "start_utc")),
+			    0, icaltimezone_get_utc_timezone());
+			p.end = icaltime_from_timet_with_zone((time_t)
+			    json_integer_value(json_object_get(b, "end_utc")),
+			    0, icaltimezone_get_utc_timezone());
+			icalcomponent_add_property(fb,
+			    icalproperty_new_freebusy(p));
+		}
+		icalcomponent_add_component(cal, fb);
+	}
+	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	buf_puts(out, text);
+	free(text);
+	icalcomponent_free(cal);
+	return QRM_OK;
+}
+
+int
+ical_freebusy(const json_t *items, int64_t from, int64_t to, struct buf *out,
+    struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = freebusy_build(items, from, to, out, err);
+	ical_unlock();
+	return rc;
+}

@@ -154,6 +154,7 @@ member_clear(struct member *m)
 	free(m->email);
 	free(m->number);
 	free(m->branch);
+	free(m->work_hours);
 	strv_free(&m->audiences);
 	strv_free(&m->scopes);
 	memset(m, 0, sizeof(*m));
@@ -168,6 +169,7 @@ member_copy(struct member *dst, const struct member *src)
 	dst->email = xstrdup_or_null(src->email);
 	dst->number = xstrdup_or_null(src->number);
 	dst->branch = xstrdup_or_null(src->branch);
+	dst->work_hours = xstrdup_or_null(src->work_hours);
 	memset(&dst->audiences, 0, sizeof(dst->audiences));
 	memset(&dst->scopes, 0, sizeof(dst->scopes));
 	if (strv_copy(&dst->audiences, &src->audiences) == -1 ||

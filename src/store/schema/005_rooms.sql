@@ -9,4 +9,8 @@ CREATE TABLE rooms (
 ALTER TABLE events ADD COLUMN room TEXT;		-- a slug of rooms
 CREATE INDEX events_by_room ON events(room) WHERE room IS NOT NULL;
 
+-- When a member works, for the slot finder ("Mon-Fri 09:00-17:00" when
+-- NULL).
+ALTER TABLE members ADD COLUMN work_hours TEXT;
+
 PRAGMA user_version = 5;

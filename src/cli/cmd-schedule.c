@@ -1,0 +1,136 @@
+/*
+ * cmd-schedule.c: who is busy, and when all of some members are free:
+ * freebusy and slots (as GET /api/v1/freebusy and /api/v1/slots).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The --member options as a list of ids in text. */
+static void
+member_ids(const struct cmd_ctx *c, struct strv *ids)
+{
+	json_t	*v;
+	size_t	 i;
+	char	 n[24];
+
+	memset(ids, 0, sizeof(*ids));
+	json_array_foreach(json_object_get(c->opt, "member"), i, v) {
+		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(v));
+		strv_push(ids, n);
+	}
+}
+
+static int
+cmd_freebusy(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids;
+	struct buf		 b = { 0 };
+	json_t			*out = NULL, *it, *x;
+	size_t			 i, j;
+	int			 rc;
+
+	member_ids(c, &ids);
+	if (cmd_flag(c, "ics")) {
+		rc = core_freebusy_ics(c->q, c->actor, &ids, cmd_text(c,
+		    "from"), cmd_text(c, "to"), &b, &err);
+		strv_free(&ids);
+		if (rc != QRM_OK)
+			return cmd_fail(&err, rc);
+		fputs(b.p ? b.p : "", stdout);
+		buf_free(&b);
+		return 0;
+	}
+	rc = core_freebusy(c->q, c->actor, &ids, cmd_text(c, "from"),
+	    cmd_text(c, "to"), cmd_text(c, "tz"), &out, &err);
+	strv_free(&ids);
+	if (rc != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (cmd_flag(c, "json"))
+		return cmd_print_json(out);
+	printf("Busy from %s to %s (%s time):\n",
+	    json_string_value(json_object_get(out, "from")),
+	    json_string_value(json_object_get(out, "to")),
+	    json_string_value(json_object_get(out, "tz")));
+	json_array_foreach(json_object_get(out, "items"), i, it) {
+		printf("\n%s\n", json_string_value(json_object_get(it,
+		    "name")));
+		if (json_array_size(json_object_get(it, "busy")) == 0)
+			puts("  free throughout");
+		json_array_foreach(json_object_get(it, "busy"), j, x)
+			printf("  %.16s to %.16s  %s\n", json_string_value(
+			    json_object_get(x, "start")), json_string_value(
+			    json_object_get(x, "end")), json_object_get(x,
+			    "title") ? json_string_value(json_object_get(x,
+			    "title")) : "(busy)");
+	}
+	json_decref(out);
+	return 0;
+}
+
+static int
+cmd_slots(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct strv		 ids;
+	json_t			*out = NULL, *x;
+	size_t			 i;
+	int			 rc;
+
+	member_ids(c, &ids);
+	rc = core_slots(c->q, c->actor, &ids, cmd_text(c, "duration"),
+	    cmd_text(c, "from"), cmd_text(c, "to"), cmd_text(c, "room"), &out,
+	    &err);
+	strv_free(&ids);
+	if (rc != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (cmd_flag(c, "json"))
+		return cmd_print_json(out);
+	if (json_array_size(json_object_get(out, "items")) == 0)
+		printf("No time from %s to %s when all are free.\n",
+		    json_string_value(json_object_get(out, "from")),
+		    json_string_value(json_object_get(out, "to")));
+	json_array_foreach(json_object_get(out, "items"), i, x)
+		printf("%.10s  %.5s to %.5s  (%s)\n", json_string_value(
+		    json_object_get(x, "start")), json_string_value(
+		    json_object_get(x, "start")) + 11, json_string_value(
+		    json_object_get(x, "end")) + 11, json_string_value(
+		    json_object_get(out, "tz")));
+	json_decref(out);
+	return 0;
+}
+
+static const struct cmd_opt freebusy_opts[] = {
+	{ "member", OPT_INTS, NULL, "ID", "a member (repeat for more)" },
+	{ "from", OPT_TEXT, NULL, "DATE", "the first day (default today)" },
+	{ "to", OPT_TEXT, NULL, "DATE", "the last day (default a week on)" },
+	{ "tz", OPT_TEXT, NULL, "ZONE", "times in this zone (default "
+	  "Europe/London)" },
+	{ "ics", OPT_FLAG, NULL, NULL, "as iCalendar VFREEBUSY" },
+	{ "json", OPT_FLAG, NULL, NULL, "as JSON" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static const struct cmd_opt slots_opts[] = {
+	{ "member", OPT_INTS, NULL, "ID", "a member (repeat for more)" },
+	{ "duration", OPT_TEXT, NULL, "PT2H", "how long: PT2H, PT90M, "
+	  "PT1H30M" },
+	{ "from", OPT_TEXT, NULL, "DATE", "the first day (default today)" },
+	{ "to", OPT_TEXT, NULL, "DATE", "the last day (default four weeks "
+	  "on)" },
+	{ "room", OPT_TEXT, NULL, "SLUG", "and this room free too" },
+	{ "json", OPT_FLAG, NULL, NULL, "as JSON" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_schedule_entries[] = {
+	{ "freebusy", NULL, "--member ID...", 0, 0, freebusy_opts,
+	  "when members are busy (officials)", CMD_DB, cmd_freebusy },
+	{ "slots", NULL, "--member ID... --duration PT2H", 0, 0, slots_opts,
+	  "the earliest times when all are free, in working hours",
+	  CMD_DB, cmd_slots },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL }
+};
