@@ -213,6 +213,9 @@ enum MHD_Result	 page_member_change(struct request *, const struct call *);
 enum MHD_Result	 page_door_qr(struct request *, const struct call *);
 enum MHD_Result	 page_here(struct request *, const struct call *);
 
+/* page_schedule.c */
+enum MHD_Result	 page_schedule(struct request *, const struct call *);
+
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);
 enum MHD_Result	 page_event(struct request *, const struct call *);

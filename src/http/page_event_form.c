@@ -769,6 +769,20 @@ save_form(struct request *r, const struct call *c, const struct page_user *u,
 	return html_redirect(r, where, "Saved");
 }
 
+/* What a link may fill in (the times "Find a time" found, say). */
+static void
+prefill(struct request *r, json_t *f)
+{
+	static const char *const keys[] = { "title", "date", "start_time",
+	    "end_time", "end_date", "hosts", "room", "kind" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((v = http_arg(r, keys[i])) != NULL && strlen(v) < 300)
+			json_object_set_new(f, keys[i], json_string(v));
+}
+
 /* GET and POST /events/new */
 enum MHD_Result
 page_event_new(struct request *r, const struct call *c)
@@ -787,6 +801,7 @@ page_event_new(struct request *r, const struct call *c)
 		f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "tz",
 		    QRM_DEFAULT_TZ, "kind", "workshop", "status", "confirmed",
 		    "start_time", "18:00", "end_time", "19:30");
+		prefill(r, f);
 		ret = form_page(r, 200, &u, 0, f, NULL, NULL, NULL, NULL);
 		json_decref(f);
 	}

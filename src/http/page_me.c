@@ -357,6 +357,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 		html_raw_trusted(&b, "<nav aria-label=\"Union office\" "
 		    "class=\"staff\"><p><strong>Union office:</strong> "
 		    "<a href=\"/events/new\">New meeting</a> <a "
+		    "href=\"/schedule\">Find a time</a> <a "
 		    "href=\"/members\">Members</a></p></nav>");
 	if (m->role >= ROLE_REP)
 		html_raw_trusted(&b, "<p class=\"hint\">Open a meeting below "

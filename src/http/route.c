@@ -44,6 +44,7 @@ static const struct route routes[] = {
 	    page_notes_action },
 	{ M_POST, "/actions/#", ROLE_NONE, BODY_FORM, page_action_change },
 	{ M_GET | M_POST, "/members", ROLE_NONE, BODY_FORM, page_members },
+	{ M_GET, "/schedule", ROLE_NONE, BODY_NONE, page_schedule },
 	{ M_POST, "/members/import", ROLE_NONE, BODY_MULTIPART,
 	    page_members_import },
 	{ M_POST, "/members/#", ROLE_NONE, BODY_FORM, page_member_change },

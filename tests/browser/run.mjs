@@ -239,6 +239,21 @@ for (const [size, viewport, link] of [
         line.locator('button[type=submit]').click()]);
     flow.action = await page.textContent('article.action');
     await both(page, 'notes');
+    // find a time for two people, and make the meeting from it
+    await page.goto(base + '/me');
+    await Promise.all([page.waitForURL(/\/schedule$/),
+        page.click('a[href="/schedule"]')]);
+    await page.fill('#f-people', 'N-1001, N-1003');
+    await page.selectOption('#f-duration', 'PT2H');
+    await Promise.all([page.waitForURL(/\/schedule\?/),
+        page.click('main form button[type=submit]')]);
+    await both(page, 'schedule');
+    flow.slots = await page.locator('ul.slots li').count();
+    await Promise.all([page.waitForURL(/\/events\/new\?/),
+        page.locator('ul.slots a').first().click()]);
+    flow.prefilled = [await page.inputValue('#f-hosts'),
+        await page.inputValue('#f-start_time'),
+        await page.inputValue('#f-end_time')];
     await page.goto(base + '/members');
     await both(page, 'members');
     await page.setInputFiles('#f-file', { name: 'members.csv',

@@ -100,7 +100,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 40, names)
+        self.assertEqual(len(names), 42, names)
         # every page at both sizes
         self.assertEqual({n for n, size in names if size == "phone"},
                          {n for n, size in names if size == "desktop"})
@@ -141,6 +141,12 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(o["savedRepeat"], "weekly")
         self.assertTrue(o["inFeed"])
         self.assertIn("Branch training: <b>new</b> rules", ics)
+        # find a time: proposals, each making a meeting filled in
+        self.assertEqual(o["slots"], 10)
+        self.assertEqual(o["prefilled"][0], "N-1001,N-1003")
+        h0, m0 = map(int, o["prefilled"][1].split(":"))
+        h1, m1 = map(int, o["prefilled"][2].split(":"))
+        self.assertEqual((h1 * 60 + m1) - (h0 * 60 + m0), 120)
         # an action from a line of the notes, owned by the rep typed
         self.assertIn("Book the room for the next session", o["action"])
         self.assertIn("Owner: Sam Okafor", o["action"])

@@ -154,6 +154,35 @@ class SlotsTest(unittest.TestCase):
                                ("2027-03-28T02:00:00", "2027-03-28T02:30:00"),
                                ("2027-03-28T02:30:00", "2027-03-28T03:00:00")])
 
+    def test_the_page(self):
+        from qtest import Browser
+        web = Browser.signed_in(self.q, 2)
+        st, r, page = web.request(
+            "GET", "/schedule?people=N-1001,+amina.yusuf@napo.example&"
+            "duration=PT8H&from=2027-05-28&to=2027-06-01&room=")
+        self.assertEqual(st, 200, page[:300])
+        link = ('/events/new?date=2027-05-28&amp;start_time=09%3A00&amp;'
+                'end_time=17%3A00&amp;hosts=N-1001%2CN-1006')
+        self.assertIn(link, page)
+        self.assertIn("2027-06-01", page)
+        self.assertNotIn("2027-05-31", page)      # the bank holiday
+        self.assertIn("<h2>When each is busy</h2>", page)
+        st, r, page = web.request("GET", link.replace("&amp;", "&"))
+        self.assertEqual(st, 200)
+        self.assertIn('id="f-date" name="date" aria-describedby="f-date-'
+                      'hint" value="2027-05-28"', page)
+        self.assertIn('id="f-hosts" name="hosts" aria-describedby="f-hosts-'
+                      'hint" value="N-1001,N-1006"', page)
+        # someone unknown: said at the field, nothing found
+        st, r, page = web.request("GET", "/schedule?people=N-9999&"
+                                  "duration=PT1H")
+        self.assertEqual(st, 400)
+        self.assertIn('id="f-people-error"', page)
+        self.assertIn("N-9999", page)
+        # not for members
+        self.assertEqual(Browser.signed_in(self.q, 4).request(
+            "GET", "/schedule")[0], 404)
+
     def test_refusals(self):
         for q, field in [("members=1&duration=2h", "duration"),
                          ("members=1&duration=PT10M", "duration"),
