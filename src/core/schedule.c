@@ -200,45 +200,48 @@ place_of(void *arg, int64_t member, const char *occurrence)
 }
 
 /*
- * The busy times within from..to (UTC) of member id (0: of room alone),
- * into l.
+ * The busy times within from..to (UTC) of the n members of mv and of
+ * room (either may be none), together, into l: one query for them all.
  */
 static int
-busy_of(struct store *st, int64_t id, const char *room, int64_t from,
-    int64_t to, struct busy_list *l, struct qrm_error *err)
+busy_of(struct store *st, const struct member *mv, size_t n, const char *room,
+    int64_t from, int64_t to, struct busy_list *l, struct qrm_error *err)
 {
 	struct event_list	 evs;
 	struct occurrence	*o;
-	struct member		 m;
 	struct places		 pl;
-	char			 people[32], emails[600], n[24];
-	size_t			 i, j, no;
+	json_t			*jp = json_array(), *je = json_array();
+	char			*people, *emails, id[24];
+	size_t			 i, j, k, no;
 	int			 rc, whole;
 
-	memset(&m, 0, sizeof(m));
-	if (id > 0 && (rc = store_member_get(st, id, &m, err)) != QRM_OK)
-		return rc;
-	snprintf(people, sizeof(people), id > 0 ? "[%lld]" : "[]",
-	    (long long)id);
-	if (id > 0) {
-		json_t	*e = json_pack("[s]", m.email);
-		char	*t = json_dumps(e, JSON_COMPACT);
-
-		snprintf(emails, sizeof(emails), "%s", t ? t : "[]");
-		free(t);
-		json_decref(e);
-	} else
-		snprintf(emails, sizeof(emails), "[]");
-	rc = store_event_clashes(st, 0, from, to, people, emails, id > 0 ?
-	    NULL : room, &evs, err);
-	snprintf(n, sizeof(n), "%lld", (long long)id);
+	for (i = 0; i < n; i++) {
+		json_array_append_new(jp, json_integer(mv[i].id));
+		json_array_append_new(je, json_string(mv[i].email));
+	}
+	people = json_dumps(jp, JSON_COMPACT);
+	emails = json_dumps(je, JSON_COMPACT);
+	json_decref(jp);
+	json_decref(je);
+	if (people == NULL || emails == NULL) {
+		free(people);
+		free(emails);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	rc = store_event_clashes(st, 0, from, to, people, emails, room, &evs,
+	    err);
 	for (i = 0; rc == QRM_OK && i < evs.n; i++) {
 		const struct event *e = &evs.v[i];
 
-		/* booked for every date as host or organiser, or by place */
-		whole = id == 0 || strv_contains(&e->hosts, n) ||
-		    (e->organizer != NULL && strcasecmp(e->organizer,
-		    m.email) == 0);
+		/* booked for every date (host, organiser, the room) or some */
+		whole = room != NULL && e->room != NULL && strcmp(room,
+		    e->room) == 0;
+		for (k = 0; k < n && !whole; k++) {
+			snprintf(id, sizeof(id), "%lld", (long long)mv[k].id);
+			whole = strv_contains(&e->hosts, id) ||
+			    (e->organizer != NULL && strcasecmp(e->organizer,
+			    mv[k].email) == 0);
+		}
 		memset(&pl, 0, sizeof(pl));
 		if (!whole && store_event_booked(st, e->id, people, place_of,
 		    &pl, NULL) == QRM_OK)
@@ -256,7 +259,8 @@ busy_of(struct store *st, int64_t id, const char *room, int64_t from,
 		strv_free(&pl.occ);
 	}
 	event_list_free(&evs);
-	member_clear(&m);
+	free(people);
+	free(emails);
 	return rc;
 }
 
@@ -378,7 +382,7 @@ core_freebusy(struct qrm *q, const struct actor *a, const struct strv *ids,
 	items = json_array();
 	for (i = 0; i < ml.n && rc == QRM_OK; i++) {
 		memset(&bl, 0, sizeof(bl));
-		if ((rc = busy_of(st, ml.v[i].id, NULL, ufrom, uto, &bl,
+		if ((rc = busy_of(st, &ml.v[i], 1, NULL, ufrom, uto, &bl,
 		    err)) != QRM_OK)
 			break;
 		qsort(bl.v, bl.n, sizeof(*bl.v), busy_cmp);
@@ -522,10 +526,9 @@ core_slots(struct qrm *q, const struct actor *a, const struct strv *ids,
 				    all.to[d];
 			}
 		}
-		rc = busy_of(st, ml.v[i].id, NULL, ufrom, uto, &bl, err);
 	}
-	if (rc == QRM_OK && room != NULL)
-		rc = busy_of(st, 0, room, ufrom, uto, &bl, err);
+	if (rc == QRM_OK)
+		rc = busy_of(st, ml.v, ml.n, room, ufrom, uto, &bl, err);
 	member_list_free(&ml);
 	if (rc != QRM_OK) {
 		free(bl.v);

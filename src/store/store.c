@@ -330,17 +330,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 * with a place) or addresses ?5 (as organiser), or the room ?6.
 	 */
 	[STMT_EVENT_CLASHES] =
-	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id != ?1 AND "
-	    "e.status != 'cancelled' AND "
+	    "SELECT " EVENT_COLUMNS "FROM events e WHERE e.id IN ("
+	    "SELECT event FROM event_hosts WHERE member IN "
+	    "(SELECT value FROM json_each(?4)) UNION "
+	    "SELECT event FROM attendance WHERE member IN "
+	    "(SELECT value FROM json_each(?4)) AND rsvp = 'accepted' AND "
+	    "waitlisted = 0 UNION "
+	    "SELECT id FROM events WHERE lower(organizer) IN "
+	    "(SELECT lower(value) FROM json_each(?5)) AND "
+	    "organizer IS NOT NULL UNION "
+	    "SELECT id FROM events WHERE room = ?6 AND room IS NOT NULL) AND "
+	    "e.id != ?1 AND e.status != 'cancelled' AND "
 	    "coalesce(e.last_utc, 9223372036854775807) > ?2 AND "
-	    "e.start_utc < ?3 AND ("
-	    "e.id IN (SELECT event FROM event_hosts WHERE member IN "
-	    "(SELECT value FROM json_each(?4))) OR "
-	    "e.id IN (SELECT event FROM attendance WHERE rsvp = 'accepted' "
-	    "AND waitlisted = 0 AND member IN "
-	    "(SELECT value FROM json_each(?4))) OR "
-	    "lower(e.organizer) IN (SELECT lower(value) FROM json_each(?5)) OR "
-	    "e.room = ?6) ORDER BY e.start_utc, e.id",
+	    "e.start_utc < ?3 ORDER BY e.start_utc, e.id",
 	/* who (of ?2, a JSON array of ids) has a place at event ?1, and when */
 	[STMT_EVENT_BOOKED] =
 	    "SELECT member, occurrence FROM attendance WHERE event = ?1 AND "

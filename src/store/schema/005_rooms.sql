@@ -8,6 +8,10 @@ CREATE TABLE rooms (
 );
 ALTER TABLE events ADD COLUMN room TEXT;		-- a slug of rooms
 CREATE INDEX events_by_room ON events(room) WHERE room IS NOT NULL;
+-- who is booked where: the clash check and the slot finder start here
+CREATE INDEX event_hosts_by_member ON event_hosts(member, event);
+CREATE INDEX events_by_organizer ON events(lower(organizer))
+	WHERE organizer IS NOT NULL;
 
 -- When a member works, for the slot finder ("Mon-Fri 09:00-17:00" when
 -- NULL).
