@@ -59,6 +59,8 @@ void	 qrm_close(struct qrm *);
 struct store	*qrm_store(struct qrm *, struct qrm_error *);
 void	 qrm_thread_done(struct qrm *);
 const char	*qrm_feeds_dir(const struct qrm *);
+void		 qrm_set_base_url(struct qrm *, const char *);
+const char	*qrm_base_url(const struct qrm *);
 
 /* catalogue.c */
 int	 catalogue_read(const char *dir, struct audience_list *,
@@ -157,6 +159,17 @@ json_t	*attendance_list_json(const struct attendance_list *);
 int	 core_door_records(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, struct attendance_list *, json_t **quorum,
 	    struct qrm_error *);
+/* invite.c */
+int	 core_invite(struct qrm *, const struct actor *, int64_t event,
+	    const json_t *, json_t **report, struct qrm_error *);
+int	 core_invitation_answer(struct qrm *, const char *secret,
+	    const char *answer, struct event *, struct member *,
+	    struct attendance *, struct qrm_error *);
+int	 core_itip_reply(struct qrm *, const char *text, size_t len,
+	    json_t **report, struct qrm_error *);
+int	 core_optouts(struct qrm *, const struct actor *, int64_t member,
+	    const json_t *, json_t **, struct qrm_error *);
+
 /* schedule.c */
 #define WORK_HOURS_DEFAULT	"Mon-Fri 09:00-17:00"
 struct work_week {

@@ -54,6 +54,19 @@ int	 ical_feed_build(const struct feed_meta *, const struct event_list *,
 	    struct buf *, struct qrm_error *);
 int	 ical_freebusy(const json_t *items, int64_t from, int64_t to,
 	    struct buf *, struct qrm_error *);
+int	 ical_itip(const struct event *, const char *method,
+	    const char *organizer, const struct member *attendee, struct buf *,
+	    struct qrm_error *);
+/* What an iTIP REPLY says. */
+struct itip_reply {
+	char	uid[256];
+	char	email[256];
+	char	answer[16];	/* accepted, declined, tentative */
+	int	sequence;
+	int	occurrence;	/* it answers one date of a series */
+};
+int	 ical_reply_parse(const char *text, struct itip_reply *,
+	    struct qrm_error *);
 
 /* ical_import.c */
 int	 ical_import_parse(const char *text, size_t len, const char *default_tz,

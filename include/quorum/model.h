@@ -266,6 +266,8 @@ struct mail {
 	char			*name;
 	char			*subject;
 	char			*body;
+	char			*calendar;	/* a text/calendar part, or NULL */
+	char			*method;	/* its METHOD: REQUEST, CANCEL */
 	int64_t			 created;
 	enum mail_status	 status;
 	int			 attempts;

@@ -208,6 +208,20 @@ int	 store_event_clashes(struct store *, int64_t self, int64_t from,
 int	 store_event_booked(struct store *, int64_t event, const char *people,
 	    int (*)(void *, int64_t member, const char *occurrence), void *,
 	    struct qrm_error *);
+int	 store_invitation_put(struct store *, int64_t event, int64_t member,
+	    int sequence, const char *hash, int64_t now, struct qrm_error *);
+int	 store_invitation_find(struct store *, const char *hash, int64_t *event,
+	    int64_t *member, int *sequence, struct qrm_error *);
+int	 store_invitation_get(struct store *, int64_t event, int64_t member,
+	    int *sequence, struct qrm_error *);
+int	 store_invitees(struct store *, int64_t event, struct strv *,
+	    struct qrm_error *);
+int	 store_optout_has(struct store *, int64_t member, const char *slugs,
+	    int *yes, struct qrm_error *);
+int	 store_optout_set(struct store *, int64_t member, const struct strv *,
+	    struct qrm_error *);
+int	 store_optout_list(struct store *, int64_t member, struct strv *,
+	    struct qrm_error *);
 int	 store_token_revoke_scope(struct store *, int64_t member,
 	    enum token_scope, int64_t now, struct qrm_error *);
 

@@ -103,6 +103,81 @@ cmd_slots(struct cmd_ctx *c)
 	return 0;
 }
 
+static int
+cmd_invite(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*body, *ids, *out = NULL, *x;
+	const char		*aud = cmd_text(c, "audience");
+	size_t			 i;
+	int			 rc;
+
+	ids = json_object_get(c->opt, "member");
+	if ((aud == NULL) == (ids == NULL))
+		return cmd_usage_error(c, "give --member ID (one or more) or "
+		    "--audience SLUG");
+	body = aud ? json_pack("{s:s}", "audience", aud) : json_pack("{s:O}",
+	    "members", ids);
+	rc = core_invite(c->q, c->actor, cmd_arg_id(c, 0), body, &out, &err);
+	json_decref(body);
+	if (rc != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (cmd_flag(c, "json"))
+		return cmd_print_json(out);
+	printf("%lld invitations queued\n", (long long)json_integer_value(
+	    json_object_get(out, "queued")));
+	json_array_foreach(json_object_get(out, "skipped"), i, x)
+		printf("skipped member %lld: %s\n", (long long)
+		    json_integer_value(json_object_get(x, "member")),
+		    json_string_value(json_object_get(x, "reason")));
+	json_decref(out);
+	return 0;
+}
+
+static int
+cmd_itip(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	char			*text;
+	size_t			 len;
+	int			 rc;
+
+	if ((text = cmd_read_file(c->argv[0], 1024 * 1024, &len)) == NULL) {
+		fprintf(stderr, "quorum: %s: cannot be read (at most 1 MiB)\n",
+		    c->argv[0]);
+		return 1;
+	}
+	rc = core_itip_reply(c->q, text, len, &out, &err);
+	free(text);
+	if (rc != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (cmd_flag(c, "json"))
+		return cmd_print_json(out);
+	printf("%s: %s for event %lld", json_string_value(json_object_get(out,
+	    "email")), json_string_value(json_object_get(out, "rsvp")),
+	    (long long)json_integer_value(json_object_get(out, "event")));
+	if (json_integer_value(json_object_get(out, "waiting_position")) > 0)
+		printf(" (number %lld on the waiting list)", (long long)
+		    json_integer_value(json_object_get(out,
+		    "waiting_position")));
+	putchar('\n');
+	json_decref(out);
+	return 0;
+}
+
+static const struct cmd_opt invite_opts[] = {
+	{ "member", OPT_INTS, NULL, "ID", "a member to invite (repeat)" },
+	{ "audience", OPT_TEXT, NULL, "SLUG", "everyone in and below it" },
+	{ "json", OPT_FLAG, NULL, NULL, "as JSON" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+static const struct cmd_opt itip_opts[] = {
+	{ "json", OPT_FLAG, NULL, NULL, "as JSON" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt freebusy_opts[] = {
 	{ "member", OPT_INTS, NULL, "ID", "a member (repeat for more)" },
 	{ "from", OPT_TEXT, NULL, "DATE", "the first day (default today)" },
@@ -132,5 +207,11 @@ const struct cmd_entry cmd_schedule_entries[] = {
 	{ "slots", NULL, "--member ID... --duration PT2H", 0, 0, slots_opts,
 	  "the earliest times when all are free, in working hours",
 	  CMD_DB, cmd_slots },
+	{ "invite", NULL, "EVENT --member ID... | --audience SLUG", 1, 1,
+	  invite_opts, "e-mail invitations (iCalendar REQUEST) through the "
+	  "outbox", CMD_DB, cmd_invite },
+	{ "itip", NULL, "FILE|-", 1, 1, itip_opts, "take a reply to an "
+	  "invitation (METHOD:REPLY, or the mail holding it)", CMD_DB,
+	  cmd_itip },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL }
 };

@@ -537,6 +537,7 @@ run(const struct cmd_entry *e, struct cmd_ctx *c, const char *db,
 		return cmd_fail(&err, rc);
 	}
 	c->q = q;
+	qrm_set_base_url(q, c->base_url);
 	rc = e->exec(c);
 	qrm_close(q);
 	return rc;

@@ -233,7 +233,8 @@ core_event_clashes(struct store *st, const struct event *ev, json_t **out,
 	if ((rc = store_event_clashes(st, ev->id, from, to, people, emails,
 	    b.room, &others, err)) != QRM_OK)
 		goto out;
-	qsort(mine, nmine, sizeof(*mine), by_start);
+	if (nmine > 1)
+		qsort(mine, nmine, sizeof(*mine), by_start);
 	for (i = 0; i < others.n && json_array_size(*out) < CLASH_MAX; i++) {
 		const struct event *o = &others.v[i];
 
@@ -241,7 +242,8 @@ core_event_clashes(struct store *st, const struct event *ev, json_t **out,
 		if (ical_event_occurrences(o, from - 86400, to, &theirs,
 		    &ntheirs, NULL) != QRM_OK)
 			continue;
-		qsort(theirs, ntheirs, sizeof(*theirs), by_start);
+		if (ntheirs > 1)
+			qsort(theirs, ntheirs, sizeof(*theirs), by_start);
 		/* the first of theirs that overlaps one of mine */
 		for (j = k = 0; j < ntheirs && k < nmine; ) {
 			if (theirs[j].end_utc <= mine[k].start_utc ||

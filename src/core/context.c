@@ -48,6 +48,7 @@ qrm_open(const char *dbpath, const char *feeds_dir, struct qrm **out,
 		free(q->dbpath);
 		free(q->walpath);
 		free(q->feeds_dir);
+	free(q->base_url);
 		feed_cache_free(q->cache);
 		auth_cache_free(q->auth);
 		free(q);
@@ -182,5 +183,26 @@ qrm_close(struct qrm *q)
 	free(q->dbpath);
 	free(q->walpath);
 	free(q->feeds_dir);
+	free(q->base_url);
 	free(q);
+}
+
+/* The public address links in mail are built on (no '/' at its end). */
+void
+qrm_set_base_url(struct qrm *q, const char *url)
+{
+	char	*copy = url ? strdup(url) : NULL;
+	size_t	 n;
+
+	if (copy != NULL)
+		for (n = strlen(copy); n > 0 && copy[n - 1] == '/'; n--)
+			copy[n - 1] = '\0';
+	free(q->base_url);
+	q->base_url = copy;
+}
+
+const char *
+qrm_base_url(const struct qrm *q)
+{
+	return q->base_url ? q->base_url : "http://127.0.0.1:8080";
 }

@@ -16,6 +16,7 @@ struct qrm {
 	struct feed_cache	*cache;
 	struct auth_cache	*auth;
 	char			*walpath;
+	char			*base_url;	/* in links that mail carries */
 	/*
 	 * The epoch rises with every write, this process's or another's;
 	 * every in-memory cache is keyed by it, so a cache hit needs no
@@ -99,6 +100,10 @@ int	 core_secret_hash(const char *text, char hash[65]);
 int	 core_require_role(const struct actor *, enum role, struct qrm_error *);
 int	 core_member_lineage(struct store *, const struct member *,
 	    struct strv *, struct qrm_error *);
+
+/* invite.c */
+int	 core_invitations_follow(struct qrm *, struct store *,
+	    const struct event *, struct qrm_error *);
 
 /* clash.c */
 int	 core_event_clashes(struct store *, const struct event *, json_t **,

@@ -602,6 +602,10 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 	    "event.cancel" : "event.update", object, out->title, err)) !=
 	    QRM_OK)
 		goto rollback;
+	/* those invited hear of it at once, in the same transaction */
+	if (change == 2 && (rc = core_invitations_follow(q, st, out, err)) !=
+	    QRM_OK)
+		goto rollback;
 	if ((rc = store_tx_commit(st, err)) != QRM_OK)
 		goto fail;
 	event_clear(&old);

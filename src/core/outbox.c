@@ -125,15 +125,31 @@ header_words(struct buf *b, const char *s)
 	free(enc);
 }
 
+/* text with every line ending in CRLF, and a last one. */
+static void
+crlf_lines(struct buf *b, const char *text)
+{
+	const char	*p;
+
+	for (p = text; p != NULL && *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		buf_append(b, *p == '\n' ? "\r\n" : p, *p == '\n' ? 2 : 1);
+	}
+	if (b->len < 2 || memcmp(b->p + b->len - 2, "\r\n", 2) != 0)
+		buf_puts(b, "\r\n");
+}
+
 /*
- * The message as sent: headers, then the body with CRLF line ends.  The
- * Message-ID is the row's, the same on every try.
+ * The message as sent: headers, then the body with CRLF line ends (and
+ * an invitation's text/calendar as its alternative).  The Message-ID is
+ * the row's, the same on every try.
  */
 char *
 outbox_message(const struct mail *m, const char *from)
 {
 	struct buf	 b = { 0 };
-	const char	*p, *at = strchr(from, '@');
+	const char	*at = strchr(from, '@');
 	char		 date[64];
 
 	http_date_format((time_t)time(NULL), date, sizeof(date));
@@ -151,16 +167,30 @@ outbox_message(const struct mail *m, const char *from)
 	buf_printf(&b, "\r\nDate: %s\r\nMessage-ID: <quorum.%lld.%lld@%s>\r\n",
 	    date, (long long)m->id, (long long)m->created, at ? at + 1 :
 	    "quorum");
-	buf_puts(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; "
-	    "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
-	    "Auto-Submitted: auto-generated\r\n\r\n");
-	for (p = m->body; p != NULL && *p != '\0'; p++) {
-		if (*p == '\r')
-			continue;
-		buf_append(&b, *p == '\n' ? "\r\n" : p, *p == '\n' ? 2 : 1);
+	buf_puts(&b, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+	if (m->calendar != NULL) {
+		/*
+		 * iMIP (RFC 6047): the words and the invitation as two
+		 * alternatives; Outlook shows the first, calendars take the
+		 * second.
+		 */
+		buf_printf(&b, "Content-Type: multipart/alternative; "
+		    "boundary=\"quorum-%lld\"\r\n\r\n--quorum-%lld\r\n",
+		    (long long)m->id, (long long)m->id);
+		buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n");
+	} else
+		buf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n");
+	crlf_lines(&b, m->body);
+	if (m->calendar != NULL) {
+		buf_printf(&b, "--quorum-%lld\r\nContent-Type: text/calendar; "
+		    "charset=utf-8; method=%s\r\nContent-Transfer-Encoding: "
+		    "8bit\r\n\r\n", (long long)m->id, m->method ? m->method :
+		    "REQUEST");
+		crlf_lines(&b, m->calendar);
+		buf_printf(&b, "--quorum-%lld--\r\n", (long long)m->id);
 	}
-	if (b.len < 2 || memcmp(b.p + b.len - 2, "\r\n", 2) != 0)
-		buf_puts(&b, "\r\n");
 	return buf_detach(&b);
 }
 

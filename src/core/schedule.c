@@ -385,7 +385,8 @@ core_freebusy(struct qrm *q, const struct actor *a, const struct strv *ids,
 		if ((rc = busy_of(st, &ml.v[i], 1, NULL, ufrom, uto, &bl,
 		    err)) != QRM_OK)
 			break;
-		qsort(bl.v, bl.n, sizeof(*bl.v), busy_cmp);
+		if (bl.n > 1)
+			qsort(bl.v, bl.n, sizeof(*bl.v), busy_cmp);
 		busy = json_array();
 		for (j = 0; j < bl.n; j++) {
 			b = json_pack("{s:o, s:o, s:I, s:I}", "start",
@@ -534,7 +535,8 @@ core_slots(struct qrm *q, const struct actor *a, const struct strv *ids,
 		free(bl.v);
 		return rc;
 	}
-	qsort(bl.v, bl.n, sizeof(*bl.v), busy_cmp);
+	if (bl.n > 1)
+		qsort(bl.v, bl.n, sizeof(*bl.v), busy_cmp);
 	holiday_years(&y0, &y1);
 	items = json_array();
 	memset(&tm, 0, sizeof(tm));

@@ -604,3 +604,42 @@ api_slots(struct request *r, const struct call *c)
 	strv_free(&ids);
 	return ret;
 }
+
+/* POST /api/v1/events/{id}/invitations {"members": [ids]} | {"audience"} */
+enum MHD_Result
+api_invitations(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*report = NULL;
+	int			 rc;
+
+	rc = core_invite(r->q, c->actor, c->id[0], c->json, &report, &err);
+	return reply(r, rc, &err, report);
+}
+
+/* POST /api/v1/itip: a METHOD:REPLY (text/calendar) */
+enum MHD_Result
+api_itip(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*report = NULL;
+	int			 rc;
+
+	(void)c;
+	rc = core_itip_reply(r->q, r->body.p ? r->body.p : "", r->body.len,
+	    &report, &err);
+	return reply(r, rc, &err, report);
+}
+
+/* GET, PUT /api/v1/members/{id}/optouts {"audiences": [slugs]} */
+enum MHD_Result
+api_optouts(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_optouts(r->q, c->actor, c->id[0], strcmp(r->method,
+	    "PUT") == 0 ? c->json : NULL, &out, &err);
+	return reply(r, rc, &err, out);
+}

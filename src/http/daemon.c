@@ -6,7 +6,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sched.h>
@@ -582,13 +581,7 @@ http_start(struct qrm *q, const char *listen, struct http_server **out,
 	srv->q = q;
 	/* jansson seeds its hash lazily, racing: seed it before threads */
 	json_object_seed(0);
-	/*
-	 * Pages of a few hundred KB are built and freed all day: keep the
-	 * freed heap for the next one rather than giving it back and
-	 * faulting it in again (the door page of 500 ran 7% in brk).
-	 */
-	mallopt(M_TRIM_THRESHOLD, 16 << 20);
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+
 	pthread_mutex_init(&srv->watch_mu, NULL);
 	pthread_cond_init(&srv->watch_cv, NULL);
 	flags = MHD_USE_EPOLL | MHD_USE_INTERNAL_POLLING_THREAD |

@@ -106,6 +106,9 @@ enum MHD_Result	 api_tokens(struct request *, const struct call *);
 enum MHD_Result	 api_token(struct request *, const struct call *);
 enum MHD_Result	 api_audit(struct request *, const struct call *);
 enum MHD_Result	 api_freebusy(struct request *, const struct call *);
+enum MHD_Result	 api_invitations(struct request *, const struct call *);
+enum MHD_Result	 api_itip(struct request *, const struct call *);
+enum MHD_Result	 api_optouts(struct request *, const struct call *);
 enum MHD_Result	 api_slots(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv_send(struct request *,
 		    const struct attendance_list *);
@@ -212,6 +215,9 @@ enum MHD_Result	 page_member_change(struct request *, const struct call *);
 /* page_here.c */
 enum MHD_Result	 page_door_qr(struct request *, const struct call *);
 enum MHD_Result	 page_here(struct request *, const struct call *);
+
+/* page_invitation.c */
+enum MHD_Result	 page_invitation(struct request *, const struct call *);
 
 /* page_schedule.c */
 enum MHD_Result	 page_schedule(struct request *, const struct call *);

@@ -45,6 +45,8 @@ static const struct route routes[] = {
 	{ M_POST, "/actions/#", ROLE_NONE, BODY_FORM, page_action_change },
 	{ M_GET | M_POST, "/members", ROLE_NONE, BODY_FORM, page_members },
 	{ M_GET, "/schedule", ROLE_NONE, BODY_NONE, page_schedule },
+	{ M_GET | M_POST, "/invitations/*", ROLE_NONE, BODY_FORM,
+	    page_invitation },
 	{ M_POST, "/members/import", ROLE_NONE, BODY_MULTIPART,
 	    page_members_import },
 	{ M_POST, "/members/#", ROLE_NONE, BODY_FORM, page_member_change },
@@ -94,6 +96,11 @@ static const struct route routes[] = {
 	{ M_DELETE, "/api/v1/tokens/#", ROLE_MEMBER, BODY_NONE, api_token },
 	{ M_GET, "/api/v1/audit", ROLE_MEMBER, BODY_NONE, api_audit },
 	{ M_GET, "/api/v1/freebusy", ROLE_REP, BODY_NONE, api_freebusy },
+	{ M_POST, "/api/v1/events/#/invitations", ROLE_OFFICIAL, BODY_JSON,
+	    api_invitations },
+	{ M_POST, "/api/v1/itip", ROLE_OFFICIAL, BODY_CALENDAR, api_itip },
+	{ M_GET | M_PUT, "/api/v1/members/#/optouts", ROLE_MEMBER, BODY_JSON,
+	    api_optouts },
 	{ M_GET, "/api/v1/slots", ROLE_REP, BODY_NONE, api_slots },
 };
 

@@ -3,9 +3,11 @@
  * RFC 7986), for audience feeds, personal feeds and exports.  The same
  * events always give the same bytes: DTSTAMP is the last revision.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ical_int.h"
 
@@ -621,6 +623,167 @@ ical_freebusy(const json_t *items, int64_t from, int64_t to, struct buf *out,
 
 	ical_lock();
 	rc = freebusy_build(items, from, to, out, err);
+	ical_unlock();
+	return rc;
+}
+
+/*
+ * An invitation (RFC 5546 iTIP) for attendee to ev: METHOD (REQUEST or
+ * CANCEL), the event as the feeds have it (same UID and SEQUENCE), its
+ * time zone, ORGANIZER the address replies go to, and the attendee
+ * asked to reply (RSVP=TRUE).
+ */
+static int
+itip_build(const struct event *ev, const char *method, const char *organizer,
+    const struct member *attendee, struct buf *out, struct qrm_error *err)
+{
+	struct feed_meta	 meta;
+	struct event_list	 one = { (struct event *)ev, 1 };
+	icalcomponent		*cal, *c;
+	icalproperty		*p;
+	char			*text, mailto[320];
+	int			 cancel = strcmp(method, "CANCEL") == 0;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.attendee = attendee;
+	cal = icalcomponent_new_vcalendar();
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal, icalproperty_new_method(cancel ?
+	    ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
+	if (add_timezones(cal, &one) == -1) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_ESYS, "tz", "a time zone cannot be "
+		    "written");
+	}
+	c = vevent_new_own(&meta, ev, NULL);
+	/* replies go to quorum, whoever organises the meeting */
+	while ((p = icalcomponent_get_first_property(c,
+	    ICAL_ORGANIZER_PROPERTY)) != NULL) {
+		icalcomponent_remove_property(c, p);
+		icalproperty_free(p);
+	}
+	snprintf(mailto, sizeof(mailto), "mailto:%s", organizer);
+	p = icalproperty_new_organizer(mailto);
+	icalproperty_add_parameter(p, icalparameter_new_cn(ev->organizer &&
+	    strchr(ev->organizer, '@') == NULL ? ev->organizer : "quorum"));
+	icalcomponent_add_property(c, p);
+	if (!cancel && (p = icalcomponent_get_first_property(c,
+	    ICAL_ATTENDEE_PROPERTY)) != NULL)
+		icalproperty_add_parameter(p, icalparameter_new_rsvp(
+		    ICAL_RSVP_TRUE));
+	if (cancel) {
+		while ((p = icalcomponent_get_first_property(c,
+		    ICAL_STATUS_PROPERTY)) != NULL) {
+			icalcomponent_remove_property(c, p);
+			icalproperty_free(p);
+		}
+		icalcomponent_add_property(c, icalproperty_new_status(
+		    ICAL_STATUS_CANCELLED));
+	}
+	icalcomponent_add_component(cal, c);
+	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	buf_puts(out, text);
+	free(text);
+	icalcomponent_free(cal);
+	return QRM_OK;
+}
+
+int
+ical_itip(const struct event *ev, const char *method, const char *organizer,
+    const struct member *attendee, struct buf *out, struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = itip_build(ev, method, organizer, attendee, out, err);
+	ical_unlock();
+	return rc;
+}
+
+/*
+ * A reply (METHOD:REPLY) read: the UID, SEQUENCE, the first ATTENDEE's
+ * address (lower case, without "mailto:") and PARTSTAT
+ * ("accepted", "declined", "tentative").  The first VCALENDAR in text.
+ */
+static int
+reply_parse(const char *text, struct itip_reply *r, struct qrm_error *err)
+{
+	icalcomponent		*cal, *ev;
+	icalproperty		*p;
+	icalparameter		*ps;
+	const char		*v;
+	size_t			 i;
+
+	memset(r, 0, sizeof(*r));
+	if ((cal = icalparser_parse_string(text)) == NULL ||
+	    icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT) {
+		if (cal != NULL)
+			icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "", "this is not an "
+		    "iCalendar object");
+	}
+	if (icalcomponent_get_method(cal) != ICAL_METHOD_REPLY) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "method", "only a "
+		    "METHOD:REPLY is taken here");
+	}
+	if ((ev = icalcomponent_get_first_component(cal,
+	    ICAL_VEVENT_COMPONENT)) == NULL || (v =
+	    icalcomponent_get_uid(ev)) == NULL) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "uid", "the reply has no "
+		    "VEVENT with a UID");
+	}
+	snprintf(r->uid, sizeof(r->uid), "%s", v);
+	r->sequence = icalcomponent_get_sequence(ev);
+	if ((p = icalcomponent_get_first_property(ev,
+	    ICAL_RECURRENCEID_PROPERTY)) != NULL)
+		r->occurrence = 1;
+	if ((p = icalcomponent_get_first_property(ev,
+	    ICAL_ATTENDEE_PROPERTY)) == NULL || (v =
+	    icalproperty_get_attendee(p)) == NULL) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "attendee", "the reply "
+		    "names no ATTENDEE");
+	}
+	if (strncasecmp(v, "mailto:", 7) == 0)
+		v += 7;
+	snprintf(r->email, sizeof(r->email), "%s", v);
+	for (i = 0; r->email[i] != '\0'; i++)
+		r->email[i] = (char)tolower((unsigned char)r->email[i]);
+	ps = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
+	switch (ps ? icalparameter_get_partstat(ps) : ICAL_PARTSTAT_NONE) {
+	case ICAL_PARTSTAT_ACCEPTED:
+		snprintf(r->answer, sizeof(r->answer), "accepted");
+		break;
+	case ICAL_PARTSTAT_DECLINED:
+		snprintf(r->answer, sizeof(r->answer), "declined");
+		break;
+	case ICAL_PARTSTAT_TENTATIVE:
+		snprintf(r->answer, sizeof(r->answer), "tentative");
+		break;
+	default:
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "partstat", "the reply "
+		    "says neither ACCEPTED, DECLINED nor TENTATIVE");
+	}
+	icalcomponent_free(cal);
+	return QRM_OK;
+}
+
+int
+ical_reply_parse(const char *text, struct itip_reply *r,
+    struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = reply_parse(text, r, err);
 	ical_unlock();
 	return rc;
 }

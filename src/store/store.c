@@ -348,6 +348,29 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT member, occurrence FROM attendance WHERE event = ?1 AND "
 	    "rsvp = 'accepted' AND waitlisted = 0 AND (?2 IS NULL OR member "
 	    "IN (SELECT value FROM json_each(?2)))",
+	[STMT_INVITATION_PUT] =
+	    "INSERT INTO invitations (event, member, sequence, hash, created) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (event, member) DO UPDATE "
+	    "SET sequence = ?3, hash = ?4",
+	[STMT_INVITATION_FIND] =
+	    "SELECT event, member, sequence FROM invitations WHERE hash = ?",
+	[STMT_INVITATION_GET] =
+	    "SELECT sequence FROM invitations WHERE event = ? AND member = ?",
+	[STMT_INVITEES] =
+	    "SELECT i.member FROM invitations i JOIN members m ON "
+	    "m.id = i.member WHERE i.event = ? AND m.active = 1 ORDER BY "
+	    "i.member",
+	/* has member ?1 opted out of any of the audiences ?2 (JSON)? */
+	[STMT_OPTOUT_HAS] =
+	    "SELECT count(*) FROM invitation_optouts WHERE member = ?1 AND "
+	    "audience IN (SELECT value FROM json_each(?2))",
+	[STMT_OPTOUT_CLEAR] = "DELETE FROM invitation_optouts WHERE member = ?",
+	[STMT_OPTOUT_ADD] =
+	    "INSERT OR IGNORE INTO invitation_optouts (member, audience) "
+	    "VALUES (?, ?)",
+	[STMT_OPTOUT_LIST] =
+	    "SELECT audience FROM invitation_optouts WHERE member = ? ORDER "
+	    "BY audience",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",
@@ -406,10 +429,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY id DESC LIMIT ?",
 #define OUTBOX_COLUMNS \
 	"id, kind, member, recipient, name, subject, body, created, status, " \
-	"attempts, next_at, claimed_at, sent_at, last_error "
+	"attempts, next_at, claimed_at, sent_at, last_error, calendar, method "
 	[STMT_OUTBOX_ADD] =
 	    "INSERT INTO outbox (kind, member, recipient, name, subject, body, "
-	    "created, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	    "created, next_at, calendar, method) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7, ?7, ?8, ?9)",
 	/* ?1 now, ?2 claims older than this are taken again (a sender died) */
 	[STMT_OUTBOX_DUE] =
 	    "SELECT id FROM outbox WHERE (status = 'queued' AND next_at <= ?1) "

@@ -32,6 +32,8 @@ mail_from_row(sqlite3_stmt *s, struct mail *m)
 	m->claimed_at = sqlite3_column_int64(s, 11);
 	m->sent_at = sqlite3_column_int64(s, 12);
 	m->last_error = store_col_text(s, 13);
+	m->calendar = store_col_text(s, 14);
+	m->method = store_col_text(s, 15);
 }
 
 /* Queue m (inside the caller's transaction); its id goes to m->id. */
@@ -51,6 +53,8 @@ store_outbox_add(struct store *st, struct mail *m, struct qrm_error *err)
 	store_bind_text(s, 5, m->subject);
 	store_bind_text(s, 6, m->body);
 	sqlite3_bind_int64(s, 7, m->created);
+	store_bind_text(s, 8, m->calendar);
+	store_bind_text(s, 9, m->method);
 	if ((rc = store_step_done(st, s, err, "queueing mail")) != QRM_OK)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(st->db);

@@ -263,6 +263,8 @@ mail_clear(struct mail *m)
 	free(m->name);
 	free(m->subject);
 	free(m->body);
+	free(m->calendar);
+	free(m->method);
 	free(m->last_error);
 	memset(m, 0, sizeof(*m));
 }

@@ -1,0 +1,96 @@
+/*
+ * page_invitation.c: the "Going" and "Not going" links of an invitation
+ * by e-mail, which work without a calendar app and without signing in.
+ * Opening one shows the meeting and a button (a mail scanner that
+ * fetches every link answers nothing); pressing it records the answer,
+ * with the place on the waiting list when the meeting is full.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_int.h"
+
+/* GET and POST /invitations/{secret}[?answer=accepted|declined] */
+enum MHD_Result
+page_invitation(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	struct member		 m;
+	struct attendance	 rec;
+	struct buf		 b = { 0 };
+	const char		*answer;
+	char			 action[128];
+	int			 rc, post = c->json != NULL;
+	enum MHD_Result		 ret;
+
+	answer = post ? json_string_value(json_object_get(c->json,
+	    "answer")) : http_arg(r, "answer");
+	if (answer != NULL && strcmp(answer, "accepted") != 0 &&
+	    strcmp(answer, "declined") != 0)
+		answer = NULL;
+	rc = core_invitation_answer(r->q, c->word, post ? answer : NULL, &ev,
+	    &m, &rec, &err);
+	if (rc == QRM_ENOTFOUND) {
+		event_clear(&ev);
+		member_clear(&m);
+		return page_fail(r, QRM_ENOTFOUND, "this invitation link is "
+		    "not known: it may be from an older invitation");
+	}
+	html_begin(&b, ev.title ? ev.title : "Invitation", NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, ev.title ? ev.title : "Invitation");
+	html_raw_trusted(&b, "</h1>");
+	if (ev.title != NULL) {
+		html_raw_trusted(&b, "<p>");
+		html_when(&b, ev.start, 1);
+		if (ev.location != NULL) {
+			html_raw_trusted(&b, " · ");
+			html_text(&b, ev.location);
+		}
+		html_raw_trusted(&b, "</p>");
+	}
+	if (rc != QRM_OK)
+		html_notice(&b, (unsigned int)http_status_of(rc), err.msg);
+	else if (post) {
+		html_raw_trusted(&b, "<p class=\"notice\" role=\"status\">");
+		if (strcmp(answer, "declined") == 0)
+			html_raw_trusted(&b, "Thank you: you are down as not "
+			    "going.");
+		else if (rec.waitlisted)
+			buf_printf(&b, "The meeting is full: you are number %d "
+			    "on the waiting list, and will be told when a place "
+			    "frees.", rec.wait_position > 0 ?
+			    rec.wait_position : 1);
+		else
+			html_raw_trusted(&b, "Thank you: you are going.");
+		html_raw_trusted(&b, "</p><p>Changed your mind? Use the other "
+		    "link in the e-mail, or your page.</p>");
+		attendance_clear(&rec);
+	} else {
+		/* no session here: the secret in the path is the proof */
+		snprintf(action, sizeof(action), "/invitations/%s", c->word);
+		html_raw_trusted(&b, "<p>Dear ");
+		html_text(&b, m.name);
+		html_raw_trusted(&b, ", are you coming?</p><form method=\"post\" "
+		    "action=\"");
+		html_text(&b, action);
+		html_raw_trusted(&b, "\">");
+		html_raw_trusted(&b, "<button type=\"submit\" name=\"answer\" "
+		    "value=\"accepted\">");
+		html_raw_trusted(&b, answer && strcmp(answer, "declined") == 0 ?
+		    "Going after all</button>" : "Yes, I am going</button>");
+		html_raw_trusted(&b, "<button type=\"submit\" class=\"plain\" "
+		    "name=\"answer\" value=\"declined\">Not going</button>"
+		    "</form>");
+	}
+	buf_printf(&b, "<p><a href=\"/events/%lld\">The meeting's page</a>"
+	    "</p>", (long long)ev.id);
+	html_end(&b);
+	ret = html_send(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
+	    rc), &b, NULL, NULL, NULL);
+	event_clear(&ev);
+	member_clear(&m);
+	return ret;
+}

@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""Invitations by e-mail (iTIP over iMIP) through the outbox, caught by
+a real SMTP server (aiosmtpd): every message parses with Python's email
+package and python3-icalendar, with the right METHOD, UID, SEQUENCE and
+ATTENDEE; a change sends REQUEST again with the higher SEQUENCE, a
+cancellation CANCEL; the "Going" link answers without a calendar app;
+replies (METHOD:REPLY) by the API and by `quorum itip -` with a whole
+mail: accepted, declined, over capacity, stale, not invited, unknown;
+opt-outs.
+Run: test_invite.py path/to/quorum"""
+import base64
+import email
+import email.policy
+import json
+import mailbox
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+
+import icalendar
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from qtest import Browser, Quorum, free_port  # noqa: E402
+
+BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
+SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
+FROM = "meetings@napo.example"
+
+
+class InviteTest(unittest.TestCase):
+    def setUp(self):
+        q = self.q = Quorum(BINARY)
+        self.port = free_port()
+        self.maildir = os.path.join(q.dir, "maildir")
+        self.sink = subprocess.Popen(
+            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
+             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
+        self.env = {"QUORUM_SMTP": "smtp://127.0.0.1:%d" % self.port,
+                    "QUORUM_MAIL_FROM": FROM,
+                    "QUORUM_OUTBOX_INTERVAL": "1"}
+        self.saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        q.cli("demo")
+        self.token = q.out("token", "issue", "--member", "2", "--scope",
+                           "api").split()[-1]
+        q.serve()
+
+    def tearDown(self):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        self.sink.terminate()
+        self.sink.wait(timeout=10)
+        self.sink.stdout.close()
+        self.q.close()
+
+    def api(self, method, path, body=None, ctype=None):
+        st, h, data = self.q.http(method, path, body, token=self.token,
+                                  ctype=ctype)
+        return st, json.loads(data)
+
+    def mails(self, n):
+        end = time.monotonic() + 20
+        while time.monotonic() < end:
+            box = mailbox.Maildir(self.maildir, create=True)
+            got = [email.message_from_bytes(m.as_bytes(),
+                                            policy=email.policy.default)
+                   for m in box]
+            if len(got) >= n:
+                # in the order they were queued: the outbox row's id
+                return sorted(got, key=lambda m: int(re.match(
+                    r"<quorum\.(\d+)\.", m["Message-ID"]).group(1)))
+            time.sleep(0.1)
+        self.fail("%d mails expected, %d came" % (n, len(got)))
+
+    def calendar(self, msg):
+        self.assertEqual(msg.get_content_type(), "multipart/alternative")
+        parts = list(msg.iter_parts())
+        self.assertEqual([p.get_content_type() for p in parts],
+                         ["text/plain", "text/calendar"])
+        cal = icalendar.Calendar.from_ical(parts[1].get_content())
+        return parts[0].get_content(), parts[1], cal
+
+    def test_invite_change_answer_reply_cancel(self):
+        st, ev = self.api("POST", "/api/v1/events", {
+            "title": "Branch meeting", "kind": "member_briefing",
+            "audiences": ["reps"], "start": "2027-04-14T18:00",
+            "end": "2027-04-14T19:30", "location": "Room 4",
+            "description": "Agenda: the pay claim.", "capacity": 1})
+        self.assertEqual(st, 201, ev)
+        st, r = self.api("POST", "/api/v1/events/%d/invitations" % ev["id"],
+                         {"members": [3, 4, 5]})
+        self.assertEqual((st, r["queued"], r["skipped"]), (200, 3, []))
+        got = self.mails(3)
+        by = {}
+        for msg in got:
+            text, part, cal = self.calendar(msg)
+            self.assertEqual(part.get_param("method"), "REQUEST")
+            self.assertEqual(str(cal["METHOD"]), "REQUEST")
+            vev = cal.walk("VEVENT")[0]
+            self.assertEqual(str(vev["UID"]), ev["uid"])
+            self.assertEqual(int(vev["SEQUENCE"]), 0)
+            self.assertEqual(str(vev["ORGANIZER"]), "mailto:" + FROM)
+            att = vev["ATTENDEE"]
+            self.assertEqual(str(att).lower(), "mailto:" +
+                             msg["To"].addresses[0].addr_spec)
+            self.assertEqual(att.params["RSVP"], "TRUE")
+            self.assertEqual(vev["DTSTART"].dt.hour, 18)
+            self.assertTrue(cal.walk("VTIMEZONE"))
+            self.assertIn("When:   Wed 14 Apr 2027, 18:00 to 19:30", text)
+            self.assertIn("Where:  Room 4", text)
+            self.assertIn("Agenda: the pay claim.", text)
+            self.assertEqual(msg["Subject"], "Invitation: Branch meeting")
+            by[msg["To"].addresses[0].addr_spec] = text
+        # "Going" from the mail, without a calendar app: the GET asks
+        link = re.search(r"Going:\s+https?://[^/]+(/invitations/\S+)",
+                         by["sam.okafor@napo.example"]).group(1)
+        web = Browser(self.q.base)
+        st, r, page = web.request("GET", link)
+        self.assertEqual(st, 200)
+        self.assertIn("Yes, I am going", page)
+        self.assertEqual(self.rsvp(ev["id"], 3), None)
+        st, r, page = web.request("POST", link.split("?")[0],
+                                  {"answer": "accepted"})
+        self.assertEqual(st, 200)
+        self.assertIn("you are going", page)
+        self.assertEqual(self.rsvp(ev["id"], 3), "accepted")
+        # a change that matters: REQUEST again, SEQUENCE 1
+        st, r = self.api("PATCH", "/api/v1/events/%d" % ev["id"], {
+            "start": "2027-04-14T18:30", "end": "2027-04-14T20:00"})
+        self.assertEqual((st, r["sequence"]), (200, 1))
+        got = self.mails(6)[3:]
+        for msg in got:
+            text, part, cal = self.calendar(msg)
+            self.assertEqual(int(cal.walk("VEVENT")[0]["SEQUENCE"]), 1)
+            self.assertEqual(msg["Subject"], "Changed: Branch meeting")
+            self.assertIn("18:30 to 20:00", text)
+        # replies: Priya accepts (the place is taken: waiting list)
+        reply = self.reply(ev["uid"], "priya.shah@napo.example",
+                           "ACCEPTED", 1)
+        st, r = self.api("POST", "/api/v1/itip", reply, "text/calendar")
+        self.assertEqual(st, 200, r)
+        self.assertEqual((r["rsvp"], r["waiting_position"]),
+                         ("accepted", 1))
+        # Joe declines, as a whole mail piped to `quorum itip -`
+        reply = self.reply(ev["uid"], "joe.marsh@napo.example",
+                           "DECLINED", 1)
+        mail = ("From: joe.marsh@napo.example\r\nTo: %s\r\nSubject: "
+                "Declined: Branch meeting\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: multipart/alternative; boundary=b\r\n\r\n"
+                "--b\r\nContent-Type: text/plain\r\n\r\nNo.\r\n--b\r\n"
+                "Content-Type: text/calendar; method=REPLY\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n"
+                % (FROM, base64.encodebytes(reply.encode()).decode()))
+        p = self.q.cli("itip", "-", stdin=mail.encode())
+        self.assertIn("joe.marsh@napo.example: declined", p.stdout.decode())
+        self.assertEqual(self.rsvp(ev["id"], 5), "declined")
+        # refused, and nothing changes: stale, not invited, unknown
+        for who, seq, uid, code, words in [
+                ("joe.marsh@napo.example", 0, ev["uid"], 409, "older"),
+                ("amina.yusuf@napo.example", 1, ev["uid"], 403,
+                 "not invited"),
+                ("stranger@example.org", 1, ev["uid"], 403, "not a member"),
+                ("joe.marsh@napo.example", 1, "nobody@else", 404, "UID")]:
+            st, r = self.api("POST", "/api/v1/itip",
+                             self.reply(uid, who, "ACCEPTED", seq),
+                             "text/calendar")
+            self.assertEqual(st, code, (who, r))
+            self.assertIn(words, r["error"]["message"])
+        self.assertEqual(self.rsvp(ev["id"], 5), "declined")
+        self.assertEqual(self.rsvp(ev["id"], 6), None)
+        st, r = self.api("POST", "/api/v1/itip", "not a calendar",
+                         "text/calendar")
+        self.assertEqual(st, 400)
+        # cancelled: CANCEL to everyone invited
+        st, r = self.api("DELETE", "/api/v1/events/%d" % ev["id"])
+        self.assertEqual(st, 200)
+        got = self.mails(9)[6:]
+        for msg in got:
+            text, part, cal = self.calendar(msg)
+            self.assertEqual(part.get_param("method"), "CANCEL")
+            vev = cal.walk("VEVENT")[0]
+            self.assertEqual((str(cal["METHOD"]), str(vev["STATUS"]),
+                              int(vev["SEQUENCE"])),
+                             ("CANCEL", "CANCELLED", 2))
+            self.assertIn("CANCELLED", text)
+        # and its links no longer answer
+        st, r, page = web.request("POST", link.split("?")[0],
+                                  {"answer": "accepted"})
+        self.assertNotEqual(st, 200)
+
+    def test_opt_out_and_audience(self):
+        st, ev = self.api("POST", "/api/v1/events", {
+            "title": "Facilitators' forum", "kind": "other",
+            "audiences": ["facilitators"], "start": "2027-04-20T12:00",
+            "end": "2027-04-20T13:00"})
+        st, r = self.api("PUT", "/api/v1/members/6/optouts",
+                         {"audiences": ["facilitators"]})
+        self.assertEqual((st, r["audiences"]), (200, ["facilitators"]))
+        st, r = self.api("PUT", "/api/v1/members/6/optouts",
+                         {"audiences": ["nowhere"]})
+        self.assertEqual(st, 400)
+        st, r = self.api("POST", "/api/v1/events/%d/invitations" % ev["id"],
+                         {"audience": "facilitators"})
+        self.assertEqual(st, 200, r)
+        self.assertEqual(r["skipped"], [{"member": 6, "reason":
+                                         "opted out of invitations for "
+                                         "this group"}])
+        self.assertEqual(r["queued"], 1)            # Priya
+        got = self.mails(1)
+        self.assertEqual(got[0]["To"].addresses[0].addr_spec,
+                         "priya.shah@napo.example")
+        for body in ({}, {"members": [3], "audience": "reps"},
+                     {"members": [999]}, {"members": "3"}):
+            st, r = self.api("POST", "/api/v1/events/%d/invitations" %
+                             ev["id"], body)
+            self.assertEqual(st, 400, body)
+        # the command line
+        out = self.q.out("invite", str(ev["id"]), "--member", "3")
+        self.assertEqual(out, "1 invitations queued")
+
+    def rsvp(self, event, member):
+        st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
+        for x in r["items"]:
+            if x["member"] == member:
+                return x["rsvp"]
+        return None
+
+    def reply(self, uid, who, partstat, seq):
+        return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft "
+                "Corporation//Outlook 16.0 MIMEDIR//EN\r\nMETHOD:REPLY\r\n"
+                "BEGIN:VEVENT\r\nUID:%s\r\nSEQUENCE:%d\r\n"
+                "DTSTAMP:20270101T120000Z\r\nDTSTART:20270414T173000Z\r\n"
+                "ATTENDEE;PARTSTAT=%s;CN=Someone:mailto:%s\r\n"
+                "ORGANIZER:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+                % (uid, seq, partstat, who.upper(), FROM))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
