@@ -170,6 +170,16 @@ int	 core_itip_reply(struct qrm *, const char *text, size_t len,
 int	 core_optouts(struct qrm *, const struct actor *, int64_t member,
 	    const json_t *, json_t **, struct qrm_error *);
 
+/* poll.c */
+int	 core_poll_create(struct qrm *, const struct actor *, const json_t *,
+	    json_t **, struct qrm_error *);
+int	 core_poll_get(struct qrm *, const struct actor *, int64_t id,
+	    json_t **, struct qrm_error *);
+int	 core_poll_answer(struct qrm *, const char *secret, const json_t *,
+	    json_t **, struct qrm_error *);
+int	 core_poll_confirm(struct qrm *, const struct actor *, int64_t id,
+	    int option, int force, json_t **, struct qrm_error *);
+
 /* schedule.c */
 #define WORK_HOURS_DEFAULT	"Mon-Fri 09:00-17:00"
 struct work_week {

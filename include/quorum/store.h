@@ -6,6 +6,8 @@
 #ifndef QUORUM_STORE_H
 #define QUORUM_STORE_H
 
+#include <jansson.h>
+
 #include "quorum/error.h"
 #include "quorum/model.h"
 
@@ -222,6 +224,20 @@ int	 store_optout_set(struct store *, int64_t member, const struct strv *,
 	    struct qrm_error *);
 int	 store_optout_list(struct store *, int64_t member, struct strv *,
 	    struct qrm_error *);
+int	 store_poll_insert(struct store *, const json_t *poll, const char *by,
+	    int64_t now, int64_t *id, struct qrm_error *);
+int	 store_poll_option_add(struct store *, int64_t poll, int n,
+	    const char *start, const char *end, struct qrm_error *);
+int	 store_poll_member_add(struct store *, int64_t poll, int64_t member,
+	    const char *hash, struct qrm_error *);
+int	 store_poll_answer_set(struct store *, int64_t poll, int64_t member,
+	    int n, const char *answer, int64_t now, struct qrm_error *);
+int	 store_poll_get(struct store *, int64_t id, json_t **,
+	    struct qrm_error *);
+int	 store_poll_find(struct store *, const char *hash, int64_t *poll,
+	    int64_t *member, struct qrm_error *);
+int	 store_poll_close(struct store *, int64_t poll, int64_t event,
+	    int64_t now, struct qrm_error *);
 int	 store_token_revoke_scope(struct store *, int64_t member,
 	    enum token_scope, int64_t now, struct qrm_error *);
 

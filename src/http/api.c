@@ -643,3 +643,50 @@ api_optouts(struct request *r, const struct call *c)
 	    "PUT") == 0 ? c->json : NULL, &out, &err);
 	return reply(r, rc, &err, out);
 }
+
+/* POST /api/v1/polls */
+enum MHD_Result
+api_polls(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	char			 loc[64];
+	int			 rc;
+
+	if ((rc = core_poll_create(r->q, c->actor, c->json, &out, &err)) !=
+	    QRM_OK)
+		return http_error(r, rc, &err);
+	snprintf(loc, sizeof(loc), "/api/v1/polls/%lld", (long long)
+	    json_integer_value(json_object_get(out, "id")));
+	return http_json_at(r, 201, out, loc);
+}
+
+/* GET /api/v1/polls/{id} */
+enum MHD_Result
+api_poll(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_poll_get(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* POST /api/v1/polls/{id}/confirm {"option": n[, "force": true]} */
+enum MHD_Result
+api_poll_confirm(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL, *n = json_object_get(c->json,
+				    "option");
+	int			 rc;
+
+	if (!json_is_integer(n))
+		return http_fail(r, QRM_EINVAL, "option", "option must be the "
+		    "number of a time of the poll");
+	rc = core_poll_confirm(r->q, c->actor, c->id[0], (int)
+	    json_integer_value(n), json_is_true(json_object_get(c->json,
+	    "force")), &out, &err);
+	return reply(r, rc, &err, out);
+}

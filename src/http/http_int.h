@@ -109,6 +109,9 @@ enum MHD_Result	 api_freebusy(struct request *, const struct call *);
 enum MHD_Result	 api_invitations(struct request *, const struct call *);
 enum MHD_Result	 api_itip(struct request *, const struct call *);
 enum MHD_Result	 api_optouts(struct request *, const struct call *);
+enum MHD_Result	 api_polls(struct request *, const struct call *);
+enum MHD_Result	 api_poll(struct request *, const struct call *);
+enum MHD_Result	 api_poll_confirm(struct request *, const struct call *);
 enum MHD_Result	 api_slots(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv_send(struct request *,
 		    const struct attendance_list *);
@@ -218,6 +221,12 @@ enum MHD_Result	 page_here(struct request *, const struct call *);
 
 /* page_invitation.c */
 enum MHD_Result	 page_invitation(struct request *, const struct call *);
+
+/* page_poll.c */
+enum MHD_Result	 page_poll_answer(struct request *, const struct call *);
+enum MHD_Result	 page_poll(struct request *, const struct call *);
+enum MHD_Result	 page_poll_confirm(struct request *, const struct call *);
+enum MHD_Result	 page_poll_new(struct request *, const struct call *);
 
 /* page_schedule.c */
 enum MHD_Result	 page_schedule(struct request *, const struct call *);

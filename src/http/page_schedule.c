@@ -87,6 +87,28 @@ new_meeting_link(struct buf *b, const json_t *x, const struct strv *numbers,
 	free(hosts);
 }
 
+/* Ask them: a poll of the first five times found. */
+static void
+poll_form(struct buf *b, const struct page_user *u, const json_t *slots,
+    const char *people)
+{
+	html_raw_trusted(b, "<h3>Or ask them</h3><p>Each gets a link by "
+	    "e-mail to say yes, if need be or no to the first five times; "
+	    "you then choose one.</p><form method=\"post\" "
+	    "action=\"/polls\">");
+	html_hidden(b, "csrf", u->s.csrf);
+	html_hidden(b, "people", people);
+	html_hidden(b, "duration", json_string_value(json_object_get(slots,
+	    "duration")));
+	html_hidden(b, "from", json_string_value(json_object_get(slots,
+	    "from")));
+	html_hidden(b, "to", json_string_value(json_object_get(slots, "to")));
+	html_raw_trusted(b, "<label for=\"poll-title\">What is the meeting?"
+	    "</label><input type=\"text\" id=\"poll-title\" name=\"title\" "
+	    "required maxlength=\"300\"><button type=\"submit\">Send the poll"
+	    "</button></form>");
+}
+
 /* GET /schedule */
 enum MHD_Result
 page_schedule(struct request *r, const struct call *c)
@@ -181,6 +203,9 @@ page_schedule(struct request *r, const struct call *c)
 		}
 		if (json_array_size(json_object_get(slots, "items")) > 0)
 			html_raw_trusted(&b, "</ul>");
+		if (json_array_size(json_object_get(slots, "items")) >= 3 &&
+		    u.a.role >= ROLE_OFFICIAL)
+			poll_form(&b, &u, slots, people);
 		html_raw_trusted(&b, "<h2>When each is busy</h2>");
 		json_array_foreach(json_object_get(fb, "items"), i, it) {
 			html_raw_trusted(&b, "<h3>");

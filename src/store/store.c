@@ -371,6 +371,33 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OPTOUT_LIST] =
 	    "SELECT audience FROM invitation_optouts WHERE member = ? ORDER "
 	    "BY audience",
+	[STMT_POLL_INSERT] =
+	    "INSERT INTO polls (title, kind, audiences, tz, location, "
+	    "description, created_by, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_POLL_OPTION_ADD] =
+	    "INSERT INTO poll_options (poll, n, start_local, end_local) VALUES "
+	    "(?, ?, ?, ?)",
+	[STMT_POLL_MEMBER_ADD] =
+	    "INSERT INTO poll_members (poll, member, hash) VALUES (?, ?, ?)",
+	[STMT_POLL_ANSWER_SET] =
+	    "INSERT INTO poll_answers (poll, member, n, answer, at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (poll, member, n) DO UPDATE SET "
+	    "answer = ?4, at = ?5",
+	[STMT_POLL_GET] =
+	    "SELECT id, title, kind, audiences, tz, location, description, "
+	    "created_by, created, event, closed FROM polls WHERE id = ?",
+	[STMT_POLL_OPTIONS] =
+	    "SELECT n, start_local, end_local FROM poll_options WHERE poll = ? "
+	    "ORDER BY n",
+	[STMT_POLL_MEMBERS] =
+	    "SELECT m.id, m.name FROM poll_members p JOIN members m ON "
+	    "m.id = p.member WHERE p.poll = ? ORDER BY m.name COLLATE NOCASE",
+	[STMT_POLL_ANSWERS] =
+	    "SELECT member, n, answer FROM poll_answers WHERE poll = ?",
+	[STMT_POLL_FIND] = "SELECT poll, member FROM poll_members WHERE hash = ?",
+	[STMT_POLL_CLOSE] =
+	    "UPDATE polls SET event = ?2, closed = ?3 WHERE id = ?1 AND "
+	    "closed IS NULL",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",

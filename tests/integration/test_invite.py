@@ -226,6 +226,73 @@ class InviteTest(unittest.TestCase):
         out = self.q.out("invite", str(ev["id"]), "--member", "3")
         self.assertEqual(out, "1 invitations queued")
 
+    def test_a_poll_from_proposal_to_event(self):
+        web = Browser.signed_in(self.q, 2)
+        # refused: too few times, a time that does not exist, no members
+        base = {"title": "Reps' planning", "kind": "other",
+                "audiences": ["reps"], "members": [3, 4]}
+        for extra, field in [
+                ({"options": [{"start": "2027-05-04T10:00",
+                               "end": "2027-05-04T11:00"}]}, "options"),
+                ({"options": [{"start": "2027-03-28T01:30",
+                               "end": "2027-03-28T02:30"}] * 3}, "options"),
+                ({"members": [], "options": []}, "members")]:
+            body = dict(base, **extra)
+            st, r = self.api("POST", "/api/v1/polls", body)
+            self.assertEqual((st, r["error"]["field"]), (400, field), extra)
+        # from the slot finder's first five times, e-mailed to each
+        st, poll = self.api("POST", "/api/v1/polls", dict(
+            base, from_slots={"duration": "PT1H", "from": "2027-05-04",
+                              "to": "2027-05-31"}))
+        self.assertEqual(st, 201, poll)
+        self.assertEqual(len(poll["options"]), 5)
+        self.assertEqual(poll["options"][0]["start"], "2027-05-04T09:00:00")
+        got = self.mails(2)
+        links = {}
+        for msg in got:
+            body = msg.get_content()
+            self.assertIn("When can you come to Reps' planning?", body)
+            links[msg["To"].addresses[0].addr_spec] = re.search(
+                r"https?://[^/]+(/polls/\S+)", body).group(1)
+        # each answers through their own link
+        anon = Browser(self.q.base)
+        st, r, page = anon.request("GET", links["sam.okafor@napo.example"])
+        self.assertEqual(st, 200)
+        self.assertIn("When can you come?", page)
+        self.assertEqual(anon.request("POST", links[
+            "sam.okafor@napo.example"], {"o1": "no", "o2": "yes",
+                                         "o3": "if_need_be"})[0], 200)
+        self.assertEqual(anon.request("POST", links[
+            "priya.shah@napo.example"], {"o1": "yes", "o2": "yes"})[0], 200)
+        st, r, page = anon.request("POST", links["priya.shah@napo.example"],
+                                   {"o1": "perhaps"})
+        self.assertEqual(st, 400)
+        st, r = self.api("GET", "/api/v1/polls/%d" % poll["id"])
+        self.assertEqual([(o["yes"], o["if_need_be"], o["no"])
+                          for o in r["options"]][:3],
+                         [(1, 0, 1), (2, 0, 0), (0, 1, 0)])
+        st, r, page = web.request("GET", "/polls/%d" % poll["id"])
+        self.assertIn("2 yes, 0 if need be, 0 no", page)
+        # confirmed: the meeting is made and everyone invited
+        st, r, page = web.request("POST", "/polls/%d/confirm" % poll["id"],
+                                  {"csrf": web.csrf(page), "option": "2"})
+        self.assertEqual(st, 303, page[:300])
+        st, r = self.api("GET", "/api/v1/polls/%d" % poll["id"])
+        self.assertFalse(r["open"])
+        st, ev = self.api("GET", "/api/v1/events/%d" % r["event"])
+        self.assertEqual((ev["title"], ev["start"]),
+                         ("Reps' planning", poll["options"][1]["start"]))
+        invites = [m for m in self.mails(4)[2:]
+                   if m["Subject"] == "Invitation: Reps' planning"]
+        self.assertEqual(len(invites), 2)
+        # closed: no more answers, no second meeting
+        st, r, page = anon.request("POST", links["sam.okafor@napo.example"],
+                                   {"o1": "yes"})
+        self.assertEqual(st, 409)
+        st, r = self.api("POST", "/api/v1/polls/%d/confirm" % poll["id"],
+                         {"option": 1})
+        self.assertEqual(st, 409)
+
     def rsvp(self, event, member):
         st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
         for x in r["items"]:
