@@ -152,7 +152,8 @@ page_poll(struct request *r, const struct call *c)
 		buf_printf(&b, "<p class=\"notice\">The time is chosen: <a "
 		    "href=\"/events/%lld\">the meeting</a>.</p>", (long long)
 		    json_integer_value(json_object_get(poll, "event")));
-	html_raw_trusted(&b, "<div class=\"table\"><table class=\"poll\">"
+	html_raw_trusted(&b, "<div class=\"table\" tabindex=\"0\" "
+	    "role=\"region\" aria-label=\"Answers\"><table class=\"poll\">"
 	    "<caption>Who can come when</caption><thead><tr><th "
 	    "scope=\"col\">Who</th>");
 	json_array_foreach(json_object_get(poll, "options"), i, o) {

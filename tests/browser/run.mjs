@@ -249,6 +249,13 @@ for (const [size, viewport, link] of [
         page.click('main form button[type=submit]')]);
     await both(page, 'schedule');
     flow.slots = await page.locator('ul.slots li').count();
+    // ask them with a poll, from the same page
+    await page.fill('#poll-title', 'Reps planning');
+    await Promise.all([page.waitForURL(/\/polls\/\d+\?sent=1$/),
+        page.click('form[action="/polls"] button')]);
+    await both(page, 'poll');
+    flow.pollHeads = await page.locator('table.poll thead th').count();
+    await page.goBack();
     await Promise.all([page.waitForURL(/\/events\/new\?/),
         page.locator('ul.slots a').first().click()]);
     flow.prefilled = [await page.inputValue('#f-hosts'),
@@ -282,6 +289,35 @@ for (const [size, viewport, link] of [
         if (!link) await new Promise((ok) => setTimeout(ok, 200));
     }
     await context.close();
+    // Sam answers the poll from his e-mail, on his phone
+    let pollLink = null;
+    for (let i = 0; i < 100 && !pollLink; i++) {
+        for (const dir of ['new', 'cur']) {
+            const d = path.join(maildir, dir);
+            if (!fs.existsSync(d)) continue;
+            for (const f of fs.readdirSync(d)) {
+                const text = fs.readFileSync(path.join(d, f), 'utf8');
+                const m = text.match(/\/polls\/[A-Za-z0-9_-]{43}/);
+                if (text.includes('sam.okafor@napo.example') && m)
+                    pollLink = m[0];
+            }
+        }
+        if (!pollLink) await new Promise((ok) => setTimeout(ok, 200));
+    }
+    const samContext = await browser.newContext({ viewport: phone });
+    const sam = await samContext.newPage();
+    sam.on('request', (req) => {
+        results.requests++;
+        if (!req.url().startsWith(base + '/')) results.foreign.push(req.url());
+    });
+    await sam.goto(base + pollLink);
+    await both(sam, 'poll-answer');
+    await sam.check('[id="o1-yes"]');
+    await sam.check('[id="o2-if_need_be"]');
+    await Promise.all([sam.waitForLoadState(),
+        sam.click('main button[type=submit]')]);
+    flow.pollSaved = await sam.textContent('[role=status]');
+    await samContext.close();
     // Joe opens the link from his e-mail on his own phone
     const joeContext = await browser.newContext({ viewport: phone });
     const joePage = await joeContext.newPage();

@@ -100,7 +100,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 42, names)
+        self.assertEqual(len(names), 46, names)
         # every page at both sizes
         self.assertEqual({n for n, size in names if size == "phone"},
                          {n for n, size in names if size == "desktop"})
@@ -147,6 +147,9 @@ class BrowserTest(unittest.TestCase):
         h0, m0 = map(int, o["prefilled"][1].split(":"))
         h1, m1 = map(int, o["prefilled"][2].split(":"))
         self.assertEqual((h1 * 60 + m1) - (h0 * 60 + m0), 120)
+        # a poll of the first five, answered by Sam from his e-mail
+        self.assertEqual(o["pollHeads"], 6)
+        self.assertIn("your answers are saved", o["pollSaved"])
         # an action from a line of the notes, owned by the rep typed
         self.assertIn("Book the room for the next session", o["action"])
         self.assertIn("Owner: Sam Okafor", o["action"])
