@@ -180,6 +180,11 @@ int	 core_poll_answer(struct qrm *, const char *secret, const json_t *,
 int	 core_poll_confirm(struct qrm *, const struct actor *, int64_t id,
 	    int option, int force, json_t **, struct qrm_error *);
 
+/* remind.c */
+int	 reminders_parse(const char *, int64_t *leads);
+int	 core_reminders_send(struct qrm *, int64_t now, int *queued,
+	    struct qrm_error *);
+
 /* schedule.c */
 #define WORK_HOURS_DEFAULT	"Mon-Fri 09:00-17:00"
 struct work_week {

@@ -163,6 +163,7 @@ struct member {
 	enum role	 role;
 	char		*branch;
 	char		*work_hours;	/* "Mon-Fri 09:00-17:00"; NULL: that */
+	char		*reminders;	/* "P1D,PT1H", "none"; NULL: default */
 	struct strv	 audiences;
 	struct strv	 scopes;
 	int		 active;

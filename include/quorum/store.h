@@ -238,6 +238,12 @@ int	 store_poll_find(struct store *, const char *hash, int64_t *poll,
 	    int64_t *member, struct qrm_error *);
 int	 store_poll_close(struct store *, int64_t poll, int64_t event,
 	    int64_t now, struct qrm_error *);
+int	 store_reminder_sent(struct store *, int64_t event,
+	    const char *occurrence, int64_t member, int64_t lead, int *yes,
+	    struct qrm_error *);
+int	 store_reminder_add(struct store *, int64_t event,
+	    const char *occurrence, int64_t member, int64_t lead, int64_t now,
+	    struct qrm_error *);
 int	 store_token_revoke_scope(struct store *, int64_t member,
 	    enum token_scope, int64_t now, struct qrm_error *);
 

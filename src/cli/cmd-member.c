@@ -266,6 +266,8 @@ cmd_token_revoke(struct cmd_ctx *c)
 	{ "number", OPT_TEXT, "number", "N", "membership number" }, \
 	{ "role", OPT_TEXT, "role", "R", "member, rep, official or admin" }, \
 	{ "branch", OPT_TEXT, "branch", "B", "branch" }, \
+	{ "reminders", OPT_TEXT, "reminders", "LIST", "reminders before " \
+	  "meetings they accept: \"P1D,PT1H\", or \"none\"" }, \
 	{ "work-hours", OPT_TEXT, "work_hours", "HOURS", "when they work, " \
 	  "for the slot finder (default \"Mon-Fri 09:00-17:00\")" }, \
 	{ "audience", OPT_TEXTS, "audiences", "SLUG", "an audience they " \

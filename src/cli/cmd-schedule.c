@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -166,6 +167,29 @@ cmd_itip(struct cmd_ctx *c)
 	return 0;
 }
 
+static int
+cmd_remind(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	const char		*at = cmd_text(c, "now");
+	int64_t			 now = (int64_t)time(NULL);
+	int			 queued, rc;
+
+	if (at != NULL && (rc = core_time_bound(at, "UTC", 0, &now, &err,
+	    "now")) != QRM_OK)
+		return cmd_fail(&err, rc);
+	if ((rc = core_reminders_send(c->q, now, &queued, &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	printf("%d reminders queued\n", queued);
+	return 0;
+}
+
+static const struct cmd_opt remind_opts[] = {
+	{ "now", OPT_TEXT, NULL, "TIME", "as if it were this time (UTC, "
+	  "YYYY-MM-DDTHH:MM:SS)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt invite_opts[] = {
 	{ "member", OPT_INTS, NULL, "ID", "a member to invite (repeat)" },
 	{ "audience", OPT_TEXT, NULL, "SLUG", "everyone in and below it" },
@@ -210,6 +234,9 @@ const struct cmd_entry cmd_schedule_entries[] = {
 	{ "invite", NULL, "EVENT --member ID... | --audience SLUG", 1, 1,
 	  invite_opts, "e-mail invitations (iCalendar REQUEST) through the "
 	  "outbox", CMD_DB, cmd_invite },
+	{ "remind", NULL, NULL, 0, 0, remind_opts, "queue the reminders due "
+	  "now (the server does it itself when it sends mail)", CMD_DB,
+	  cmd_remind },
 	{ "itip", NULL, "FILE|-", 1, 1, itip_opts, "take a reply to an "
 	  "invitation (METHOD:REPLY, or the mail holding it)", CMD_DB,
 	  cmd_itip },

@@ -26,6 +26,7 @@ static const struct field member_fields[] = {
 	{ "role", FT_ENUM, 0, 0, 0, role_names, ROLE__MAX },
 	{ "branch", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "work_hours", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
+	{ "reminders", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "scopes", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "active", FT_BOOL, 0, 0, 0, NULL, 0 },
@@ -75,6 +76,9 @@ member_validate(struct member *m, struct qrm_error *err)
 		return qrm_seterr(err, QRM_EINVAL, "number", "membership number "
 		    "'%s' must be 1 to 32 letters, digits, '-' or '/'",
 		    m->number);
+	if (m->reminders != NULL && reminders_parse(m->reminders, NULL) == -1)
+		return qrm_seterr(err, QRM_EINVAL, "reminders", "reminders must "
+		    "be how long before, such as 'P1D,PT1H', or 'none'");
 	if (m->work_hours != NULL && work_hours_parse(m->work_hours, NULL) ==
 	    -1)
 		return qrm_seterr(err, QRM_EINVAL, "work_hours", "work_hours "
@@ -120,6 +124,7 @@ member_from_json(const json_t *o, struct member *m, int patch,
 	    fields_text(o, "number", &m->number, 1) == -1 ||
 	    fields_text(o, "branch", &m->branch, 1) == -1 ||
 	    fields_text(o, "work_hours", &m->work_hours, 1) == -1 ||
+	    fields_text(o, "reminders", &m->reminders, 1) == -1 ||
 	    fields_list(o, "audiences", &m->audiences) == -1 ||
 	    fields_list(o, "scopes", &m->scopes) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
@@ -146,7 +151,9 @@ slugs_json(const struct strv *sv)
 json_t *
 member_to_json(const struct member *m)
 {
-	return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:o}",
+	json_t	*o;
+
+	o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:b, s:o}",
 	    "id", (json_int_t)m->id, "name", m->name, "email", m->email,
 	    "number", m->number ? json_string(m->number) : json_null(),
 	    "role", role_names[m->role],
@@ -155,6 +162,9 @@ member_to_json(const struct member *m)
 	    "scopes", slugs_json(&m->scopes), "active", m->active,
 	    "work_hours", m->work_hours ? json_string(m->work_hours) :
 	    json_null());
+	json_object_set_new(o, "reminders", m->reminders ?
+	    json_string(m->reminders) : json_null());
+	return o;
 }
 
 static int
@@ -607,6 +617,8 @@ core_member_import_csv(struct qrm *q, const struct actor *a,
 				strv_copy(&m.scopes, &old.scopes);
 				m.work_hours = old.work_hours;
 				old.work_hours = NULL;
+				m.reminders = old.reminders;
+				old.reminders = NULL;
 				if (same_member(&m, &old))
 					unchanged++;
 				else if ((rc = member_write(q, a, &m, 0,

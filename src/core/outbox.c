@@ -405,10 +405,15 @@ worker_run(void *arg)
 	struct outbox_worker	*w = arg;
 	struct qrm_error	 err;
 	struct timespec		 ts;
+	int			 queued;
 
 	pthread_mutex_lock(&w->mu);
 	while (!w->stopping) {
 		pthread_mutex_unlock(&w->mu);
+		memset(&err, 0, sizeof(err));
+		if (core_reminders_send(w->q, (int64_t)time(NULL), &queued,
+		    &err) != QRM_OK)
+			log_warn("reminders: %s", err.msg);
 		memset(&err, 0, sizeof(err));
 		if (outbox_send_due(w->q, &w->ms, 100, NULL, NULL, &err) !=
 		    QRM_OK)

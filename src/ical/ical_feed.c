@@ -643,6 +643,7 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 	icalproperty		*p;
 	char			*text, mailto[320];
 	int			 cancel = strcmp(method, "CANCEL") == 0;
+	int			 publish = strcmp(method, "PUBLISH") == 0;
 
 	memset(&meta, 0, sizeof(meta));
 	meta.attendee = attendee;
@@ -651,7 +652,8 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal, icalproperty_new_method(cancel ?
-	    ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST));
+	    ICAL_METHOD_CANCEL : publish ? ICAL_METHOD_PUBLISH :
+	    ICAL_METHOD_REQUEST));
 	if (add_timezones(cal, &one) == -1) {
 		icalcomponent_free(cal);
 		return qrm_seterr(err, QRM_ESYS, "tz", "a time zone cannot be "
@@ -669,7 +671,7 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 	icalproperty_add_parameter(p, icalparameter_new_cn(ev->organizer &&
 	    strchr(ev->organizer, '@') == NULL ? ev->organizer : "quorum"));
 	icalcomponent_add_property(c, p);
-	if (!cancel && (p = icalcomponent_get_first_property(c,
+	if (!cancel && !publish && (p = icalcomponent_get_first_property(c,
 	    ICAL_ATTENDEE_PROPERTY)) != NULL)
 		icalproperty_add_parameter(p, icalparameter_new_rsvp(
 		    ICAL_RSVP_TRUE));

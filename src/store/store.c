@@ -31,7 +31,8 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"member_audiences WHERE member = m.id ORDER BY audience)), " \
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
-	"rep_scopes WHERE rep = m.id ORDER BY audience)), m.work_hours "
+	"rep_scopes WHERE rep = m.id ORDER BY audience)), m.work_hours, " \
+	"m.reminders "
 
 #define ACTION_COLUMNS \
 	"x.id, x.event, x.title, x.notes, x.owner, x.waiting_on, x.due, " \
@@ -183,7 +184,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO event_hosts (event, member) VALUES (?, ?)",
 	[STMT_MEMBER_INSERT] =
 	    "INSERT INTO members (name, email, number, role, branch, active, "
-	    "created, work_hours) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    "created, work_hours, reminders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?9)",
 	[STMT_MEMBER_GET] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE m.id = ?",
 	[STMT_MEMBER_GET_EMAIL] =
@@ -192,7 +194,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id FROM members WHERE number = ?",
 	[STMT_MEMBER_UPDATE] =
 	    "UPDATE members SET name = ?, email = ?, number = ?, role = ?, "
-	    "branch = ?, active = ?, work_hours = ?8 WHERE id = ?7",
+	    "branch = ?, active = ?, work_hours = ?8, reminders = ?9 "
+	    "WHERE id = ?7",
 	/* ?1 audience lineage below which (comma-separated, NULL: any) */
 	[STMT_MEMBER_LIST] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE "
@@ -263,7 +266,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ERASE_MEMBER] =
 	    "UPDATE members SET name = 'erased member', email = 'erased-' || "
 	    "id || '@erased.invalid', number = NULL, branch = NULL, "
-	    "work_hours = NULL, active = 0 WHERE id = ?",
+	    "work_hours = NULL, reminders = NULL, active = 0 WHERE id = ?",
 	[STMT_ERASE_AUDIENCES] = "DELETE FROM member_audiences WHERE member = ?",
 	[STMT_ERASE_SCOPES] = "DELETE FROM rep_scopes WHERE rep = ?",
 	[STMT_ERASE_TOKENS] = "DELETE FROM tokens WHERE member = ?",
@@ -398,6 +401,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_POLL_CLOSE] =
 	    "UPDATE polls SET event = ?2, closed = ?3 WHERE id = ?1 AND "
 	    "closed IS NULL",
+	[STMT_REMINDER_SENT] =
+	    "SELECT count(*) FROM reminders_sent WHERE event = ? AND "
+	    "occurrence = ? AND member = ? AND lead = ?",
+	[STMT_REMINDER_ADD] =
+	    "INSERT OR IGNORE INTO reminders_sent (event, occurrence, member, "
+	    "lead, sent_at) VALUES (?, ?, ?, ?, ?)",
 	[STMT_SESSION_LIST] =
 	    "SELECT " SESSION_COLUMNS "FROM sessions s WHERE ?1 = 0 OR "
 	    "s.member = ?1 ORDER BY s.id",

@@ -159,3 +159,42 @@ store_optout_list(struct store *st, int64_t member, struct strv *out,
 	return rc == SQLITE_DONE ? QRM_OK : store_dberr(st, err,
 	    "reading opt-outs");
 }
+
+/* Was the reminder (event, occurrence, member, lead) sent? */
+int
+store_reminder_sent(struct store *st, int64_t event, const char *occurrence,
+    int64_t member, int64_t lead, int *yes, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*yes = 0;
+	if ((s = store_stmt(st, STMT_REMINDER_SENT, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, event);
+	store_bind_text(s, 2, occurrence);
+	sqlite3_bind_int64(s, 3, member);
+	sqlite3_bind_int64(s, 4, lead);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*yes = sqlite3_column_int(s, 0) > 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? QRM_OK : store_dberr(st, err,
+	    "reading reminders");
+}
+
+/* Note it sent (inside the caller's transaction). */
+int
+store_reminder_add(struct store *st, int64_t event, const char *occurrence,
+    int64_t member, int64_t lead, int64_t now, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_stmt(st, STMT_REMINDER_ADD, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, event);
+	store_bind_text(s, 2, occurrence);
+	sqlite3_bind_int64(s, 3, member);
+	sqlite3_bind_int64(s, 4, lead);
+	sqlite3_bind_int64(s, 5, now);
+	return store_step_done(st, s, err, "noting a reminder");
+}

@@ -293,6 +293,55 @@ class InviteTest(unittest.TestCase):
                          {"option": 1})
         self.assertEqual(st, 409)
 
+    def test_reminders(self):
+        def utc(seconds):
+            return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(
+                time.time() + seconds))
+        # tomorrow, in a room; in 50 minutes, online
+        st, a = self.api("POST", "/api/v1/events", {
+            "title": "Room meeting", "kind": "other", "audiences": ["reps"],
+            "tz": "UTC", "start": utc(20 * 3600), "end": utc(21 * 3600)})
+        st, b = self.api("POST", "/api/v1/events", {
+            "title": "Online catch-up", "kind": "other", "audiences":
+            ["reps"], "tz": "UTC", "start": utc(50 * 60), "end":
+            utc(80 * 60), "url": "https://meet.example/x"})
+        for ev in (a, b):
+            for member in (3, 4, 5):
+                st, _, d = self.q.http(
+                    "PUT", "/api/v1/events/%d/attendance/%d" % (ev["id"],
+                                                              member),
+                    {"rsvp": "accepted" if member != 5 else "declined"},
+                    token=self.token)
+                self.assertEqual(st, 200, d)
+        # Priya wants none
+        st, _, d = self.q.http("PATCH", "/api/v1/members/4", {
+            "reminders": "none"}, token=self.token)
+        self.assertEqual(st, 200, d)
+        st, _, d = self.q.http("PATCH", "/api/v1/members/4", {
+            "reminders": "tomorrow"}, token=self.token)
+        self.assertEqual(st, 400)
+        # Sam: one for each meeting (the day-before and the hour-before
+        # of the online one fall due together: one mail); nobody else
+        # (the server queues them too, each interval: whoever is first,
+        # each goes once)
+        self.q.out("remind")
+        self.assertEqual(self.q.out("remind"), "0 reminders queued")
+        got = self.mails(2)
+        time.sleep(2.5)             # the server's worker ran again
+        self.assertEqual(len(self.mails(2)), 2)
+        self.assertEqual(sorted(m["Subject"].split(",")[0] for m in got),
+                         ["Reminder: Online catch-up",
+                          "Reminder: Room meeting"])
+        for m in got:
+            self.assertEqual(m["To"].addresses[0].addr_spec,
+                             "sam.okafor@napo.example")
+            text, part, cal = self.calendar(m)
+            self.assertEqual(str(cal["METHOD"]), "PUBLISH")
+            self.assertIn("A reminder: you are going to", text)
+        online = [m for m in got if "Online" in m["Subject"]][0]
+        self.assertIn("Online: https://meet.example/x",
+                      self.calendar(online)[0])
+
     def rsvp(self, event, member):
         st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
         for x in r["items"]:
