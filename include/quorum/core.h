@@ -114,6 +114,8 @@ int	 core_member_list(struct qrm *, const struct actor *,
 int	 core_member_import_csv(struct qrm *, const struct actor *,
 	    const char *text, size_t len, json_t **report, struct qrm_error *);
 json_t	*member_to_json(const struct member *);
+int	 core_member_alarm(struct qrm *, const struct actor *, int64_t member,
+	    const char *, struct qrm_error *);
 int	 core_member_find(struct qrm *, const struct actor *, const char *,
 	    struct member *, struct qrm_error *);
 

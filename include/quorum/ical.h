@@ -24,6 +24,7 @@ struct feed_meta {
 	/* a personal feed: the member as ATTENDEE with their own RSVP */
 	const struct member		*attendee;
 	const struct attendance_list	*rsvps;
+	int64_t				 alarm;	/* seconds: a VALARM */
 	/* actions: each as a VTODO and, while open, an all-day "Due:" */
 	const struct action_list	*actions;
 	/*

@@ -164,6 +164,7 @@ struct member {
 	char		*branch;
 	char		*work_hours;	/* "Mon-Fri 09:00-17:00"; NULL: that */
 	char		*reminders;	/* "P1D,PT1H", "none"; NULL: default */
+	char		*feed_alarm;	/* "PT30M": a VALARM in their feed */
 	struct strv	 audiences;
 	struct strv	 scopes;
 	int		 active;

@@ -266,6 +266,8 @@ cmd_token_revoke(struct cmd_ctx *c)
 	{ "number", OPT_TEXT, "number", "N", "membership number" }, \
 	{ "role", OPT_TEXT, "role", "R", "member, rep, official or admin" }, \
 	{ "branch", OPT_TEXT, "branch", "B", "branch" }, \
+	{ "feed-alarm", OPT_TEXT, "feed_alarm", "DURATION", "an alert in " \
+	  "their own feed so long before each meeting (PT30M), or none" }, \
 	{ "reminders", OPT_TEXT, "reminders", "LIST", "reminders before " \
 	  "meetings they accept: \"P1D,PT1H\", or \"none\"" }, \
 	{ "work-hours", OPT_TEXT, "work_hours", "HOURS", "when they work, " \

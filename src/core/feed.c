@@ -601,6 +601,7 @@ static int
 feed_member_get(struct qrm *q, const char *token, int with_events,
     struct feed **out, struct qrm_error *err)
 {
+	int64_t			 alarm = 0;
 	struct store		*st;
 	struct member		 m;
 	struct strv		 lineage = { 0 };
@@ -651,6 +652,8 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	meta.tzid = QRM_DEFAULT_TZ;
 	meta.attendee = with_events ? &m : NULL;
 	meta.rsvps = &rsvps;
+	if (m.feed_alarm != NULL && reminders_parse(m.feed_alarm, &alarm) == 1)
+		meta.alarm = alarm;
 	meta.actions = &acts;
 	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
 	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {

@@ -27,6 +27,7 @@ static const struct field member_fields[] = {
 	{ "branch", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "work_hours", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "reminders", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
+	{ "feed_alarm", FT_TEXT, FF_NULLABLE, 0, 20, NULL, 0 },
 	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "scopes", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "active", FT_BOOL, 0, 0, 0, NULL, 0 },
@@ -76,6 +77,15 @@ member_validate(struct member *m, struct qrm_error *err)
 		return qrm_seterr(err, QRM_EINVAL, "number", "membership number "
 		    "'%s' must be 1 to 32 letters, digits, '-' or '/'",
 		    m->number);
+	if (m->feed_alarm != NULL && (*m->feed_alarm == '\0' ||
+	    strcmp(m->feed_alarm, "none") == 0)) {
+		free(m->feed_alarm);
+		m->feed_alarm = NULL;
+	}
+	if (m->feed_alarm != NULL && reminders_parse(m->feed_alarm, NULL) !=
+	    1)
+		return qrm_seterr(err, QRM_EINVAL, "feed_alarm", "feed_alarm "
+		    "must be how long before, such as 'PT30M' or 'P1D'");
 	if (m->reminders != NULL && reminders_parse(m->reminders, NULL) == -1)
 		return qrm_seterr(err, QRM_EINVAL, "reminders", "reminders must "
 		    "be how long before, such as 'P1D,PT1H', or 'none'");
@@ -125,6 +135,7 @@ member_from_json(const json_t *o, struct member *m, int patch,
 	    fields_text(o, "branch", &m->branch, 1) == -1 ||
 	    fields_text(o, "work_hours", &m->work_hours, 1) == -1 ||
 	    fields_text(o, "reminders", &m->reminders, 1) == -1 ||
+	    fields_text(o, "feed_alarm", &m->feed_alarm, 1) == -1 ||
 	    fields_list(o, "audiences", &m->audiences) == -1 ||
 	    fields_list(o, "scopes", &m->scopes) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
@@ -164,6 +175,8 @@ member_to_json(const struct member *m)
 	    json_null());
 	json_object_set_new(o, "reminders", m->reminders ?
 	    json_string(m->reminders) : json_null());
+	json_object_set_new(o, "feed_alarm", m->feed_alarm ?
+	    json_string(m->feed_alarm) : json_null());
 	return o;
 }
 
@@ -619,6 +632,8 @@ core_member_import_csv(struct qrm *q, const struct actor *a,
 				old.work_hours = NULL;
 				m.reminders = old.reminders;
 				old.reminders = NULL;
+				m.feed_alarm = old.feed_alarm;
+				old.feed_alarm = NULL;
 				if (same_member(&m, &old))
 					unchanged++;
 				else if ((rc = member_write(q, a, &m, 0,
@@ -677,5 +692,36 @@ core_member_find(struct qrm *q, const struct actor *a, const char *text,
 		rc = qrm_seterr(err, QRM_EINVAL, "", "no active member has "
 		    "the number or e-mail address '%s'", t);
 	free(t);
+	return rc;
+}
+
+/*
+ * The alert (VALARM) member id's own feed carries, so long before each
+ * meeting ("PT30M"; NULL or "none": none): the member's own choice, or
+ * an official's.
+ */
+int
+core_member_alarm(struct qrm *q, const struct actor *a, int64_t id,
+    const char *alarm, struct qrm_error *err)
+{
+	struct member	m;
+	json_t		*body;
+	int		rc;
+
+	if (a->member != id && (rc = core_require_role(a, ROLE_OFFICIAL,
+	    err)) != QRM_OK)
+		return rc;
+	body = json_pack("{s:s?}", "feed_alarm", alarm && *alarm ? alarm :
+	    NULL);
+	if (json_object_get(body, "feed_alarm") == NULL)
+		json_object_set_new(body, "feed_alarm", json_null());
+	{
+		struct actor	office = { a->member, ROLE_ADMIN, a->name };
+
+		rc = core_member_update(q, &office, id, body, &m, err);
+	}
+	json_decref(body);
+	if (rc == QRM_OK)
+		member_clear(&m);
 	return rc;
 }

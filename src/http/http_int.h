@@ -238,6 +238,7 @@ enum MHD_Result	 page_event(struct request *, const struct call *);
 /* page_me.c */
 enum MHD_Result	 page_me(struct request *, const struct call *);
 enum MHD_Result	 page_me_reset(struct request *, const struct call *);
+enum MHD_Result	 page_me_alarm(struct request *, const struct call *);
 enum MHD_Result	 page_me_rsvp(struct request *, const struct call *);
 enum MHD_Result	 page_action_done(struct request *, const struct call *);
 enum MHD_Result	 page_event_ics(struct request *, const struct call *);

@@ -329,6 +329,30 @@ actions_section(struct request *r, struct buf *b, const struct actor *a,
 	action_list_free(&l);
 }
 
+/* The alert the member's own calendar gives before each meeting. */
+static void
+alarm_form(struct buf *b, const struct member *m, const char *csrf)
+{
+	static const char *const values[] = { "", "PT15M", "PT30M", "PT1H",
+	    "P1D", NULL };
+	static const char *const labels[] = { "No alert", "15 minutes before",
+	    "30 minutes before", "1 hour before", "1 day before", NULL };
+	struct html_form	 f;
+	json_t			*v;
+
+	v = json_pack("{s:s}", "alarm", m->feed_alarm ? m->feed_alarm : "");
+	memset(&f, 0, sizeof(f));
+	f.b = b;
+	f.values = v;
+	html_form_begin(&f, "/me/alarm", csrf);
+	html_select(&f, "alarm", "An alert before each meeting", "In your "
+	    "own calendar (\"Everything for you\"), at its next refresh.",
+	    values, labels);
+	html_raw_trusted(b, "<button type=\"submit\" class=\"plain\">Save"
+	    "</button></form>");
+	json_decref(v);
+}
+
 static enum MHD_Result
 me_page(struct request *r, unsigned int status, const struct page_user *u,
     const char *token, const char *notice)
@@ -377,6 +401,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 	    "answers, and your actions.");
 	calendar_block(&b, base, "/feeds/actions.ics", token, "Your actions",
 	    "Only the follow-up actions you own, each on its due date.");
+	alarm_form(&b, m, s->csrf);
 	html_raw_trusted(&b, "<h3>Calendars of your groups</h3>");
 	for (i = 0; i < l.n; i++) {
 		char	path[128];
@@ -613,4 +638,19 @@ page_event_ics(struct request *r, const struct call *c)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "private, no-store");
 	return http_queue(r, 200, resp);
+}
+
+static int
+set_alarm(struct request *r, const struct call *c, const struct page_user *u,
+    struct qrm_error *err)
+{
+	return core_member_alarm(r->q, &u->a, u->m.id, json_string_value(
+	    json_object_get(c->json, "alarm")), err);
+}
+
+/* POST /me/alarm */
+enum MHD_Result
+page_me_alarm(struct request *r, const struct call *c)
+{
+	return me_form(r, c, "calendars", set_alarm);
 }

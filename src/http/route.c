@@ -30,6 +30,7 @@ static const struct route routes[] = {
 	{ M_POST, "/signout", ROLE_NONE, BODY_FORM, page_signout },
 	{ M_GET, "/me", ROLE_NONE, BODY_NONE, page_me },
 	{ M_POST, "/me/reset", ROLE_NONE, BODY_FORM, page_me_reset },
+	{ M_POST, "/me/alarm", ROLE_NONE, BODY_FORM, page_me_alarm },
 	{ M_POST, "/events/#/rsvp", ROLE_NONE, BODY_FORM, page_me_rsvp },
 	{ M_POST, "/actions/#/done", ROLE_NONE, BODY_FORM, page_action_done },
 	{ M_GET, "/audiences/*", ROLE_NONE, BODY_NONE, page_audience },

@@ -209,6 +209,22 @@ vevent_new_own(const struct feed_meta *meta, const struct event *ev,
 	}
 	if (meta->attendee != NULL)
 		attendee_prop(c, meta->attendee, own);
+	if (meta->attendee != NULL && meta->alarm > 0 &&
+	    ev->status != EVSTATUS_CANCELLED) {
+		/* an alert the member asked for, so long before */
+		icalcomponent		*al = icalcomponent_new_valarm();
+		struct icaltriggertype	 tr;
+
+		memset(&tr, 0, sizeof(tr));
+		tr.time = icaltime_null_time();
+		tr.duration = icaldurationtype_from_int(-(int)meta->alarm);
+		icalcomponent_add_property(al, icalproperty_new_action(
+		    ICAL_ACTION_DISPLAY));
+		icalcomponent_add_property(al, icalproperty_new_description(
+		    ev->title));
+		icalcomponent_add_property(al, icalproperty_new_trigger(tr));
+		icalcomponent_add_component(c, al);
+	}
 	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
 	if (meta->export) {
 		if (ev->capacity > 0) {

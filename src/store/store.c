@@ -32,7 +32,7 @@ extern const size_t		store_migrations_count;
 	"member_audiences WHERE member = m.id ORDER BY audience)), " \
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"rep_scopes WHERE rep = m.id ORDER BY audience)), m.work_hours, " \
-	"m.reminders "
+	"m.reminders, m.feed_alarm "
 
 #define ACTION_COLUMNS \
 	"x.id, x.event, x.title, x.notes, x.owner, x.waiting_on, x.due, " \
@@ -184,8 +184,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO event_hosts (event, member) VALUES (?, ?)",
 	[STMT_MEMBER_INSERT] =
 	    "INSERT INTO members (name, email, number, role, branch, active, "
-	    "created, work_hours, reminders) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?9)",
+	    "created, work_hours, reminders, feed_alarm) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?9, ?10)",
 	[STMT_MEMBER_GET] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE m.id = ?",
 	[STMT_MEMBER_GET_EMAIL] =
@@ -194,8 +194,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id FROM members WHERE number = ?",
 	[STMT_MEMBER_UPDATE] =
 	    "UPDATE members SET name = ?, email = ?, number = ?, role = ?, "
-	    "branch = ?, active = ?, work_hours = ?8, reminders = ?9 "
-	    "WHERE id = ?7",
+	    "branch = ?, active = ?, work_hours = ?8, reminders = ?9, "
+	    "feed_alarm = ?10 WHERE id = ?7",
 	/* ?1 audience lineage below which (comma-separated, NULL: any) */
 	[STMT_MEMBER_LIST] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE "
@@ -266,7 +266,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ERASE_MEMBER] =
 	    "UPDATE members SET name = 'erased member', email = 'erased-' || "
 	    "id || '@erased.invalid', number = NULL, branch = NULL, "
-	    "work_hours = NULL, reminders = NULL, active = 0 WHERE id = ?",
+	    "work_hours = NULL, reminders = NULL, feed_alarm = NULL, "
+	    "active = 0 WHERE id = ?",
 	[STMT_ERASE_AUDIENCES] = "DELETE FROM member_audiences WHERE member = ?",
 	[STMT_ERASE_SCOPES] = "DELETE FROM rep_scopes WHERE rep = ?",
 	[STMT_ERASE_TOKENS] = "DELETE FROM tokens WHERE member = ?",

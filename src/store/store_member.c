@@ -58,6 +58,7 @@ store_member_insert(struct store *st, struct member *m,
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
 	store_bind_text(s, 8, m->work_hours);
 	store_bind_text(s, 9, m->reminders);
+	store_bind_text(s, 10, m->feed_alarm);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -110,6 +111,7 @@ member_from_row(sqlite3_stmt *s, struct member *m)
 	strv_split(&m->scopes, (const char *)sqlite3_column_text(s, 8), ',');
 	m->work_hours = store_col_text(s, 9);
 	m->reminders = store_col_text(s, 10);
+	m->feed_alarm = store_col_text(s, 11);
 }
 
 /* Fill *m (the caller clears it with member_clear()). */
@@ -186,6 +188,7 @@ store_member_update(struct store *st, const struct member *m,
 	sqlite3_bind_int64(s, 7, m->id);
 	store_bind_text(s, 8, m->work_hours);
 	store_bind_text(s, 9, m->reminders);
+	store_bind_text(s, 10, m->feed_alarm);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)

@@ -156,6 +156,7 @@ member_clear(struct member *m)
 	free(m->branch);
 	free(m->work_hours);
 	free(m->reminders);
+	free(m->feed_alarm);
 	strv_free(&m->audiences);
 	strv_free(&m->scopes);
 	memset(m, 0, sizeof(*m));
@@ -172,6 +173,7 @@ member_copy(struct member *dst, const struct member *src)
 	dst->branch = xstrdup_or_null(src->branch);
 	dst->work_hours = xstrdup_or_null(src->work_hours);
 	dst->reminders = xstrdup_or_null(src->reminders);
+	dst->feed_alarm = xstrdup_or_null(src->feed_alarm);
 	memset(&dst->audiences, 0, sizeof(dst->audiences));
 	memset(&dst->scopes, 0, sizeof(dst->scopes));
 	if (strv_copy(&dst->audiences, &src->audiences) == -1 ||

@@ -342,6 +342,39 @@ class InviteTest(unittest.TestCase):
         self.assertIn("Online: https://meet.example/x",
                       self.calendar(online)[0])
 
+    def test_an_alert_in_the_members_own_feed(self):
+        token = self.q.out("token", "issue", "--member", "4", "--scope",
+                           "feed").split()[-1]
+
+        def alarms(path):
+            st, h, body = self.q.http("GET", path)
+            self.assertEqual(st, 200)
+            cal = icalendar.Calendar.from_ical(body)
+            return [str(a["TRIGGER"].to_ical().decode())
+                    for e in cal.walk("VEVENT") for a in e.walk("VALARM")]
+        self.assertEqual(alarms("/feeds/me.ics?token=" + token), [])
+        web = Browser.signed_in(self.q, 4)
+        st, r, page = web.request("GET", "/me")
+        self.assertIn('<select id="f-alarm" name="alarm"', page)
+        st, r, page = web.request("POST", "/me/alarm", {
+            "csrf": web.csrf(page), "alarm": "PT30M"})
+        self.assertEqual(st, 303)
+        got = alarms("/feeds/me.ics?token=" + token)
+        self.assertGreater(len(got), 3)
+        self.assertEqual(set(got), {"-PT30M"})
+        self.assertEqual(alarms("/feeds/all-members.ics"), [])
+        st, r, page = web.request("GET", "/me")
+        self.assertIn('<option value="PT30M" selected>', page)
+        st, r, page = web.request("POST", "/me/alarm", {
+            "csrf": web.csrf(page), "alarm": "soon"})
+        self.assertEqual(st, 400)
+        self.assertEqual(set(alarms("/feeds/me.ics?token=" + token)),
+                         {"-PT30M"})
+        st, r, page = web.request("POST", "/me/alarm", {
+            "csrf": web.csrf(page), "alarm": ""})
+        self.assertEqual(st, 303)
+        self.assertEqual(alarms("/feeds/me.ics?token=" + token), [])
+
     def rsvp(self, event, member):
         st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
         for x in r["items"]:

@@ -12,4 +12,8 @@ CREATE TABLE reminders_sent (
 -- A member's own reminders: "P1D,PT1H", or "none"; NULL: the default.
 ALTER TABLE members ADD COLUMN reminders TEXT;
 
+-- An alert (VALARM) in the member's own feed, so long before each
+-- meeting ("PT30M"); NULL: none.
+ALTER TABLE members ADD COLUMN feed_alarm TEXT;
+
 PRAGMA user_version = 8;
