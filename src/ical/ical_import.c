@@ -3,11 +3,18 @@
  * read or refused: a structural fault or an event that cannot be read
  * stops the import with the line it starts on and the reason.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
 
 #include "ical_int.h"
+
+#define ICAL_MAX_CALENDARS	64	/* VCALENDARs in one file */
 
 struct scan {
 	int	*vevent_lines;	/* line of each BEGIN:VEVENT, in order */
@@ -56,9 +63,10 @@ scan_text(const char *text, size_t len, struct scan *sc,
 			if (depth == 0 && strcasecmp(stack[0], "VCALENDAR"))
 				return qrm_seterr(err, QRM_EINVAL, "file",
 				    "line %d: expected BEGIN:VCALENDAR", line);
-			if (depth == 0 && ++ncal > 1)
-				return qrm_seterr(err, QRM_EINVAL, "file",
-				    "line %d: more than one VCALENDAR", line);
+			if (depth == 0 && ++ncal > ICAL_MAX_CALENDARS)
+				return qrm_seterr(err, QRM_ETOOBIG, "file",
+				    "line %d: more than %d VCALENDARs in one "
+				    "file", line, ICAL_MAX_CALENDARS);
 			if (strcasecmp(stack[depth], "VEVENT") == 0) {
 				if ((nl = realloc(sc->vevent_lines,
 				    (sc->nvevents + 1) * sizeof(*nl))) == NULL)
@@ -106,8 +114,13 @@ lic_error(icalcomponent *c)
 
 	for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
 	    p != NULL;
-	    p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY))
-		return icalproperty_get_xlicerror(p);
+	    p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+		msg = icalproperty_get_xlicerror(p);
+		/* an empty value ("DESCRIPTION:", as Google writes): none */
+		if (msg != NULL && strncmp(msg, "No value for ", 13) == 0)
+			continue;
+		return msg;
+	}
 	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
 	    sub != NULL;
 	    sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
@@ -139,15 +152,53 @@ tzid_of(icalproperty *p)
 }
 
 /*
+ * The zone a TZID names, as the apps write them: an IANA name (with or
+ * without libical's prefix), a Windows name as Outlook and Exchange
+ * write ("GMT Standard Time": ICU's CLDR table turns it into IANA), or
+ * a zone the file defines itself (a VTIMEZONE of cal; iana is then "").
+ * NULL when none of these.
+ */
+static icaltimezone *
+zone_of(icalcomponent *cal, const char *tzid, char *iana, size_t sz)
+{
+	icaltimezone	*z;
+	UChar		 win[128], id[128];
+	UErrorCode	 status = U_ZERO_ERROR;
+	int32_t		 n;
+
+	iana[0] = '\0';
+	if (strncmp(tzid, "/freeassociation.sourceforge.net/", 33) == 0)
+		tzid += 33;
+	if ((z = ical_zone(tzid)) != NULL) {
+		snprintf(iana, sz, "%s", tzid);
+		return z;
+	}
+	u_uastrncpy(win, tzid, (int32_t)(sizeof(win) / sizeof(win[0]) - 1));
+	win[sizeof(win) / sizeof(win[0]) - 1] = 0;
+	n = ucal_getTimeZoneIDForWindowsID(win, -1, NULL, id,
+	    (int32_t)(sizeof(id) / sizeof(id[0])), &status);
+	if (U_SUCCESS(status) && n > 0 && n < (int32_t)sz) {
+		u_austrncpy(iana, id, (int32_t)sz - 1);
+		iana[sz - 1] = '\0';
+		if ((z = ical_zone(iana)) != NULL)
+			return z;
+		iana[0] = '\0';
+	}
+	return cal ? icalcomponent_get_timezone(cal, tzid) : NULL;
+}
+
+/*
  * Convert a DTSTART/DTEND/EXDATE/RECURRENCE-ID value into the event's
- * zone as local text.  A time with a TZID must name an IANA zone.
+ * zone as local text; floating times are in the calendar's zone.
  */
 static int
-time_to_local(icalproperty *p, icaltimetype t, const char *ev_tz,
-    char *out, size_t sz, struct qrm_error *err, int line)
+time_to_local(icalcomponent *cal, icalproperty *p, icaltimetype t,
+    const char *ev_tz, const char *floating, char *out, size_t sz,
+    struct qrm_error *err, int line)
 {
 	icaltimezone	*from, *to;
 	const char	*tzid = tzid_of(p);
+	char		 iana[64];
 
 	if (t.is_date || icaltime_is_null_time(t)) {
 		ical_time_to_local(t, out, sz);
@@ -156,26 +207,44 @@ time_to_local(icalproperty *p, icaltimetype t, const char *ev_tz,
 	}
 	to = ical_zone(ev_tz);
 	if (tzid != NULL) {
-		if (strncmp(tzid, "/freeassociation.sourceforge.net/", 33) == 0)
-			tzid += 33;
-		if ((from = ical_zone(tzid)) == NULL)
+		if ((from = zone_of(cal, tzid, iana, sizeof(iana))) == NULL)
 			return qrm_seterr(err, QRM_EINVAL, "file", "line %d: "
-			    "unknown time zone '%s' (IANA names only)", line,
-			    tzid);
+			    "unknown time zone '%s' (neither IANA, Windows, nor "
+			    "defined in the file)", line, tzid);
 	} else if (icaltime_is_utc(t))
 		from = icaltimezone_get_utc_timezone();
 	else
-		from = to;	/* floating: the default zone */
+		from = ical_zone(floating);	/* floating */
 	t.zone = NULL;
 	t = icaltime_convert_to_zone(icaltime_set_timezone(&t, from), to);
 	ical_time_to_local(t, out, sz);
 	return 0;
 }
 
-static int
-event_from_vevent(icalcomponent *c, const char *default_tz, int line,
-    struct event *ev, struct qrm_error *err)
+/* A UID for an event that has none: the same for the same event. */
+static char *
+derived_uid(const char *start, const char *summary)
 {
+	uint64_t	 h = 1469598103934665603ULL;
+	const char	*p;
+	char		 uid[64];
+
+	for (p = start; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '\n') * 1099511628211ULL;
+	for (p = summary ? summary : ""; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(uid, sizeof(uid), "import-%016llx@quorum",
+	    (unsigned long long)h);
+	return strdup(uid);
+}
+
+static int
+event_from_vevent(icalcomponent *cal, icalcomponent *c,
+    const char *default_tz, int line, struct event *ev,
+    struct qrm_error *err)
+{
+	char			 iana[64];
 	icalproperty		*p, *ps, *pe;
 	icaltimetype		 ts, te;
 	struct icaldurationtype	 dur;
@@ -191,16 +260,18 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 		    "line %d: VEVENT has no DTSTART", line);
 	ts = icalproperty_get_dtstart(ps);
 	tzid = tzid_of(ps);
-	if (tzid != NULL && strncmp(tzid,
-	    "/freeassociation.sourceforge.net/", 33) == 0)
-		tzid += 33;
-	ev->tzid = strdup(ts.is_date || tzid == NULL ? default_tz : tzid);
-	if (!ts.is_date && tzid != NULL && ical_zone(tzid) == NULL)
+	iana[0] = '\0';
+	if (!ts.is_date && tzid != NULL && zone_of(cal, tzid, iana,
+	    sizeof(iana)) == NULL)
 		return qrm_seterr(err, QRM_EINVAL, "file", "line %d: unknown "
-		    "time zone '%s' (IANA names only)", line, tzid);
+		    "time zone '%s' (neither IANA, Windows, nor defined in the "
+		    "file)", line, tzid);
+	/* a zone the file defines is read in the calendar's own zone */
+	ev->tzid = strdup(ts.is_date || tzid == NULL || iana[0] == '\0' ?
+	    default_tz : iana);
 	ev->all_day = ts.is_date;
-	if (time_to_local(ps, ts, ev->tzid, ev->start, sizeof(ev->start),
-	    err, line) != 0)
+	if (time_to_local(cal, ps, ts, ev->tzid, default_tz, ev->start,
+	    sizeof(ev->start), err, line) != 0)
 		return QRM_EINVAL;
 	if ((pe = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY))
 	    != NULL) {
@@ -210,8 +281,8 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 			    "DTSTART and DTEND are of different types", line);
 		if (te.is_date)	/* exclusive in iCalendar, inclusive here */
 			te = icaltime_add(te, icaldurationtype_from_int(-86400));
-		if (time_to_local(pe, te, ev->tzid, ev->end, sizeof(ev->end),
-		    err, line) != 0)
+		if (time_to_local(cal, pe, te, ev->tzid, default_tz, ev->end,
+		    sizeof(ev->end), err, line) != 0)
 			return QRM_EINVAL;
 	} else if ((p = icalcomponent_get_first_property(c,
 	    ICAL_DURATION_PROPERTY)) != NULL) {
@@ -273,8 +344,8 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 	    p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
 		icaltimetype ex = icalproperty_get_exdate(p);
 
-		if (time_to_local(p, ex, ev->tzid, local, sizeof(local), err,
-		    line) != 0)
+		if (time_to_local(cal, p, ex, ev->tzid, default_tz, local,
+		    sizeof(local), err, line) != 0)
 			return QRM_EINVAL;
 		if (ev->all_day)
 			local[10] = '\0';
@@ -306,9 +377,10 @@ event_from_vevent(icalcomponent *c, const char *default_tz, int line,
 		ev->updated = (int64_t)icaltime_as_timet_with_zone(
 		    icalproperty_get_dtstamp(p),
 		    icaltimezone_get_utc_timezone());
+	if (ev->uid == NULL)	/* some apps write none */
+		ev->uid = derived_uid(ev->start, ev->title);
 	if (ev->uid == NULL || ev->tzid == NULL || ev->title == NULL)
-		return qrm_seterr(err, QRM_EINVAL, "file",
-		    "line %d: VEVENT has no UID", line);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	return QRM_OK;
 }
 
@@ -323,7 +395,8 @@ import_parse(const char *text, size_t len, const char *default_tz,
     struct event_list *out, struct qrm_error *err)
 {
 	struct scan	 sc = { NULL, 0 };
-	icalcomponent	*root = NULL, *c;
+	icalcomponent	*root = NULL, *c, *cal;
+	const char	*wr, *cal_tz;
 	icalproperty	*rid;
 	struct event	*v;
 	struct strv	 overrides = { 0 };	/* "uid\nlocal" pairs */
@@ -352,9 +425,20 @@ import_parse(const char *text, size_t len, const char *default_tz,
 		goto out;
 	}
 	out->v = v;
-	for (c = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+	/*
+	 * Several VCALENDARs in one file (some apps concatenate them) come
+	 * as children of one root; each has its own X-WR-TIMEZONE for its
+	 * floating times (Google Calendar's exports).
+	 */
+	cal = icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root :
+	    icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
+	for (; cal != NULL; cal = cal == root ? NULL :
+	    icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+	for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT),
+	    wr = x_value(cal, "X-WR-TIMEZONE"), cal_tz = wr != NULL &&
+	    ical_zone(wr) != NULL ? wr : default_tz;
 	    c != NULL;
-	    c = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT)) {
+	    c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		line = idx < sc.nvevents ? sc.vevent_lines[idx] : 0;
 		idx++;
 		if (out->n == sc.nvevents) {
@@ -367,7 +451,7 @@ import_parse(const char *text, size_t len, const char *default_tz,
 			    "line %d: %s", line, msg);
 			goto out;
 		}
-		if ((rc = event_from_vevent(c, default_tz, line,
+		if ((rc = event_from_vevent(cal, c, cal_tz, line,
 		    &out->v[out->n], err)) != QRM_OK) {
 			event_clear(&out->v[out->n]);
 			goto out;
@@ -380,9 +464,9 @@ import_parse(const char *text, size_t len, const char *default_tz,
 			char		*uid;
 
 			/* on failure ov is not counted yet: free it here */
-			if ((rc = time_to_local(rid,
+			if ((rc = time_to_local(cal, rid,
 			    icalproperty_get_recurrenceid(rid), ov->tzid,
-			    local, sizeof(local), err, line)) != 0) {
+			    cal_tz, local, sizeof(local), err, line)) != 0) {
 				event_clear(ov);
 				goto out;
 			}
