@@ -91,7 +91,7 @@ core_import(struct qrm *q, const struct actor *a, const char *text,
 	struct audience		 aud;
 	struct qrm_error	 e1;
 	const char		*what = NULL;
-	json_t			*ids;
+	json_t			*ids, *items;
 	char			 detail[64];
 	size_t			 i;
 	int			 rc, created = 0, updated = 0, unchanged = 0;
@@ -113,6 +113,7 @@ core_import(struct qrm *q, const struct actor *a, const char *text,
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		goto out;
 	ids = json_array();
+	items = json_array();
 	for (i = 0; i < evs.n; i++) {
 		qrm_error_clear(&e1);
 		if ((rc = import_one(st, &evs.v[i], audience, &what, &e1))) {
@@ -121,10 +122,16 @@ core_import(struct qrm *q, const struct actor *a, const char *text,
 			    evs.v[i].src_line, evs.v[i].uid ? evs.v[i].uid :
 			    "?", e1.msg);
 			json_decref(ids);
+			json_decref(items);
 			store_tx_rollback(st);
 			goto out;
 		}
 		json_array_append_new(ids, json_integer(evs.v[i].id));
+		/* what became of each event, by its line in the file */
+		json_array_append_new(items, json_pack("{s:i, s:I, s:s, s:s, "
+		    "s:s}", "line", evs.v[i].src_line, "id", (json_int_t)
+		    evs.v[i].id, "uid", evs.v[i].uid, "title", evs.v[i].title,
+		    "result", what));
 		created += strcmp(what, "created") == 0;
 		updated += strcmp(what, "updated") == 0;
 		unchanged += strcmp(what, "unchanged") == 0;
@@ -134,15 +141,18 @@ core_import(struct qrm *q, const struct actor *a, const char *text,
 	if ((rc = store_audit_add(st, a->name, "import", audience, detail,
 	    err)) != QRM_OK) {
 		json_decref(ids);
+		json_decref(items);
 		store_tx_rollback(st);
 		goto out;
 	}
 	if ((rc = store_tx_commit(st, err)) != QRM_OK) {
 		json_decref(ids);
+		json_decref(items);
 		goto out;
 	}
-	*report = json_pack("{s:i, s:i, s:i, s:o}", "created", created,
-	    "updated", updated, "unchanged", unchanged, "events", ids);
+	*report = json_pack("{s:i, s:i, s:i, s:o, s:o}", "created", created,
+	    "updated", updated, "unchanged", unchanged, "events", ids,
+	    "items", items);
 out:
 	event_list_free(&evs);
 	return rc;

@@ -93,10 +93,15 @@ class ImportAppsTest(unittest.TestCase):
                                  (start, end, tz), (name, title))
             seen += len(want)
             self.assertEqual(len(got), seen, name)
+            self.assertEqual([(x["title"], x["result"]) for x in r["items"]],
+                             [(w[0], "created") for w in want], name)
+            self.assertTrue(all(x["line"] > 0 for x in r["items"]))
             # again: the same events, none doubled
             st, r = self.post(body)
             self.assertEqual((r["created"], r["unchanged"]), (0, len(want)),
                              name)
+            self.assertEqual({x["result"] for x in r["items"]},
+                             {"unchanged"}, name)
             self.assertEqual(len(self.events()), seen, name)
         got = {e["title"]: e for e in self.events()}
         lunch = got["Thunderbird exported reps lunch"]
