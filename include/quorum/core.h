@@ -205,6 +205,10 @@ int	 core_slots(struct qrm *, const struct actor *, const struct strv *,
 	    const char *room, json_t **, struct qrm_error *);
 
 #define CORE_SECRET_LEN	43	/* base64url of 256 bits, unpadded */
+int	 core_offers_expire(struct qrm *, int64_t now, int *passed,
+	    struct qrm_error *);
+int	 core_offer(struct qrm *, const char *secret, int take, struct event *,
+	    struct member *, int64_t *until, struct qrm_error *);
 #define SELF_CHECKIN_EARLY	1800	/* seconds before the start */
 int	 core_door_code(struct qrm *, const struct actor *, int64_t event,
 	    const char *occurrence, char *code, struct qrm_error *);

@@ -189,6 +189,7 @@ struct attendance {
 	enum rsvp	 rsvp;
 	int		 waitlisted;
 	int		 wait_position;	/* 1 is next for a place; 0 if none */
+	int64_t		 offered_until;	/* a place held for them till then */
 	int		 late;		/* checked in after the start */
 	int64_t		 rsvp_at;
 	enum att_status	 status;

@@ -132,8 +132,17 @@ int	 store_attendance_of_member(struct store *, int64_t member,
 	    struct attendance_list *, struct qrm_error *);
 int	 store_attendance_places(struct store *, int64_t event,
 	    const char *occurrence, int64_t *);
+int	 store_attendance_claim(struct store *, const char *hash, int64_t now,
+	    int64_t *event, char *occurrence, size_t, int64_t *member,
+	    struct qrm_error *);
+int	 store_attendance_offer_get(struct store *, const char *hash,
+	    int64_t *event, char *occurrence, size_t, int64_t *member,
+	    int64_t *until, struct qrm_error *);
+int	 store_attendance_offers_lapse(struct store *, int64_t now,
+	    struct strv *lapsed, struct qrm_error *);
 int	 store_attendance_promote(struct store *, int64_t event,
-	    const char *occurrence, int64_t *member, struct qrm_error *);
+	    const char *occurrence, int64_t until, const char *hash,
+	    int64_t *member, struct qrm_error *);
 
 /* store_action.c */
 int	 store_action_insert(struct store *, struct action *, struct qrm_error *);

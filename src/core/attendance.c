@@ -80,6 +80,65 @@ read_key(const struct actor *a, const char *object, const char *detail)
 	return h | 1;
 }
 
+/*
+ * A place freed at an occurrence of ev (starting at start, UTC): offered
+ * by e-mail to the first on the waiting list, held for them for
+ * $QUORUM_OFFER_HOURS (48), or half the time left before the meeting
+ * when that is shorter, or until it starts when that is in under two
+ * hours (inside the caller's transaction).  *member is whom (0: none).
+ */
+static int
+offer_next(struct qrm *q, struct store *st, const struct event *ev,
+    const char *occurrence, int64_t start, int64_t *member,
+    struct qrm_error *err)
+{
+	struct member	 m;
+	struct mail	 mail;
+	const char	*env = getenv("QUORUM_OFFER_HOURS");
+	char		 secret[CORE_SECRET_LEN + 1], hash[65], subject[400];
+	char		 when[LOCAL_TIME_LEN];
+	struct buf	 b = { 0 };
+	int64_t		 now = (int64_t)time(NULL), until, hours = 48;
+	int		 rc;
+
+	*member = 0;
+	if (start <= now)
+		return QRM_OK;		/* it has begun: no offer now */
+	if (env != NULL && parse_int64(env, &hours) == -1)
+		hours = 48;
+	until = now + hours * 3600;
+	if (until > now + (start - now) / 2)
+		until = now + (start - now) / 2;
+	if (start - now < 2 * 3600)
+		until = start;
+	core_secret_new(secret, hash);
+	if ((rc = store_attendance_promote(st, ev->id, occurrence, until, hash,
+	    member, err)) != QRM_OK || *member == 0)
+		return rc;
+	if (store_member_get(st, *member, &m, NULL) != QRM_OK)
+		return QRM_OK;
+	ical_utc_to_local(until, ev->tzid, when, sizeof(when));
+	buf_printf(&b, "Dear %s,\n\nA place has freed at %s (%s), and it is "
+	    "yours if you want it.\n\nTake it by %.10s at %.5s (%s time):\n\n"
+	    "  %s/offers/%s\n\nIf you do not, it passes to the next person "
+	    "waiting.\n\n-- \nquorum\n", m.name, ev->title, occurrence[0] ?
+	    occurrence : ev->start, when, when + 11, ev->tzid,
+	    qrm_base_url(q), secret);
+	snprintf(subject, sizeof(subject), "A place is yours: %s", ev->title);
+	memset(&mail, 0, sizeof(mail));
+	mail.kind = "offer";
+	mail.member = m.id;
+	mail.recipient = m.email;
+	mail.name = m.name;
+	mail.subject = subject;
+	mail.body = b.p;
+	mail.created = now;
+	rc = store_outbox_add(st, &mail, err);
+	buf_free(&b);
+	member_clear(&m);
+	return rc;
+}
+
 /* Record a read of attendance data in the audit log, on its own. */
 static int
 audit_read(struct store *st, const struct actor *a, const char *object,
@@ -210,11 +269,13 @@ attendance_list_json(const struct attendance_list *l)
 json_t *
 attendance_to_json(const struct attendance *a)
 {
-	char	checked[32], recorded[32];
+	char	checked[32], recorded[32], offer[32];
+	json_t	*o;
 
 	utc_format(a->checked_in_at, checked, sizeof(checked));
 	utc_format(a->recorded_at, recorded, sizeof(recorded));
-	return json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:b, s:o, s:s, s:s?, "
+	utc_format(a->offered_until, offer, sizeof(offer));
+	o = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:b, s:o, s:s, s:s?, "
 	    "s:o, s:b, s:o, s:s}", "member", (json_int_t)a->member, "name",
 	    a->name, "number", a->number, "occurrence", a->occurrence,
 	    "rsvp", rsvp_names[a->rsvp], "waitlisted", a->waitlisted,
@@ -225,6 +286,11 @@ attendance_to_json(const struct attendance *a)
 	    json_null(), "late", a->late,
 	    "recorded_by", a->recorded_by ? json_integer(a->recorded_by) :
 	    json_null(), "recorded_at", recorded);
+	/* a freed place held for them until then, to take or leave */
+	if (o != NULL && a->waitlisted && a->offered_until > (int64_t)
+	    time(NULL))
+		json_object_set_new(o, "offered_until", json_string(offer));
+	return o;
 }
 
 /*
@@ -248,6 +314,7 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	char			 object[32], detail[96];
 	int64_t			 start_utc = 0, places, promoted;
 	int			 rc, rsvp, status, had_place, self, again;
+	int			 offered = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
@@ -330,9 +397,12 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		rec.reason = old.reason;
 		old.reason = NULL;
 		rec.checked_in_at = old.checked_in_at;
+		offered = old.waitlisted && old.offered_until > (int64_t)
+		    time(NULL);
 		attendance_clear(&old);
 	}
-	had_place = rec.rsvp == RSVP_ACCEPTED && !rec.waitlisted;
+	/* a place held for them by an offer is theirs to take or leave */
+	had_place = rec.rsvp == RSVP_ACCEPTED && (!rec.waitlisted || offered);
 	rsvp = (int)rec.rsvp;
 	status = (int)rec.status;
 	fields_enum(o, attendance_fields, "rsvp", &rsvp);
@@ -378,7 +448,9 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		rec.reason = NULL;
 	}
 	/* a place, or the waiting list */
-	if (rec.rsvp == RSVP_ACCEPTED && !had_place) {
+	if (rec.rsvp == RSVP_ACCEPTED && offered)
+		rec.waitlisted = 0;	/* the offer taken */
+	else if (rec.rsvp == RSVP_ACCEPTED && !had_place) {
 		rec.waitlisted = 0;
 		if (ev.capacity > 0 && store_attendance_places(st, id,
 		    rec.occurrence, &places) == QRM_OK && places >= ev.capacity)
@@ -392,7 +464,7 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 	if ((rc = store_attendance_put(st, &rec, err)) != QRM_OK)
 		goto fail;
 	if (had_place && rec.rsvp != RSVP_ACCEPTED &&
-	    (rc = store_attendance_promote(st, id, rec.occurrence, &promoted,
+	    (rc = offer_next(q, st, &ev, rec.occurrence, start_utc, &promoted,
 	    err)) != QRM_OK)
 		goto fail;
 	snprintf(object, sizeof(object), "event/%lld", (long long)id);
@@ -982,4 +1054,94 @@ core_door_records(struct qrm *q, const struct actor *a, int64_t event,
 {
 	return attendance_list(q, a, event, occurrence, NULL, NULL, out,
 	    quorum, 0, err);
+}
+
+/*
+ * The offers that ran out by now: each to the back of its waiting list,
+ * and the place offered to the next.  *passed: how many.
+ */
+int
+core_offers_expire(struct qrm *q, int64_t now, int *passed,
+    struct qrm_error *err)
+{
+	struct store	*st;
+	struct strv	 lapsed;
+	struct event	 ev;
+	int64_t		 id, start, member;
+	char		*occ;
+	size_t		 i;
+	int		 rc;
+
+	*passed = 0;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_attendance_offers_lapse(st, now, &lapsed, err)) !=
+	    QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	for (i = 0; i < lapsed.n && rc == QRM_OK; i++) {
+		occ = strchr(lapsed.v[i], '\t');
+		*occ++ = '\0';
+		id = strtoll(lapsed.v[i], NULL, 10);
+		if (store_event_get(st, id, &ev, NULL) != QRM_OK)
+			continue;
+		start = ev.start_utc;
+		if (*occ != '\0' && ical_local_to_utc(occ, ev.tzid, &start) !=
+		    0)
+			start = 0;
+		if (ev.status != EVSTATUS_CANCELLED)
+			rc = offer_next(q, st, &ev, occ, start, &member, err);
+		(*passed)++;
+		event_clear(&ev);
+	}
+	strv_free(&lapsed);
+	if (rc != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	return store_tx_commit(st, err);
+}
+
+/*
+ * The offer behind a link's secret: its meeting, whom, until when; with
+ * take set, the place taken.
+ */
+int
+core_offer(struct qrm *q, const char *secret, int take, struct event *ev,
+    struct member *m, int64_t *until, struct qrm_error *err)
+{
+	struct store	*st;
+	char		 hash[65], occ[LOCAL_TIME_LEN];
+	int64_t		 id, member;
+	int		 rc;
+
+	event_init(ev);
+	memset(m, 0, sizeof(*m));
+	*until = 0;
+	if (core_secret_hash(secret, hash) == -1)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "this offer is not "
+		    "known");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = store_attendance_offer_get(st, hash, &id, occ, sizeof(occ),
+	    &member, until, err)) != QRM_OK ||
+	    (rc = store_event_get(st, id, ev, err)) != QRM_OK ||
+	    (rc = store_member_get(st, member, m, err)) != QRM_OK)
+		return rc;
+	if (!take)
+		return *until > (int64_t)time(NULL) ? QRM_OK : qrm_seterr(err,
+		    QRM_ECONFLICT, "", "this offer has run out");
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_attendance_claim(st, hash, (int64_t)time(NULL), &id,
+	    occ, sizeof(occ), &member, err)) != QRM_OK ||
+	    (rc = store_audit_add(st, m->email, "attendance.offer.taken",
+	    "event", ev->title, err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	return store_tx_commit(st, err);
 }

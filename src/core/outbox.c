@@ -411,6 +411,10 @@ worker_run(void *arg)
 	while (!w->stopping) {
 		pthread_mutex_unlock(&w->mu);
 		memset(&err, 0, sizeof(err));
+		if (core_offers_expire(w->q, (int64_t)time(NULL), &queued,
+		    &err) != QRM_OK)
+			log_warn("offers: %s", err.msg);
+		memset(&err, 0, sizeof(err));
 		if (core_reminders_send(w->q, (int64_t)time(NULL), &queued,
 		    &err) != QRM_OK)
 			log_warn("reminders: %s", err.msg);

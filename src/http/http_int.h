@@ -221,6 +221,7 @@ enum MHD_Result	 page_here(struct request *, const struct call *);
 
 /* page_invitation.c */
 enum MHD_Result	 page_invitation(struct request *, const struct call *);
+enum MHD_Result	 page_offer(struct request *, const struct call *);
 
 /* page_poll.c */
 enum MHD_Result	 page_poll_answer(struct request *, const struct call *);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http_int.h"
+#include "quorum/ical.h"
 
 /* GET and POST /invitations/{secret}[?answer=accepted|declined] */
 enum MHD_Result
@@ -87,6 +88,58 @@ page_invitation(struct request *r, const struct call *c)
 	}
 	buf_printf(&b, "<p><a href=\"/events/%lld\">The meeting's page</a>"
 	    "</p>", (long long)ev.id);
+	html_end(&b);
+	ret = html_send(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
+	    rc), &b, NULL, NULL, NULL);
+	event_clear(&ev);
+	member_clear(&m);
+	return ret;
+}
+
+/* GET and POST /offers/{secret}: take a place that freed. */
+enum MHD_Result
+page_offer(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	struct member		 m;
+	struct buf		 b = { 0 };
+	enum MHD_Result		 ret;
+	char			 when[LOCAL_TIME_LEN + 4], action[128];
+	int64_t			 until;
+	int			 rc, take = c->json != NULL;
+
+	rc = core_offer(r->q, c->word, take, &ev, &m, &until, &err);
+	if (rc == QRM_ENOTFOUND) {
+		event_clear(&ev);
+		member_clear(&m);
+		return page_fail(r, rc, "this offer is not known: it may have "
+		    "passed to the next person");
+	}
+	html_begin(&b, "A place for you", NULL);
+	html_raw_trusted(&b, "<h1>");
+	html_text(&b, ev.title ? ev.title : "A place for you");
+	html_raw_trusted(&b, "</h1>");
+	if (rc != QRM_OK)
+		html_notice(&b, (unsigned int)http_status_of(rc), err.msg);
+	else if (take)
+		html_notice(&b, 200, "The place is yours: see you there.");
+	else {
+		ical_utc_to_local(until, ev.tzid, when, sizeof(when));
+		html_raw_trusted(&b, "<p>Dear ");
+		html_text(&b, m.name);
+		html_raw_trusted(&b, ", a place has freed and it is held for you "
+		    "until ");
+		html_when(&b, when, 1);
+		html_raw_trusted(&b, " (");
+		html_text(&b, ev.tzid);
+		html_raw_trusted(&b, " time).</p>");
+		snprintf(action, sizeof(action), "/offers/%s", c->word);
+		html_raw_trusted(&b, "<form method=\"post\" action=\"");
+		html_text(&b, action);
+		html_raw_trusted(&b, "\"><button type=\"submit\" name=\"take\" "
+		    "value=\"1\">Take the place</button></form>");
+	}
 	html_end(&b);
 	ret = html_send(r, rc == QRM_OK ? 200 : (unsigned int)http_status_of(
 	    rc), &b, NULL, NULL, NULL);

@@ -136,6 +136,11 @@ meeting_block(struct buf *b, const struct event *ev, const char *start,
 			html_text(b, reason);
 			html_raw_trusted(b, ")<strong>");
 		}
+	} else if (json_object_get(answer, "offered_until") != NULL) {
+		html_raw_trusted(b, "a place is yours if you want it: press "
+		    "Going by ");
+		html_text(b, json_string_value(json_object_get(answer,
+		    "offered_until")));
 	} else if (json_is_true(json_object_get(answer, "waitlisted")))
 		buf_printf(b, "on the waiting list, number %lld",
 		    (long long)place);

@@ -52,6 +52,7 @@ static const struct route routes[] = {
 	{ M_GET | M_POST, "/polls/*", ROLE_NONE, BODY_FORM, page_poll_answer },
 	{ M_GET | M_POST, "/invitations/*", ROLE_NONE, BODY_FORM,
 	    page_invitation },
+	{ M_GET | M_POST, "/offers/*", ROLE_NONE, BODY_FORM, page_offer },
 	{ M_POST, "/members/import", ROLE_NONE, BODY_MULTIPART,
 	    page_members_import },
 	{ M_POST, "/members/#", ROLE_NONE, BODY_FORM, page_member_change },

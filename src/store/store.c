@@ -57,7 +57,7 @@ extern const size_t		store_migrations_count;
 	"(w.waitlisted < a.waitlisted OR (w.waitlisted = a.waitlisted AND " \
 	"(coalesce(w.rsvp_at, 0) < coalesce(a.rsvp_at, 0) OR " \
 	"(coalesce(w.rsvp_at, 0) = coalesce(a.rsvp_at, 0) AND " \
-	"w.member <= a.member))))) ELSE 0 END "
+	"w.member <= a.member))))) ELSE 0 END, a.offered_until "
 
 /* the same columns without audiences and hosts, which feeds never show */
 #define EVENT_COLUMNS_LIGHT \
@@ -240,6 +240,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "rsvp = excluded.rsvp, waitlisted = CASE WHEN "
 	    "excluded.waitlisted = 0 THEN 0 WHEN attendance.waitlisted > 0 "
 	    "THEN attendance.waitlisted ELSE excluded.waitlisted END, "
+	    "offered_until = CASE WHEN excluded.waitlisted = 0 THEN NULL ELSE "
+	    "attendance.offered_until END, offer_hash = CASE WHEN "
+	    "excluded.waitlisted = 0 THEN NULL ELSE attendance.offer_hash END, "
 	    "rsvp_at = excluded.rsvp_at, status = excluded.status, "
 	    "reason = excluded.reason, checked_in_at = excluded.checked_in_at, "
 	    "recorded_by = excluded.recorded_by, "
@@ -250,16 +253,34 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "a.occurrence = ?2) AND (?3 IS NULL OR a.rsvp = ?3) AND "
 	    "(?4 IS NULL OR a.status = ?4) "
 	    "ORDER BY a.occurrence, m.name COLLATE NOCASE, m.id",
+	/* the places taken: given, or held for an offer not yet run out */
 	[STMT_ATT_ACCEPTED] =
 	    "SELECT count(*) FROM attendance WHERE event = ? AND "
-	    "occurrence = ? AND rsvp = 'accepted' AND waitlisted = 0",
+	    "occurrence = ? AND rsvp = 'accepted' AND (waitlisted = 0 OR "
+	    "offered_until > ?3)",
 	[STMT_ATT_FIRST_WAITING] =
 	    "SELECT member FROM attendance WHERE event = ? AND occurrence = ? "
-	    "AND rsvp = 'accepted' AND waitlisted > 0 "
+	    "AND rsvp = 'accepted' AND waitlisted > 0 AND offered_until IS NULL "
 	    "ORDER BY waitlisted, rsvp_at, member LIMIT 1",
 	[STMT_ATT_PROMOTE] =
-	    "UPDATE attendance SET waitlisted = 0 WHERE event = ? AND "
-	    "occurrence = ? AND member = ?",
+	    "UPDATE attendance SET offered_until = ?4, offer_hash = ?5 WHERE "
+	    "event = ?1 AND occurrence = ?2 AND member = ?3",
+	[STMT_ATT_CLAIM] =
+	    "UPDATE attendance SET waitlisted = 0, offered_until = NULL, "
+	    "offer_hash = NULL WHERE offer_hash = ?1 AND offered_until > ?2 "
+	    "AND rsvp = 'accepted' RETURNING event, occurrence, member",
+	[STMT_ATT_OFFERS_LAPSED] =
+	    "SELECT event, occurrence, member FROM attendance WHERE "
+	    "offered_until IS NOT NULL AND offered_until <= ?",
+	/* an offer not taken: to the back of the list, and no offer */
+	[STMT_ATT_OFFER_LAPSE] =
+	    "UPDATE attendance SET offered_until = NULL, offer_hash = NULL, "
+	    "waitlisted = (SELECT coalesce(max(waitlisted), 0) + 1 FROM "
+	    "attendance WHERE event = ?1 AND occurrence = ?2) WHERE "
+	    "event = ?1 AND occurrence = ?2 AND member = ?3",
+	[STMT_ATT_OFFER_GET] =
+	    "SELECT event, occurrence, member, offered_until FROM attendance "
+	    "WHERE offer_hash = ?",
 	[STMT_ATT_OF_MEMBER] =
 	    "SELECT " ATT_COLUMNS "FROM attendance a JOIN members m ON "
 	    "m.id = a.member WHERE a.member = ? ORDER BY a.event, a.occurrence",

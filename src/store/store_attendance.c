@@ -31,6 +31,7 @@ att_from_row(sqlite3_stmt *s, struct attendance *a)
 	a->number = store_col_text(s, 12);
 	a->email = store_col_text(s, 13);
 	a->wait_position = sqlite3_column_int(s, 14);
+	a->offered_until = sqlite3_column_int64(s, 15);
 }
 
 /* The record of member at (event, occurrence); QRM_ENOTFOUND if none. */
@@ -138,7 +139,6 @@ store_attendance_of_member(struct store *st, int64_t member,
 	return att_collect(st, s, out, err);
 }
 
-/* How many hold a place (accepted, not waiting) at an occurrence. */
 int
 store_attendance_places(struct store *st, int64_t event,
     const char *occurrence, int64_t *out)
@@ -150,6 +150,7 @@ store_attendance_places(struct store *st, int64_t event,
 		return QRM_EDB;
 	sqlite3_bind_int64(s, 1, event);
 	store_bind_text(s, 2, occurrence);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
@@ -158,12 +159,14 @@ store_attendance_places(struct store *st, int64_t event,
 }
 
 /*
- * Give the freed place to whoever has waited longest; *member is who
- * (0 if nobody waits).  Inside a transaction.
+ * Offer the place that freed at (event, occurrence) to the first on the
+ * waiting list with no offer yet: held for them until until, taken by
+ * the link of hash.  *member is whom (0: nobody waits).
  */
 int
 store_attendance_promote(struct store *st, int64_t event,
-    const char *occurrence, int64_t *member, struct qrm_error *err)
+    const char *occurrence, int64_t until, const char *hash,
+    int64_t *member, struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -186,5 +189,119 @@ store_attendance_promote(struct store *st, int64_t event,
 	sqlite3_bind_int64(s, 1, event);
 	store_bind_text(s, 2, occurrence);
 	sqlite3_bind_int64(s, 3, *member);
-	return store_step_done(st, s, err, "promoting from the waiting list");
+	sqlite3_bind_int64(s, 4, until);
+	store_bind_text(s, 5, hash);
+	return store_step_done(st, s, err, "offering a place");
+}
+
+/* Take the place offered by the link of hash, if it is still held. */
+int
+store_attendance_claim(struct store *st, const char *hash, int64_t now,
+    int64_t *event, char *occurrence, size_t sz, int64_t *member,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_ATT_CLAIM, err)) == NULL)
+		return QRM_EDB;
+	store_bind_text(s, 1, hash);
+	sqlite3_bind_int64(s, 2, now);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*event = sqlite3_column_int64(s, 0);
+		snprintf(occurrence, sz, "%s", (const char *)
+		    sqlite3_column_text(s, 1));
+		*member = sqlite3_column_int64(s, 2);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_ROW : rc;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return QRM_OK;
+	if (rc == SQLITE_DONE)
+		return qrm_seterr(err, QRM_ECONFLICT, "", "this offer has run "
+		    "out, or the place was taken already");
+	return store_dberr(st, err, "taking a place");
+}
+
+/* The offer of the link of hash: whose, and until when. */
+int
+store_attendance_offer_get(struct store *st, const char *hash,
+    int64_t *event, char *occurrence, size_t sz, int64_t *member,
+    int64_t *until, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_stmt(st, STMT_ATT_OFFER_GET, err)) == NULL)
+		return QRM_EDB;
+	store_bind_text(s, 1, hash);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*event = sqlite3_column_int64(s, 0);
+		snprintf(occurrence, sz, "%s", (const char *)
+		    sqlite3_column_text(s, 1));
+		*member = sqlite3_column_int64(s, 2);
+		*until = sqlite3_column_int64(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return QRM_OK;
+	return rc == SQLITE_DONE ? qrm_seterr(err, QRM_ENOTFOUND, "", "this "
+	    "offer is not known: it may have passed to the next person") :
+	    store_dberr(st, err, "reading an offer");
+}
+
+/*
+ * The offers run out by now, each sent to the back of its waiting list
+ * (inside the caller's transaction); fn is told of each (event,
+ * occurrence), to offer the place to the next.
+ */
+int
+store_attendance_offers_lapse(struct store *st, int64_t now,
+    struct strv *lapsed, struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	struct strv	 rows = { 0 };
+	char		 line[128], *a, *b;
+	size_t		 i;
+	int		 rc;
+
+	memset(lapsed, 0, sizeof(*lapsed));
+	if ((s = store_stmt(st, STMT_ATT_OFFERS_LAPSED, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(line, sizeof(line), "%lld\t%s\t%lld", (long long)
+		    sqlite3_column_int64(s, 0), (const char *)
+		    sqlite3_column_text(s, 1), (long long)
+		    sqlite3_column_int64(s, 2));
+		strv_push(&rows, line);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		strv_free(&rows);
+		return store_dberr(st, err, "reading offers");
+	}
+	for (i = 0; i < rows.n; i++) {
+		a = strchr(rows.v[i], '\t');
+		*a++ = '\0';
+		b = strchr(a, '\t');
+		*b++ = '\0';
+		if ((s = store_stmt(st, STMT_ATT_OFFER_LAPSE, err)) == NULL) {
+			strv_free(&rows);
+			return QRM_EDB;
+		}
+		sqlite3_bind_int64(s, 1, strtoll(rows.v[i], NULL, 10));
+		store_bind_text(s, 2, a);
+		sqlite3_bind_int64(s, 3, strtoll(b, NULL, 10));
+		if ((rc = store_step_done(st, s, err, "ending an offer")) !=
+		    QRM_OK) {
+			strv_free(&rows);
+			return rc;
+		}
+		snprintf(line, sizeof(line), "%s\t%s", rows.v[i], a);
+		strv_push(lapsed, line);
+	}
+	strv_free(&rows);
+	return QRM_OK;
 }

@@ -80,9 +80,14 @@ class Answers(unittest.TestCase):
                       str(e["DESCRIPTION"]))
         e = self.vevent(self.personal_feed(m1), ev["uid"])
         self.assertEqual(e["ATTENDEE"].params["PARTSTAT"], "ACCEPTED")
-        # a place frees: m2 gets it, m3 moves up
+        # a place frees: it is offered to m2, held, and m2 takes it;
+        # m3 moves up
         self.assertEqual(self.put(ev["id"], m1[0], {"rsvp": "declined"},
                                   m1)[0], 200)
+        e = self.vevent(self.personal_feed(m2), ev["uid"])
+        self.assertEqual(e["ATTENDEE"].params["PARTSTAT"], "TENTATIVE")
+        st, r = self.put(ev["id"], m2[0], {"rsvp": "accepted"}, m2)
+        self.assertEqual((st, r["waitlisted"]), (200, False))
         e = self.vevent(self.personal_feed(m2), ev["uid"])
         self.assertEqual(e["ATTENDEE"].params["PARTSTAT"], "ACCEPTED")
         self.assertNotIn("waiting list", str(e.get("DESCRIPTION", "")))
@@ -111,7 +116,8 @@ class Answers(unittest.TestCase):
         st, l = self.q.api("GET", "/events/%d/attendance" % ev["id"],
                            token=self.off[1])
         by = {x["member"]: x for x in l["items"]}
-        self.assertFalse(by[m4[0]]["waitlisted"], "m4 joined first")
+        self.assertIn("offered_until", by[m4[0]], "m4 joined first")
+        self.assertNotIn("offered_until", by[m2[0]])
         self.assertTrue(by[m2[0]]["waitlisted"])
 
     # 2. the order rule holds from both ends, without cycles, and clears

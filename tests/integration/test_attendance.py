@@ -63,14 +63,22 @@ class AttendanceTest(unittest.TestCase):
         self.assertEqual(r["recorded_by"], self.off[0])
         st, r = self.put(self.ev, m3[0], {"rsvp": "accepted"}, m3)
         self.assertEqual((st, r["waitlisted"]), (200, True))
-        # a place frees: the one who waited gets it
+        # a place frees: it is offered to the one who waited (held,
+        # counted as taken), who takes it by accepting again
         st, r = self.put(self.ev, m1[0], {"rsvp": "declined"}, m1)
         self.assertEqual(st, 200)
         st, l = self.q.api("GET", "/events/%d/attendance" % self.ev,
                            token=self.off[1])
         by = {x["member"]: x for x in l["items"]}
-        self.assertFalse(by[m3[0]]["waitlisted"])
+        self.assertTrue(by[m3[0]]["waitlisted"])
+        self.assertIn("offered_until", by[m3[0]])
         self.assertEqual(by[m1[0]]["rsvp"], "declined")
+        # the held place is not anyone else's
+        st, r = self.put(self.ev, m1[0], {"rsvp": "accepted"}, m1)
+        self.assertEqual((st, r["waitlisted"]), (200, True))
+        st, r = self.put(self.ev, m3[0], {"rsvp": "accepted"}, m3)
+        self.assertEqual((st, r["waitlisted"]), (200, False))
+        self.assertNotIn("offered_until", r)
         # a member sees only their own record
         st, l = self.q.api("GET", "/events/%d/attendance" % self.ev,
                            token=m2[1])

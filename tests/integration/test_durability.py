@@ -202,11 +202,11 @@ class DiskFullTest(unittest.TestCase):
         q = self.q
         q.serve()
         filler = os.path.join(self.mnt, "filler")
-        with open(filler, "wb") as f:
+        # unbuffered: a buffered file would raise ENOSPC again on close
+        with open(filler, "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError:
                 pass
         acked, refused = [], 0

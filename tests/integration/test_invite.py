@@ -375,6 +375,58 @@ class InviteTest(unittest.TestCase):
         self.assertEqual(st, 303)
         self.assertEqual(alarms("/feeds/me.ics?token=" + token), [])
 
+    def test_a_freed_place_is_offered_and_passes_on(self):
+        start = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() +
+                                                            10 * 86400))
+        end = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() +
+                                                          10 * 86400 + 3600))
+        st, ev = self.api("POST", "/api/v1/events", {
+            "title": "Small workshop", "kind": "workshop", "audiences":
+            ["reps"], "tz": "UTC", "start": start, "end": end,
+            "capacity": 1})
+        for member in (3, 4, 5):
+            st, _, d = self.q.http("PUT", "/api/v1/events/%d/attendance/%d"
+                                   % (ev["id"], member), {"rsvp":
+                                                           "accepted"},
+                                   token=self.token)
+        # Sam gives up his place: offered to Priya, first in line
+        st, _, d = self.q.http("PUT", "/api/v1/events/%d/attendance/3" %
+                               ev["id"], {"rsvp": "declined"},
+                               token=self.token)
+        self.assertEqual(st, 200)
+        got = self.mails(1)
+        self.assertEqual((got[0]["To"].addresses[0].addr_spec,
+                          got[0]["Subject"]),
+                         ("priya.shah@napo.example",
+                          "A place is yours: Small workshop"))
+        link = re.search(r"https?://[^/]+(/offers/\S+)",
+                         got[0].get_content()).group(1)
+        web = Browser(self.q.base)
+        st, r, page = web.request("GET", link)
+        self.assertEqual(st, 200)
+        self.assertIn("held for you until", page)
+        # 48 hours on, not taken: it passes to Joe; Priya waits at the back
+        later = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(
+            time.time() + 49 * 3600))
+        out = self.q.out("remind", "--now", later)
+        self.assertIn("1 offers of a place ran out and passed on", out)
+        got = self.mails(2)
+        self.assertEqual(got[1]["To"].addresses[0].addr_spec,
+                         "joe.marsh@napo.example")
+        joe = re.search(r"https?://[^/]+(/offers/\S+)",
+                        got[1].get_content()).group(1)
+        st, r, page = web.request("POST", link, {"take": "1"})
+        self.assertNotEqual(st, 200)                # Priya's has passed
+        st, r, page = web.request("POST", joe, {"take": "1"})
+        self.assertEqual(st, 200, page[:300])
+        self.assertIn("The place is yours", page)
+        st, r = self.api("GET", "/api/v1/events/%d/attendance" % ev["id"])
+        by = {x["member"]: x for x in r["items"]}
+        self.assertFalse(by[5]["waitlisted"])
+        self.assertEqual((by[4]["waitlisted"], by[4]["waiting_position"]),
+                         (True, 1))
+        self.assertNotIn("offered_until", by[4])
+
     def rsvp(self, event, member):
         st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
         for x in r["items"]:
