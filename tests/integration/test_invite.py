@@ -427,6 +427,46 @@ class InviteTest(unittest.TestCase):
                          (True, 1))
         self.assertNotIn("offered_until", by[4])
 
+    def outbox(self, status=None):
+        args = ["outbox", "list", "--json"] + (["--status", status]
+                                               if status else [])
+        return json.loads(self.q.out(*args))["items"]
+
+    def test_mail_server_down_then_up(self):
+        self.sink.terminate()
+        self.sink.wait(timeout=10)
+        self.sink.stdout.close()
+        st, ev = self.api("POST", "/api/v1/events", {
+            "title": "While the mail was down", "kind": "other",
+            "audiences": ["reps"], "start": "2027-09-01T10:00",
+            "end": "2027-09-01T11:00"})
+        st, r = self.api("POST", "/api/v1/events/%d/invitations" % ev["id"],
+                         {"members": [3, 4, 5]})
+        self.assertEqual(r["queued"], 3)
+        end = time.monotonic() + 20
+        while time.monotonic() < end and not all(
+                m["attempts"] >= 1 for m in self.outbox()):
+            time.sleep(0.2)
+        self.assertTrue(all(m["attempts"] >= 1 and m["status"] == "queued"
+                            and m["last_error"] for m in self.outbox()))
+        # the server comes back: each invitation delivered once
+        self.sink = subprocess.Popen(
+            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
+             os.path.join(self.q.dir, "no-stall")], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
+        self.q.cli("outbox", "retry", *[str(m["id"]) for m in
+                                        self.outbox()])
+        got = self.mails(3)
+        time.sleep(2.5)             # more runs of the sender change nothing
+        got = self.mails(3)
+        self.assertEqual(len(got), 3)
+        self.assertEqual(len({m["Message-ID"] for m in got}), 3)
+        for m in got:
+            text, part, cal = self.calendar(m)
+            self.assertEqual(str(cal["METHOD"]), "REQUEST")
+        self.assertEqual(len(self.outbox("sent")), 3)
+
     def rsvp(self, event, member):
         st, r = self.api("GET", "/api/v1/events/%d/attendance" % event)
         for x in r["items"]:
