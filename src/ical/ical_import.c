@@ -9,7 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <time.h>
+
 #include <unicode/ucal.h>
+#include <unicode/uenum.h>
 #include <unicode/ustring.h>
 
 #include "ical_int.h"
@@ -152,12 +155,82 @@ tzid_of(icalproperty *p)
 }
 
 /*
+ * The IANA zone with the same rules as a zone a file defines (its
+ * offsets at noon of every week of year are the same): of those, the
+ * one whose city the TZID's text names first ("(UTC+00:00) Dublin,
+ * Edinburgh, Lisbon, London": Europe/Dublin), or else the first.  ""
+ * when none has the same rules.
+ */
+static void
+iana_like(icaltimezone *custom, const char *text, int year, char *out,
+    size_t sz)
+{
+	icaltimetype	 t;
+	UEnumeration	*en;
+	UErrorCode	 status = U_ZERO_ERROR;
+	icaltimezone	*z;
+	const char	*id, *city, *at;
+	int		 offs[53], i, daylight, raw = 0, same;
+	size_t		 best = (size_t)-1;
+
+	out[0] = '\0';
+	for (i = 0; i < 53; i++) {
+		t = icaltime_from_day_of_year(1 + i * 7 > 365 ? 365 : 1 + i * 7,
+		    year);
+		t.is_date = 0;
+		t.hour = 12;
+		offs[i] = icaltimezone_get_utc_offset(custom, &t, &daylight);
+		if (i == 0 || offs[i] < raw)
+			raw = offs[i];
+	}
+	raw *= 1000;
+	if ((en = ucal_openTimeZoneIDEnumeration(
+	    UCAL_ZONE_TYPE_CANONICAL_LOCATION, NULL, &raw, &status)) == NULL ||
+	    U_FAILURE(status))
+		return;
+	while ((id = uenum_next(en, NULL, &status)) != NULL &&
+	    U_SUCCESS(status)) {
+		if ((z = ical_zone(id)) == NULL)
+			continue;
+		for (i = 0, same = 1; i < 53 && same; i++) {
+			t = icaltime_from_day_of_year(1 + i * 7 > 365 ? 365 :
+			    1 + i * 7, year);
+			t.is_date = 0;
+			t.hour = 12;
+			same = icaltimezone_get_utc_offset(z, &t, &daylight) ==
+			    offs[i];
+		}
+		if (!same)
+			continue;
+		city = strrchr(id, '/') ? strrchr(id, '/') + 1 : id;
+		at = strstr(text, city);
+		if (out[0] == '\0' || (at != NULL && (size_t)(at - text) <
+		    best)) {
+			snprintf(out, sz, "%s", id);
+			if (at != NULL)
+				best = (size_t)(at - text);
+		}
+	}
+	uenum_close(en);
+}
+
+/*
  * The zone a TZID names, as the apps write them: an IANA name (with or
  * without libical's prefix), a Windows name as Outlook and Exchange
  * write ("GMT Standard Time": ICU's CLDR table turns it into IANA), or
  * a zone the file defines itself (a VTIMEZONE of cal; iana is then "").
  * NULL when none of these.
  */
+static int
+year_now(void)
+{
+	time_t		 t = time(NULL);
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	return tm.tm_year + 1900;
+}
+
 static icaltimezone *
 zone_of(icalcomponent *cal, const char *tzid, char *iana, size_t sz)
 {
@@ -184,7 +257,14 @@ zone_of(icalcomponent *cal, const char *tzid, char *iana, size_t sz)
 			return z;
 		iana[0] = '\0';
 	}
-	return cal ? icalcomponent_get_timezone(cal, tzid) : NULL;
+	if (cal == NULL || (z = icalcomponent_get_timezone(cal, tzid)) == NULL)
+		return NULL;
+	/* a zone the file defines: the IANA zone with its rules, if any */
+	iana_like(z, tzid, year_now(), iana, sz);
+	if (iana[0] != '\0' && ical_zone(iana) != NULL)
+		return ical_zone(iana);
+	iana[0] = '\0';
+	return z;
 }
 
 /*

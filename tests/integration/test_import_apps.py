@@ -8,7 +8,8 @@ must give; imported twice they update, never duplicate.
   Time"), a VALARM, quoted TZID parameters, a LANGUAGE on SUMMARY.
 - outlook-com-custom-zone.ics: Exchange / Outlook.com, a TZID of its
   own ("(UTC+00:00) Dublin, Edinburgh, Lisbon, London") defined by the
-  file's VTIMEZONE, as Teams invitations carry.
+  file's VTIMEZONE, as Teams invitations carry: mapped to the IANA zone
+  with the same rules (one like no other is read by its own rules).
 - google-calendar-floating.ics: a Google Calendar export, floating times
   with X-WR-TIMEZONE, empty DESCRIPTION and LOCATION, an all-day event,
   an ATTACH.
@@ -39,8 +40,10 @@ EXPECTED = {
         ("Call with the European federation", "2027-04-09T14:00:00",
          "2027-04-09T15:00:00", "Europe/Berlin")],
     "outlook-com-custom-zone.ics": [
+        # the file's own zone, mapped to the IANA zone with its rules
+        # whose city its name gives first
         ("Teams: staff side briefing", "2027-06-10T14:00:00",
-         "2027-06-10T15:00:00", "Europe/London")],
+         "2027-06-10T15:00:00", "Europe/Dublin")],
     "google-calendar-floating.ics": [
         ("Summer branch meeting (Google)", "2027-07-01T18:00:00",
          "2027-07-01T19:30:00", "Europe/London"),
@@ -123,6 +126,23 @@ class ImportAppsTest(unittest.TestCase):
         e = self.events()[0]
         self.assertEqual((e["start"], e["tz"]),
                          ("2027-07-01T18:00:00", "Europe/Paris"))
+
+    def test_a_zone_like_no_other_is_read_by_its_own_rules(self):
+        st, r = self.post(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+            "BEGIN:VTIMEZONE\r\nTZID:Nowhere Standard Time\r\n"
+            "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+            "TZOFFSETFROM:+0517\r\nTZOFFSETTO:+0517\r\nEND:STANDARD\r\n"
+            "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:odd@x\r\n"
+            "DTSTAMP:20261201T120000Z\r\nDTSTART;TZID=Nowhere Standard "
+            "Time:20270110T151700\r\nDTEND;TZID=Nowhere Standard Time:"
+            "20270110T161700\r\nSUMMARY:Odd\r\nEND:VEVENT\r\n"
+            "END:VCALENDAR\r\n")
+        self.assertEqual(st, 200, r)
+        e = self.events()[0]
+        # 15:17 at +05:17 is 10:00 UTC, 10:00 in London in January
+        self.assertEqual((e["start"], e["tz"]),
+                         ("2027-01-10T10:00:00", "Europe/London"))
 
     def test_refusals_store_nothing(self):
         st, r = self.post("Subject: hello\r\n\r\nThis is a letter.\r\n")
