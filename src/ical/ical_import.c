@@ -170,7 +170,7 @@ iana_like(icaltimezone *custom, const char *text, int year, char *out,
 	UErrorCode	 status = U_ZERO_ERROR;
 	icaltimezone	*z;
 	const char	*id, *city, *at;
-	int		 offs[53], i, daylight, raw = 0, same;
+	int		 offs[53], i, dst, raw = 0, same;
 	size_t		 best = (size_t)-1;
 
 	out[0] = '\0';
@@ -179,7 +179,7 @@ iana_like(icaltimezone *custom, const char *text, int year, char *out,
 		    year);
 		t.is_date = 0;
 		t.hour = 12;
-		offs[i] = icaltimezone_get_utc_offset(custom, &t, &daylight);
+		offs[i] = icaltimezone_get_utc_offset(custom, &t, &dst);
 		if (i == 0 || offs[i] < raw)
 			raw = offs[i];
 	}
@@ -197,7 +197,7 @@ iana_like(icaltimezone *custom, const char *text, int year, char *out,
 			    1 + i * 7, year);
 			t.is_date = 0;
 			t.hour = 12;
-			same = icaltimezone_get_utc_offset(z, &t, &daylight) ==
+			same = icaltimezone_get_utc_offset(z, &t, &dst) ==
 			    offs[i];
 		}
 		if (!same)
