@@ -102,6 +102,8 @@ int	 core_member_lineage(struct store *, const struct member *,
 	    struct strv *, struct qrm_error *);
 
 /* invite.c */
+void	 core_meeting_words(struct buf *, const struct event *,
+	    const char *start);
 int	 core_invitations_follow(struct qrm *, struct store *,
 	    const struct event *, struct qrm_error *);
 

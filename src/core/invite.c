@@ -49,6 +49,36 @@ when_words(struct buf *b, const char *local)
 		buf_printf(b, ", %02d:%02d", h, mi);
 }
 
+/*
+ * The meeting in words, as mail carries it (Outlook shows the mail, not
+ * the invitation's DESCRIPTION): when (the date of one occurrence when
+ * start is not NULL), repeats, where, online, and what it is about.
+ */
+void
+core_meeting_words(struct buf *b, const struct event *ev, const char *start)
+{
+	const char	*s = start ? start : ev->start;
+
+	buf_puts(b, "When:   ");
+	when_words(b, s);
+	if (!ev->all_day && strncmp(ev->start, ev->end, 10) == 0)
+		buf_printf(b, " to %.5s", ev->end + 11);
+	else if (start == NULL && strcmp(ev->start, ev->end) != 0) {
+		buf_puts(b, " to ");
+		when_words(b, ev->end);
+	}
+	buf_printf(b, " (%s%s)\n", ev->tzid, ev->all_day ? ", all day" :
+	    " time");
+	if (ev->rrule != NULL && start == NULL)
+		buf_printf(b, "Repeats: %s\n", ev->rrule);
+	if (ev->location != NULL)
+		buf_printf(b, "Where:  %s\n", ev->location);
+	if (ev->url != NULL)
+		buf_printf(b, "Online: %s\n", ev->url);
+	if (ev->description != NULL)
+		buf_printf(b, "\n%s\n", ev->description);
+}
+
 /* The words of an invitation (or of its cancellation) to m. */
 static char *
 invite_text(const struct event *ev, const struct member *m, const char *base,
@@ -63,24 +93,7 @@ invite_text(const struct event *ev, const struct member *m, const char *base,
 		buf_printf(&b, "This meeting has changed: %s\n\n", ev->title);
 	else
 		buf_printf(&b, "You are invited to %s.\n\n", ev->title);
-	buf_puts(&b, "When:   ");
-	when_words(&b, ev->start);
-	if (!ev->all_day && strncmp(ev->start, ev->end, 10) == 0)
-		buf_printf(&b, " to %.5s", ev->end + 11);
-	else if (strcmp(ev->start, ev->end) != 0) {
-		buf_puts(&b, " to ");
-		when_words(&b, ev->end);
-	}
-	buf_printf(&b, " (%s%s)\n", ev->tzid, ev->all_day ? ", all day" :
-	    " time");
-	if (ev->rrule != NULL)
-		buf_printf(&b, "Repeats: %s\n", ev->rrule);
-	if (ev->location != NULL)
-		buf_printf(&b, "Where:  %s\n", ev->location);
-	if (ev->url != NULL)
-		buf_printf(&b, "Online: %s\n", ev->url);
-	if (ev->description != NULL)
-		buf_printf(&b, "\n%s\n", ev->description);
+	core_meeting_words(&b, ev, NULL);
 	if (!cancel)
 		buf_printf(&b, "\nAre you coming? One click answers:\n\n"
 		    "  Going:      %s/invitations/%s?answer=accepted\n"

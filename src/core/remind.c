@@ -127,14 +127,9 @@ remind_text(const struct event *ev, const char *start, const struct member *m,
 {
 	struct buf	b = { 0 };
 
-	buf_printf(&b, "Dear %s,\n\nA reminder: you are going to %s.\n\n"
-	    "When:   %.16s (%s time)\n", m->name, ev->title, start, ev->tzid);
-	if (ev->location != NULL)
-		buf_printf(&b, "Where:  %s\n", ev->location);
-	if (ev->url != NULL)
-		buf_printf(&b, "Online: %s\n", ev->url);
-	if (ev->description != NULL)
-		buf_printf(&b, "\n%s\n", ev->description);
+	buf_printf(&b, "Dear %s,\n\nA reminder: you are going to %s.\n\n",
+	    m->name, ev->title);
+	core_meeting_words(&b, ev, start);
 	buf_printf(&b, "\nCannot come after all? Send your apologies on your "
 	    "page: %s/me\n\n-- \nquorum. To stop these reminders, ask the union "
 	    "office.\n", base);
