@@ -166,3 +166,34 @@ class Browser:
     def csrf(self, page):
         m = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
         return m.group(1) if m else None
+
+
+class MailSink:
+    """A real SMTP server for a test (tests/smtp_sink.py, aiosmtpd) on a
+    free loopback port, keeping what it accepts in a Maildir; while the
+    file stall exists it holds each message at RCPT."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "smtp_sink.py")
+
+    def __init__(self, directory, stall=None):
+        self.port = free_port()
+        self.maildir = os.path.join(directory, "maildir")
+        self.stall = stall or os.path.join(directory, "no-stall")
+        self.url = "smtp://127.0.0.1:%d" % self.port
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", self.SCRIPT, str(self.port), self.maildir,
+             self.stall], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().strip()
+        assert line == b"ready", line
+        return self
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc.stdout.close()
+            self.proc = None

@@ -405,19 +405,24 @@ worker_run(void *arg)
 	struct outbox_worker	*w = arg;
 	struct qrm_error	 err;
 	struct timespec		 ts;
+	int64_t			 now, checked = 0;
 	int			 queued;
 
 	pthread_mutex_lock(&w->mu);
 	while (!w->stopping) {
 		pthread_mutex_unlock(&w->mu);
-		memset(&err, 0, sizeof(err));
-		if (core_offers_expire(w->q, (int64_t)time(NULL), &queued,
-		    &err) != QRM_OK)
-			log_warn("offers: %s", err.msg);
-		memset(&err, 0, sizeof(err));
-		if (core_reminders_send(w->q, (int64_t)time(NULL), &queued,
-		    &err) != QRM_OK)
-			log_warn("reminders: %s", err.msg);
+		/* offers and reminders are due by the minute: no oftener */
+		if ((now = (int64_t)time(NULL)) - checked >= 60) {
+			checked = now;
+			memset(&err, 0, sizeof(err));
+			if (core_offers_expire(w->q, now, &queued, &err) !=
+			    QRM_OK)
+				log_warn("offers: %s", err.msg);
+			memset(&err, 0, sizeof(err));
+			if (core_reminders_send(w->q, now, &queued, &err) !=
+			    QRM_OK)
+				log_warn("reminders: %s", err.msg);
+		}
 		memset(&err, 0, sizeof(err));
 		if (outbox_send_due(w->q, &w->ms, 100, NULL, NULL, &err) !=
 		    QRM_OK)

@@ -231,6 +231,9 @@ enum MHD_Result	 page_poll_new(struct request *, const struct call *);
 
 /* page_schedule.c */
 enum MHD_Result	 page_schedule(struct request *, const struct call *);
+int		 page_people(struct request *, const struct actor *,
+		    const char *text, const char *field, struct strv *ids,
+		    struct strv *numbers, struct qrm_error *);
 
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);

@@ -301,7 +301,6 @@ page_door(struct request *r, const struct call *c)
 	struct page_user	 u;
 	enum MHD_Result		 ret;
 	const char		*q = http_arg(r, "q");
-	struct buf		 b = { 0 };
 
 	if (page_user_get(r, &u) == QRM_OK)
 		ret = wants_json(r) ? door_json(r, &u, c->id[0], http_arg(r,
@@ -310,13 +309,8 @@ page_door(struct request *r, const struct call *c)
 	else if (wants_json(r))
 		ret = http_fail(r, QRM_EUNAUTH, "", "you are signed out: sign "
 		    "in again");
-	else {
-		html_begin(&b, "Sign in", NULL);
-		html_raw_trusted(&b, "<h1>Please sign in</h1><p><a "
-		    "href=\"/signin\">Sign in</a> to take attendance.</p>");
-		html_end(&b);
-		ret = html_send(r, 303, &b, NULL, NULL, "/signin");
-	}
+	else
+		ret = html_redirect(r, "/signin", "Please sign in");
 	page_user_clear(&u);
 	return ret;
 }

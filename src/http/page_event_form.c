@@ -230,28 +230,16 @@ static int
 form_hosts(struct request *r, const struct actor *a, const json_t *f,
     json_t *out, struct qrm_error *err)
 {
-	const char	*p = text_of(f, "hosts"), *e;
-	struct member	 m;
-	char		 one[256];
-	size_t		 len;
+	struct strv	ids = { 0 };
+	size_t		i;
+	int		rc;
 
-	for (; *p != '\0'; p = *e ? e + 1 : e) {
-		e = p + strcspn(p, ",;\r\n");
-		len = (size_t)(e - p);
-		if (len >= sizeof(one))
-			return qrm_seterr(err, QRM_EINVAL, "hosts", "separate "
-			    "the hosts with commas");
-		snprintf(one, sizeof(one), "%.*s", (int)len, p);
-		if (strspn(one, " \t") == len)
-			continue;
-		if (core_member_find(r->q, a, one, &m, err) != QRM_OK) {
-			snprintf(err->field, sizeof(err->field), "hosts");
-			return QRM_EINVAL;
-		}
-		json_array_append_new(out, json_integer(m.id));
-		member_clear(&m);
-	}
-	return QRM_OK;
+	rc = page_people(r, a, text_of(f, "hosts"), "hosts", &ids, NULL, err);
+	for (i = 0; rc == QRM_OK && i < ids.n; i++)
+		json_array_append_new(out, json_integer(strtoll(ids.v[i], NULL,
+		    10)));
+	strv_free(&ids);
+	return rc;
 }
 
 /*
@@ -709,14 +697,8 @@ int
 page_staff(struct request *r, struct page_user *u, int role,
     enum MHD_Result *sent)
 {
-	struct buf	b = { 0 };
-
 	if (page_user_get(r, u) != QRM_OK) {
-		html_begin(&b, "Sign in", NULL);
-		html_raw_trusted(&b, "<h1>Please sign in</h1><p><a "
-		    "href=\"/signin\">Sign in</a> first.</p>");
-		html_end(&b);
-		*sent = html_send(r, 303, &b, NULL, NULL, "/signin");
+		*sent = html_redirect(r, "/signin", "Please sign in");
 		return -1;
 	}
 	if ((int)u->a.role < role) {

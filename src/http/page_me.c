@@ -77,16 +77,6 @@ answer_of(json_t *history, int64_t event, const char *occurrence)
 	return NULL;
 }
 
-static void
-hidden(struct buf *b, const char *name, const char *value)
-{
-	html_raw_trusted(b, "<input type=\"hidden\" name=\"");
-	html_text(b, name);
-	html_raw_trusted(b, "\" value=\"");
-	html_text(b, value);
-	html_raw_trusted(b, "\">");
-}
-
 /* One meeting (one date of it) with the member's answer and buttons. */
 static void
 meeting_block(struct buf *b, const struct event *ev, const char *start,
@@ -155,16 +145,16 @@ meeting_block(struct buf *b, const struct event *ev, const char *start,
 	html_raw_trusted(b, "</strong></p>");
 	buf_printf(b, "<form method=\"post\" action=\"/events/%lld/rsvp\">",
 	    (long long)ev->id);
-	hidden(b, "csrf", csrf);
-	hidden(b, "occurrence", occurrence);
+	html_hidden(b, "csrf", csrf);
+	html_hidden(b, "occurrence", occurrence);
 	html_raw_trusted(b, "<button name=\"rsvp\" value=\"accepted\">Going"
 	    "</button><button class=\"plain\" name=\"rsvp\" "
 	    "value=\"declined\">Not going</button></form>");
 	buf_printf(b, "<details><summary>Send apologies</summary><form "
 	    "method=\"post\" action=\"/events/%lld/rsvp\">", (long long)ev->id);
-	hidden(b, "csrf", csrf);
-	hidden(b, "occurrence", occurrence);
-	hidden(b, "status", "apologies");
+	html_hidden(b, "csrf", csrf);
+	html_hidden(b, "occurrence", occurrence);
+	html_hidden(b, "status", "apologies");
 	html_raw_trusted(b, "<label for=\"r-");
 	html_text(b, anchor);
 	html_raw_trusted(b, "\">Reason (optional)</label><input type=\"text\" "
@@ -325,7 +315,7 @@ actions_section(struct request *r, struct buf *b, const struct actor *a,
 		}
 		buf_printf(b, "</p><form method=\"post\" "
 		    "action=\"/actions/%lld/done\">", (long long)x->id);
-		hidden(b, "csrf", s->csrf);
+		html_hidden(b, "csrf", s->csrf);
 		html_raw_trusted(b, "<button>Mark done</button></form></article>");
 		shown++;
 	}
@@ -435,13 +425,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 static enum MHD_Result
 to_signin(struct request *r)
 {
-	struct buf	b = { 0 };
-
-	html_begin(&b, "Sign in", NULL);
-	html_raw_trusted(&b, "<h1>Please sign in</h1><p><a href=\"/signin\">"
-	    "Sign in</a> to see your page.</p>");
-	html_end(&b);
-	return html_send(r, 303, &b, NULL, NULL, "/signin");
+	return html_redirect(r, "/signin", "Please sign in");
 }
 
 /*

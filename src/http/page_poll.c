@@ -253,31 +253,24 @@ page_poll_new(struct request *r, const struct call *c)
 {
 	struct qrm_error	 err = { 0 };
 	struct page_user	 u;
-	struct member		 m;
+	struct strv		 people = { 0 };
 	enum MHD_Result		 ret;
 	json_t			*body, *ids, *out = NULL;
-	const char		*p, *e;
-	char			 one[256], where[64];
-	int			 rc = QRM_OK;
+	char			 where[64];
+	size_t			 i;
+	int			 rc;
 
 	if (page_staff(r, &u, ROLE_OFFICIAL, &ret) == -1) {
 		page_user_clear(&u);
 		return ret;
 	}
 	ids = json_array();
-	p = json_string_value(json_object_get(c->json, "people"));
-	for (; p != NULL && *p != '\0' && rc == QRM_OK; p = *e ? e + 1 : e) {
-		e = p + strcspn(p, ",");
-		snprintf(one, sizeof(one), "%.*s", (int)(e - p) < 255 ?
-		    (int)(e - p) : 255, p);
-		if (strspn(one, " ") == strlen(one))
-			continue;
-		if ((rc = core_member_find(r->q, &u.a, one, &m, &err)) ==
-		    QRM_OK) {
-			json_array_append_new(ids, json_integer(m.id));
-			member_clear(&m);
-		}
-	}
+	rc = page_people(r, &u.a, json_string_value(json_object_get(c->json,
+	    "people")), "people", &people, NULL, &err);
+	for (i = 0; rc == QRM_OK && i < people.n; i++)
+		json_array_append_new(ids, json_integer(strtoll(people.v[i],
+		    NULL, 10)));
+	strv_free(&people);
 	body = json_pack("{s:s?, s:s, s:[s], s:o, s:{s:s?, s:s?, s:s?}}",
 	    "title", json_string_value(json_object_get(c->json, "title")),
 	    "kind", "other", "audiences", json_string_value(json_object_get(

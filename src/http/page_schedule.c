@@ -17,10 +17,15 @@ static const char *const duration_labels[] = { "30 minutes", "1 hour",
 	"1 hour 30", "2 hours", "3 hours", "4 hours", "A whole day (8 hours)",
 	NULL };
 
-/* The people typed ("N-1001, sam@napo.example") as ids; why not, if not. */
-static int
-people_of(struct request *r, const struct actor *a, const char *text,
-    struct strv *ids, struct strv *numbers, struct qrm_error *err)
+/*
+ * People typed into a form ("N-1001, sam@napo.example"): each active
+ * member's id into ids, and (when numbers is not NULL) their number, or
+ * address when they have none.  A name not found is refused with field.
+ */
+int
+page_people(struct request *r, const struct actor *a, const char *text,
+    const char *field, struct strv *ids, struct strv *numbers,
+    struct qrm_error *err)
 {
 	struct member	 m;
 	const char	*p = text ? text : "", *e;
@@ -31,21 +36,21 @@ people_of(struct request *r, const struct actor *a, const char *text,
 		e = p + strcspn(p, ",;\n");
 		len = (size_t)(e - p);
 		if (len >= sizeof(one))
-			return qrm_seterr(err, QRM_EINVAL, "people", "separate "
-			    "the people with commas");
+			return qrm_seterr(err, QRM_EINVAL, field, "separate "
+			    "them with commas");
 		snprintf(one, sizeof(one), "%.*s", (int)len, p);
 		if (strspn(one, " \t\r") == len)
 			continue;
-		if (core_member_find(r->q, a, one, &m, err) != QRM_OK)
+		if (core_member_find(r->q, a, one, &m, err) != QRM_OK) {
+			snprintf(err->field, sizeof(err->field), "%s", field);
 			return QRM_EINVAL;
+		}
 		snprintf(n, sizeof(n), "%lld", (long long)m.id);
 		strv_push(ids, n);
-		strv_push(numbers, m.number ? m.number : m.email);
+		if (numbers != NULL)
+			strv_push(numbers, m.number ? m.number : m.email);
 		member_clear(&m);
 	}
-	if (ids->n == 0)
-		return qrm_seterr(err, QRM_EINVAL, "people", "type the "
-		    "membership numbers or e-mail addresses of who must come");
 	return QRM_OK;
 }
 
@@ -143,8 +148,11 @@ page_schedule(struct request *r, const struct call *c)
 	}
 	if (json_object_get(values, "duration") == NULL)
 		json_object_set_new(values, "duration", json_string("PT1H"));
-	if (asked && (rc = people_of(r, &u.a, people, &ids, &numbers,
-	    &err)) == QRM_OK &&
+	if (asked && (rc = page_people(r, &u.a, people, "people", &ids,
+	    &numbers, &err)) == QRM_OK && ids.n == 0)
+		rc = qrm_seterr(&err, QRM_EINVAL, "people", "type the "
+		    "membership numbers or e-mail addresses of who must come");
+	if (asked && rc == QRM_OK &&
 	    (rc = core_slots(r->q, &u.a, &ids, http_arg(r, "duration"),
 	    http_arg(r, "from"), http_arg(r, "to"), http_arg(r, "room"),
 	    &slots, &err)) == QRM_OK)

@@ -16,11 +16,10 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum, free_port  # noqa: E402
+from qtest import MailSink, Quorum  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
 HERE = os.path.dirname(os.path.abspath(__file__))
-SINK = os.path.join(HERE, "..", "smtp_sink.py")
 RUNNER = os.path.join(HERE, "..", "browser", "run.mjs")
 MODULES = os.path.join(HERE, "..", "browser", "node_modules")
 SHOTS = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "screenshots")
@@ -32,18 +31,14 @@ SHOTS = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "screenshots")
 class BrowserTest(unittest.TestCase):
     def test_pages_in_chromium(self):
         q = Quorum(BINARY)
-        port = free_port()
-        maildir = os.path.join(q.dir, "maildir")
-        sink = subprocess.Popen(
-            ["/usr/bin/python3", SINK, str(port), maildir,
-             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
+        sink = MailSink(q.dir)
+        maildir = sink.maildir
         saved = {k: os.environ.get(k) for k in
                  ("QUORUM_SMTP", "QUORUM_MAIL_FROM", "QUORUM_BASE_URL",
                   "QUORUM_OUTBOX_INTERVAL")}
         try:
-            self.assertEqual(sink.stdout.readline().strip(), b"ready")
-            os.environ.update({"QUORUM_SMTP": "smtp://127.0.0.1:%d" % port,
+            sink.start()
+            os.environ.update({"QUORUM_SMTP": sink.url,
                                "QUORUM_MAIL_FROM": "quorum@napo.example",
                                "QUORUM_OUTBOX_INTERVAL": "1"})
             q.cli("demo")
@@ -94,9 +89,7 @@ class BrowserTest(unittest.TestCase):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-            sink.terminate()
-            sink.wait(timeout=10)
-            sink.stdout.close()
+            sink.stop()
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}

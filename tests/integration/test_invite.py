@@ -15,7 +15,6 @@ import json
 import mailbox
 import os
 import re
-import subprocess
 import sys
 import time
 import unittest
@@ -23,24 +22,18 @@ import unittest
 import icalendar
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Browser, Quorum, free_port  # noqa: E402
+from qtest import Browser, MailSink, Quorum  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
-SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
 FROM = "meetings@napo.example"
 
 
 class InviteTest(unittest.TestCase):
     def setUp(self):
         q = self.q = Quorum(BINARY)
-        self.port = free_port()
-        self.maildir = os.path.join(q.dir, "maildir")
-        self.sink = subprocess.Popen(
-            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
-             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
-        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
-        self.env = {"QUORUM_SMTP": "smtp://127.0.0.1:%d" % self.port,
+        self.sink = MailSink(q.dir).start()
+        self.maildir = self.sink.maildir
+        self.env = {"QUORUM_SMTP": self.sink.url,
                     "QUORUM_MAIL_FROM": FROM,
                     "QUORUM_OUTBOX_INTERVAL": "1"}
         self.saved = {k: os.environ.get(k) for k in self.env}
@@ -56,9 +49,7 @@ class InviteTest(unittest.TestCase):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        self.sink.terminate()
-        self.sink.wait(timeout=10)
-        self.sink.stdout.close()
+        self.sink.stop()
         self.q.close()
 
     def api(self, method, path, body=None, ctype=None):
@@ -433,9 +424,7 @@ class InviteTest(unittest.TestCase):
         return json.loads(self.q.out(*args))["items"]
 
     def test_mail_server_down_then_up(self):
-        self.sink.terminate()
-        self.sink.wait(timeout=10)
-        self.sink.stdout.close()
+        self.sink.stop()
         st, ev = self.api("POST", "/api/v1/events", {
             "title": "While the mail was down", "kind": "other",
             "audiences": ["reps"], "start": "2027-09-01T10:00",
@@ -450,11 +439,7 @@ class InviteTest(unittest.TestCase):
         self.assertTrue(all(m["attempts"] >= 1 and m["status"] == "queued"
                             and m["last_error"] for m in self.outbox()))
         # the server comes back: each invitation delivered once
-        self.sink = subprocess.Popen(
-            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
-             os.path.join(self.q.dir, "no-stall")], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
-        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
+        self.sink.start()
         self.q.cli("outbox", "retry", *[str(m["id"]) for m in
                                         self.outbox()])
         got = self.mails(3)

@@ -16,21 +16,19 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Quorum, free_port  # noqa: E402
+from qtest import MailSink, Quorum  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
-SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
 
 
 class OutboxTest(unittest.TestCase):
     def setUp(self):
         q = self.q = Quorum(BINARY)
         q.cli("init")
-        self.port = free_port()
-        self.maildir = os.path.join(q.dir, "maildir")
         self.stall = os.path.join(q.dir, "stall")
-        self.sink = None
-        self.env = {"QUORUM_SMTP": "smtp://127.0.0.1:%d" % self.port,
+        self.sink = MailSink(q.dir, self.stall)
+        self.maildir = self.sink.maildir
+        self.env = {"QUORUM_SMTP": self.sink.url,
                     "QUORUM_MAIL_FROM": "quorum@napo.example",
                     "QUORUM_OUTBOX_INTERVAL": "1",
                     "QUORUM_OUTBOX_LEASE": "2"}
@@ -54,17 +52,10 @@ class OutboxTest(unittest.TestCase):
         self.q.close()
 
     def start_sink(self):
-        self.sink = subprocess.Popen(
-            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
-             self.stall], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
+        self.sink.start()
 
     def stop_sink(self):
-        if self.sink is not None:
-            self.sink.terminate()
-            self.sink.wait(timeout=10)
-            self.sink.stdout.close()
-            self.sink = None
+        self.sink.stop()
 
     def delivered(self):
         if not os.path.exists(self.maildir):

@@ -18,10 +18,9 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from qtest import Browser, Quorum, free_port  # noqa: E402
+from qtest import Browser, MailSink, Quorum  # noqa: E402
 
 BINARY = sys.argv.pop(1) if len(sys.argv) > 1 else "build/quorum"
-SINK = os.path.join(os.path.dirname(__file__), "..", "smtp_sink.py")
 BASE = "https://quorum.napo.example"
 
 
@@ -29,14 +28,9 @@ class SigninTest(unittest.TestCase):
     def setUp(self):
         q = self.q = Quorum(BINARY)
         q.cli("init")
-        self.port = free_port()
-        self.maildir = os.path.join(q.dir, "maildir")
-        self.sink = subprocess.Popen(
-            ["/usr/bin/python3", SINK, str(self.port), self.maildir,
-             os.path.join(q.dir, "no-stall")], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
-        self.assertEqual(self.sink.stdout.readline().strip(), b"ready")
-        self.env = {"QUORUM_SMTP": "smtp://127.0.0.1:%d" % self.port,
+        self.sink = MailSink(q.dir).start()
+        self.maildir = self.sink.maildir
+        self.env = {"QUORUM_SMTP": self.sink.url,
                     "QUORUM_MAIL_FROM": "quorum@napo.example",
                     "QUORUM_BASE_URL": BASE, "QUORUM_OUTBOX_INTERVAL": "1"}
         self.saved = {k: os.environ.get(k) for k in self.env}
@@ -56,9 +50,7 @@ class SigninTest(unittest.TestCase):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        self.sink.terminate()
-        self.sink.wait(timeout=10)
-        self.sink.stdout.close()
+        self.sink.stop()
         self.q.close()
 
     def mails(self, to=None):
