@@ -580,6 +580,23 @@ store_col_text(sqlite3_stmt *s, int i)
 	return t == NULL ? NULL : strdup((const char *)t);
 }
 
+/*
+ * After a step that wanted one row (its columns read): reset s, and say
+ * whether the row was there, with missing as the answer when it was not.
+ */
+int
+store_row_end(struct store *st, sqlite3_stmt *s, int rc,
+    struct qrm_error *err, const char *field, const char *missing,
+    const char *what)
+{
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return QRM_OK;
+	if (rc == SQLITE_DONE)
+		return qrm_seterr(err, QRM_ENOTFOUND, field, "%s", missing);
+	return store_dberr(st, err, what);
+}
+
 /* Step a statement that returns no rows. */
 int
 store_step_done(struct store *st, sqlite3_stmt *s, struct qrm_error *err,

@@ -243,12 +243,9 @@ store_attendance_offer_get(struct store *st, const char *hash,
 		*member = sqlite3_column_int64(s, 2);
 		*until = sqlite3_column_int64(s, 3);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	return rc == SQLITE_DONE ? qrm_seterr(err, QRM_ENOTFOUND, "", "this "
-	    "offer is not known: it may have passed to the next person") :
-	    store_dberr(st, err, "reading an offer");
+	return store_row_end(st, s, rc, err, "",
+	    "this offer is not known: it may have passed to the next "
+	    "person", "reading an offer");
 }
 
 /*

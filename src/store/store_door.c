@@ -87,11 +87,6 @@ store_door_code_find(struct store *st, const char *code, int64_t *event,
 		snprintf(occurrence, sz, "%s", (const char *)
 		    sqlite3_column_text(s, 1));
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "code", "this check-in "
-		    "code is not known");
-	return store_dberr(st, err, "reading a check-in code");
+	return store_row_end(st, s, rc, err, "code",
+	    "this check-in code is not known", "reading a check-in code");
 }

@@ -152,5 +152,8 @@ int		 store_bind_text(sqlite3_stmt *, int, const char *);
 char		*store_col_text(sqlite3_stmt *, int);
 int		 store_step_done(struct store *, sqlite3_stmt *,
 		    struct qrm_error *, const char *what);
+int		 store_row_end(struct store *, sqlite3_stmt *, int,
+		    struct qrm_error *, const char *field,
+		    const char *missing, const char *what);
 
 #endif

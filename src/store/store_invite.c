@@ -42,13 +42,8 @@ store_invitation_find(struct store *st, const char *hash, int64_t *event,
 		*member = sqlite3_column_int64(s, 1);
 		*sequence = sqlite3_column_int(s, 2);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "this invitation "
-		    "link is not known");
-	return store_dberr(st, err, "reading an invitation");
+	return store_row_end(st, s, rc, err, "",
+	    "this invitation link is not known", "reading an invitation");
 }
 
 /* The sequence member was last invited at; QRM_ENOTFOUND: never. */
@@ -65,12 +60,8 @@ store_invitation_get(struct store *st, int64_t event, int64_t member,
 	sqlite3_bind_int64(s, 2, member);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*sequence = sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "not invited");
-	return store_dberr(st, err, "reading an invitation");
+	return store_row_end(st, s, rc, err, "",
+	    "not invited", "reading an invitation");
 }
 
 /* The active members invited to event, as ids in text. */

@@ -179,11 +179,8 @@ store_poll_find(struct store *st, const char *hash, int64_t *poll,
 		*poll = sqlite3_column_int64(s, 0);
 		*member = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	return rc == SQLITE_DONE ? qrm_seterr(err, QRM_ENOTFOUND, "", "this "
-	    "poll link is not known") : store_dberr(st, err, "reading a poll");
+	return store_row_end(st, s, rc, err, "",
+	    "this poll link is not known", "reading a poll");
 }
 
 /* Close poll with the meeting it became (inside the caller's tx). */

@@ -61,13 +61,9 @@ store_signin_redeem(struct store *st, const char *hash, int64_t now,
 	sqlite3_bind_int64(s, 2, now);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*member = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "this sign-in link "
-		    "was used already or has expired");
-	return store_dberr(st, err, "spending a sign-in link");
+	return store_row_end(st, s, rc, err, "",
+	    "this sign-in link was used already or has expired",
+	    "spending a sign-in link");
 }
 
 /*
@@ -153,12 +149,8 @@ store_session_get(struct store *st, const char *hash, int64_t now,
 	sqlite3_bind_int64(s, 3, idle_before);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		session_from_row(s, ss);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return QRM_OK;
-	if (rc == SQLITE_DONE)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "not signed in");
-	return store_dberr(st, err, "reading a session");
+	return store_row_end(st, s, rc, err, "",
+	    "not signed in", "reading a session");
 }
 
 /* Session id was seen at now (inside the caller's transaction). */
