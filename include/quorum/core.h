@@ -88,6 +88,14 @@ int	 core_event_occurrences(struct qrm *, const struct actor *, int64_t id,
 int	 core_time_bound(const char *, const char *tz, int end, int64_t *,
 	    struct qrm_error *, const char *field);
 
+/* occurrence.c: one date of a series on its own */
+int	 core_occurrence_change(struct qrm *, const struct actor *, int64_t id,
+	    const char *when, const json_t *, json_t **, struct qrm_error *);
+int	 core_occurrence_cancel(struct qrm *, const struct actor *, int64_t id,
+	    const char *when, json_t **, struct qrm_error *);
+int	 core_occurrence_get(struct qrm *, const struct actor *, int64_t id,
+	    const char *when, json_t **, struct qrm_error *);
+
 /* transfer.c */
 int	 core_import(struct qrm *, const struct actor *, const char *text,
 	    size_t len, const char *audience, json_t **report,
@@ -165,7 +173,7 @@ int	 core_door_records(struct qrm *, const struct actor *, int64_t event,
 int	 core_invite(struct qrm *, const struct actor *, int64_t event,
 	    const json_t *, json_t **report, struct qrm_error *);
 int	 core_invitation_answer(struct qrm *, const char *secret,
-	    const char *answer, struct event *, struct member *,
+	    const char *date, const char *answer, struct event *, struct member *,
 	    struct attendance *, struct qrm_error *);
 int	 core_itip_reply(struct qrm *, const char *text, size_t len,
 	    json_t **report, struct qrm_error *);

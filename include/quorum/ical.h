@@ -49,22 +49,27 @@ int	 ical_event_span(struct event *, struct qrm_error *);
 int	 ical_event_is_occurrence(const struct event *, const char *local);
 int	 ical_event_occurrences(const struct event *, int64_t from, int64_t to,
 	    struct occurrence **, size_t *, struct qrm_error *);
+int	 ical_event_occurrence(const struct event *, const char *key,
+	    struct occurrence *, int *cancelled);
 
 /* ical_feed.c */
 int	 ical_feed_build(const struct feed_meta *, const struct event_list *,
 	    struct buf *, struct qrm_error *);
 int	 ical_freebusy(const json_t *items, int64_t from, int64_t to,
 	    struct buf *, struct qrm_error *);
-int	 ical_itip(const struct event *, const char *method,
-	    const char *organizer, const struct member *attendee, struct buf *,
-	    struct qrm_error *);
+int	 ical_itip(const struct event *, const char *occurrence,
+	    const char *method, const char *organizer,
+	    const struct member *attendee, struct buf *, struct qrm_error *);
 /* What an iTIP REPLY says. */
 struct itip_reply {
 	char	uid[256];
 	char	email[256];
 	char	answer[16];	/* accepted, declined, tentative */
 	int	sequence;
-	int	occurrence;	/* it answers one date of a series */
+	/* it answers one date of a series: its RECURRENCE-ID ("" if not) */
+	char	occurrence[LOCAL_TIME_LEN];	/* as written */
+	int	occurrence_instant;	/* 1: occurrence_utc says when */
+	int64_t	occurrence_utc;
 };
 int	 ical_reply_parse(const char *text, struct itip_reply *,
 	    struct qrm_error *);

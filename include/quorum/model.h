@@ -91,6 +91,21 @@ struct audience_list {
 	size_t		 n;
 };
 
+/*
+ * One occurrence of a series changed on its own (an override, written
+ * with RECURRENCE-ID): moved, given another place, or cancelled.  It
+ * keeps the key the series gives it, so answers and attendance follow.
+ */
+struct override {
+	char		 occurrence[LOCAL_TIME_LEN];	/* its key */
+	char		 start[LOCAL_TIME_LEN];	/* where it is now */
+	char		 end[LOCAL_TIME_LEN];
+	char		*location;	/* NULL: the series' */
+	int		 cancelled;
+	int		 sequence;
+	int64_t		 updated;
+};
+
 struct event {
 	int64_t			 id;
 	char			*uid;
@@ -119,6 +134,8 @@ struct event {
 	int64_t			 start_utc;	/* derived, for lists */
 	int64_t			 end_utc;
 	int64_t			 last_utc;	/* end of the last occurrence */
+	struct override		*overrides;	/* sorted by occurrence */
+	size_t			 noverrides;
 	int			 src_line;	/* where an import read it */
 };
 
@@ -299,10 +316,15 @@ struct action_filter {
 	const struct strv *events;	/* any of these events (ids) */
 };
 
+/*
+ * An occurrence as it happens: start is its key (where the series puts
+ * it, the RECURRENCE-ID), start_utc and end_utc when it really is.
+ */
 struct occurrence {
-	int64_t	start_utc;
-	int64_t	end_utc;
-	char	start[LOCAL_TIME_LEN];
+	int64_t			 start_utc;
+	int64_t			 end_utc;
+	char			 start[LOCAL_TIME_LEN];
+	const struct override	*ov;	/* its own change, or NULL */
 };
 
 /* model.c */
@@ -322,6 +344,9 @@ void	 event_init(struct event *);
 void	 room_list_free(struct room_list *);
 int	 event_copy(struct event *dst, const struct event *src);
 void	 event_clear(struct event *);
+const struct override *event_override(const struct event *, const char *key);
+int	 event_override_set(struct event *, const struct override *);
+void	 event_override_drop(struct event *, const char *key);
 void	 event_list_free(struct event_list *);
 void	 audience_clear(struct audience *);
 void	 audience_list_free(struct audience_list *);

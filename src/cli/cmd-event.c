@@ -164,6 +164,46 @@ cmd_event_one(struct cmd_ctx *c)
 	return print_event(&ev);
 }
 
+/*
+ * event occurrence ID WHEN: one date of a series, shown, or moved
+ * (--start, --end), given its own place (--location; --series-location
+ * takes the series' again), cancelled alone (--cancel) or put back
+ * (--restore).
+ */
+static int
+cmd_event_occurrence(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int64_t			 id = cmd_arg_id(c, 0);
+	const char		*when = c->argv[1];
+	int			 rc, cancel = cmd_flag(c, "cancel");
+
+	if (cancel && cmd_flag(c, "restore"))
+		return cmd_usage_error(c, "--cancel or --restore, not both");
+	if (cmd_flag(c, "series-location")) {
+		if (json_object_get(c->body, "location") != NULL)
+			return cmd_usage_error(c, "--location or "
+			    "--series-location, not both");
+		json_object_set_new(c->body, "location", json_null());
+	}
+	if (cancel)
+		json_object_set_new(c->body, "status", json_string(
+		    "cancelled"));
+	else if (cmd_flag(c, "restore"))
+		json_object_set_new(c->body, "status", json_string(
+		    "confirmed"));
+	if (json_object_size(c->body) == 0 || (json_object_size(c->body) ==
+	    1 && json_object_get(c->body, "force") != NULL))
+		rc = core_occurrence_get(c->q, c->actor, id, when, &out, &err);
+	else
+		rc = core_occurrence_change(c->q, c->actor, id, when, c->body,
+		    &out, &err);
+	if (rc != QRM_OK)
+		return cmd_fail(&err, rc);
+	return cmd_print_json(out);
+}
+
 /* One line of the agenda: sorted by its UTC start, then printed. */
 struct row {
 	char	 key[48];	/* UTC start, then id: sorts by time */
@@ -203,7 +243,8 @@ when_text(const char *local, char *out, size_t sz)
 
 static int
 row_add(struct row **v, size_t *n, size_t *cap, const char *key,
-    const struct event *ev, const char *start, const char *end)
+    const struct event *ev, const char *start, const char *end,
+    const char *note)
 {
 	struct row	*nv;
 	char		*aud, *text, from[32], to[32], span[80];
@@ -225,11 +266,11 @@ row_add(struct row **v, size_t *n, size_t *cap, const char *key,
 	else
 		snprintf(span, sizeof(span), "%s to %s", from, to);
 	aud = strv_join(&ev->audiences, ',');
-	if (asprintf(&text, "%5lld  %-36s  %-19s  %s  [%s]%s%s",
+	if (asprintf(&text, "%5lld  %-36s  %-19s  %s  [%s]%s%s%s",
 	    (long long)ev->id, span, event_kind_names[ev->kind], ev->title,
 	    aud ? aud : "", ev->status == EVSTATUS_CANCELLED ?
 	    "  CANCELLED" : "", ev->status == EVSTATUS_TENTATIVE ?
-	    "  (tentative)" : "") == -1)
+	    "  (tentative)" : "", note ? note : "") == -1)
 		text = NULL;
 	free(aud);
 	if (text == NULL)
@@ -260,17 +301,31 @@ print_agenda(struct cmd_ctx *c, const struct event_list *evs,
 
 		if (ev->rrule == NULL) {
 			utc_format(ev->start_utc, key, sizeof(key));
-			row_add(&rows, &n, &cap, key, ev, ev->start, ev->end);
+			row_add(&rows, &n, &cap, key, ev, ev->start, ev->end,
+			    NULL);
 			continue;
 		}
 		if (core_event_occurrences(c->q, c->actor, ev->id, from, to,
 		    &occ, &err) != QRM_OK)
 			continue;
-		json_array_foreach(json_object_get(occ, "items"), k, it)
+		json_array_foreach(json_object_get(occ, "items"), k, it) {
+			char	note[64] = "";
+
+			/* a date changed on its own says so */
+			if (strcmp(json_string_value(json_object_get(it,
+			    "status")), "cancelled") == 0)
+				snprintf(note, sizeof(note), "  CANCELLED "
+				    "(this date)");
+			else if (json_is_true(json_object_get(it, "moved")))
+				snprintf(note, sizeof(note), "  (moved from "
+				    "%.16s)", json_string_value(
+				    json_object_get(it, "occurrence")));
 			row_add(&rows, &n, &cap, json_string_value(
 			    json_object_get(it, "start_utc")), ev,
 			    json_string_value(json_object_get(it, "start")),
-			    json_string_value(json_object_get(it, "end")));
+			    json_string_value(json_object_get(it, "end")),
+			    note[0] ? note : NULL);
+		}
 		json_decref(occ);
 	}
 	if (n > 0)
@@ -376,6 +431,21 @@ static const struct cmd_opt update_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
+static const struct cmd_opt occurrence_opts[] = {
+	{ "start", OPT_TEXT, "start", "WHEN", "move the date: its new local "
+	  "start (the length is kept unless --end)" },
+	{ "end", OPT_TEXT, "end", "WHEN", "its new local end" },
+	{ "location", OPT_TEXT, "location", "L", "a place for this date only" },
+	{ "series-location", OPT_FLAG, NULL, NULL,
+	  "this date at the series' place again" },
+	{ "cancel", OPT_FLAG, NULL, NULL, "cancel this date only (the "
+	  "others stay)" },
+	{ "restore", OPT_FLAG, NULL, NULL, "a cancelled date is on again" },
+	{ "force", OPT_FLAG, "force", NULL, "move it even if it double-books "
+	  "someone or the room" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt list_opts[] = {
 	{ "from", OPT_TEXT, NULL, "DATE", "events ending after DATE" },
 	{ "to", OPT_TEXT, NULL, "DATE", "events starting before DATE" },
@@ -401,6 +471,10 @@ const struct cmd_entry cmd_event_entries[] = {
 	{ "event", "cancel", "ID", 1, 1, NULL,
 	  "cancel an event (it stays in feeds as cancelled)", CMD_DB,
 	  cmd_event_one },
+	{ "event", "occurrence", "ID WHEN", 2, 2, occurrence_opts,
+	  "one date of a series (WHEN: its start as the series gives it): "
+	  "show it, move it, or cancel it alone; prints it as JSON", CMD_DB,
+	  cmd_event_occurrence },
 	{ "event", "list", NULL, 0, 0, list_opts,
 	  "events by date, each date of a series on its own line", CMD_DB,
 	  cmd_event_list },

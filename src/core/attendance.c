@@ -215,12 +215,11 @@ may_manage(struct qrm *q, const struct actor *a, const struct event *ev)
  */
 static int
 occurrence_check(const struct event *ev, const char *occ, char *out,
-    int64_t *start_utc, struct qrm_error *err)
+    int64_t *start_utc, int writing, struct qrm_error *err)
 {
-	struct occurrence	*o = NULL;
-	size_t			 n = 0, i;
-	int64_t			 t;
+	struct occurrence	 o;
 	char			 local[LOCAL_TIME_LEN];
+	int			 cancelled;
 
 	if (ev->rrule == NULL) {
 		if (occ != NULL && *occ != '\0' && strcmp(occ, ev->start) != 0)
@@ -235,21 +234,15 @@ occurrence_check(const struct event *ev, const char *occ, char *out,
 		return qrm_seterr(err, QRM_EINVAL, "occurrence", "event %lld "
 		    "repeats: say which occurrence (its local start time)",
 		    (long long)ev->id);
-	snprintf(local, sizeof(local), "%s", occ);
-	if (!ev->all_day && strlen(local) == 16)
-		snprintf(local, sizeof(local), "%s:00", occ);
-	if (ical_local_to_utc(local, ev->tzid, &t) != 0 ||
-	    ical_event_occurrences(ev, t - 1, t + 1, &o, &n, NULL) != QRM_OK)
-		n = 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(o[i].start, local) == 0)
-			break;
-	free(o);
-	if (i == n)
+	core_local_normal(occ, ev->all_day, local);
+	if (core_occurrence_find(ev, local, &o, &cancelled, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_EINVAL, "occurrence", "'%s' is not "
 		    "an occurrence of event %lld", occ, (long long)ev->id);
+	if (cancelled && writing)
+		return qrm_seterr(err, QRM_ECONFLICT, "occurrence", "the date "
+		    "%s of this series was cancelled", local);
 	memcpy(out, local, LOCAL_TIME_LEN);
-	*start_utc = t;
+	*start_utc = o.start_utc;	/* where it now is */
 	return QRM_OK;
 }
 
@@ -360,7 +353,7 @@ core_attendance_set(struct qrm *q, const struct actor *a, int64_t id,
 		    "cancelled", (long long)id);
 		goto fail;
 	}
-	if ((rc = occurrence_check(&ev, occ, rec.occurrence, &start_utc,
+	if ((rc = occurrence_check(&ev, occ, rec.occurrence, &start_utc, 1,
 	    err)) != QRM_OK)
 		goto fail;
 	/*
@@ -546,7 +539,8 @@ attendance_list(struct qrm *q, const struct actor *a, int64_t id,
 		goto out;
 	}
 	if (occurrence != NULL && *occurrence != '\0' &&
-	    (rc = occurrence_check(&ev, occurrence, occ, start_utc, err)))
+	    (rc = occurrence_check(&ev, occurrence, occ, start_utc, 0,
+	    err)))
 		goto out;
 	if (occurrence == NULL || *occurrence == '\0')
 		*start_utc = ev.rrule ? 0 : ev.start_utc;
@@ -1018,8 +1012,20 @@ core_self_checkin(struct qrm *q, const struct actor *a, const char *code,
 		    "was cancelled");
 	start = ev->start_utc;
 	end = ev->end_utc;
-	if (occ[0] != '\0' && ical_local_to_utc(occ, ev->tzid, &start) == 0)
-		end = start + (ev->end_utc - ev->start_utc);
+	if (occ[0] != '\0') {
+		struct occurrence	o;
+		int			cancelled;
+
+		/* the date where it now is, if it moved on its own */
+		if ((rc = core_occurrence_find(ev, occ, &o, &cancelled, err)) !=
+		    QRM_OK)
+			return rc;
+		if (cancelled)
+			return qrm_seterr(err, QRM_ECONFLICT, "event", "this "
+			    "date of the meeting was cancelled");
+		start = o.start_utc;
+		end = o.end_utc;
+	}
 	if (now < start - SELF_CHECKIN_EARLY)
 		return qrm_seterr(err, QRM_ECONFLICT, "code", "the check-in "
 		    "opens half an hour before the meeting starts");

@@ -106,6 +106,18 @@ void	 core_meeting_words(struct buf *, const struct event *,
 	    const char *start);
 int	 core_invitations_follow(struct qrm *, struct store *,
 	    const struct event *, struct qrm_error *);
+int	 core_invitations_follow_occurrence(struct qrm *, struct store *,
+	    const struct event *, const struct occurrence *,
+	    int was_cancelled, struct qrm_error *);
+
+/* occurrence.c */
+void	 core_local_normal(const char *, int all_day, char *out);
+void	 core_occurrence_view(const struct event *, const struct occurrence *,
+	    struct event *);
+json_t	*core_occurrence_json(const struct event *, const struct occurrence *);
+int	 core_occurrence_find(const struct event *, const char *key,
+	    struct occurrence *, int *cancelled, struct qrm_error *);
+int	 core_overrides_prune(struct event *);
 
 /* clash.c */
 int	 core_event_clashes(struct store *, const struct event *, json_t **,

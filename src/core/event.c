@@ -45,6 +45,8 @@ static const struct field event_fields[] = {
 	{ "after", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "room", FT_TEXT, FF_NULLABLE, 1, 48, NULL, 0 },
 	{ "force", FT_BOOL, 0, 0, 0, NULL, 0 },
+	/* changed dates: through /occurrences, not here */
+	{ "overrides", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -258,15 +260,35 @@ strv_json(const struct strv *sv, int integers)
 	return a;
 }
 
+/* The dates of a series changed on their own, as JSON. */
+static json_t *
+overrides_json(const struct event *ev)
+{
+	const struct override	*o;
+	json_t			*a = json_array();
+	size_t			 i;
+
+	for (i = 0; i < ev->noverrides; i++) {
+		o = &ev->overrides[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:s, "
+		    "s:i}", "occurrence", o->occurrence, "start", o->start,
+		    "end", o->end, "location", json_text_or_null(o->location),
+		    "status", o->cancelled ? "cancelled" : "confirmed",
+		    "sequence", o->sequence));
+	}
+	return a;
+}
+
 /* The event as the API shows it; the caller decrefs it. */
 json_t *
 event_to_json(const struct event *ev)
 {
-	char	created[32], updated[32];
+	char	 created[32], updated[32];
+	json_t	*o;
 
 	utc_format(ev->created, created, sizeof(created));
 	utc_format(ev->updated, updated, sizeof(updated));
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, "
+	o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, "
 	    "s:b, s:o, s:o, s:s, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:s, "
 	    "s:s}",
 	    "id", (json_int_t)ev->id,
@@ -293,6 +315,9 @@ event_to_json(const struct event *ev)
 	    "room", json_text_or_null(ev->room),
 	    "created", created,
 	    "updated", updated);
+	if (o != NULL)
+		json_object_set_new(o, "overrides", overrides_json(ev));
+	return o;
 }
 
 static int
@@ -577,6 +602,8 @@ core_event_update(struct qrm *q, const struct actor *a, int64_t id,
 	}
 	if ((rc = event_from_json(patch, out, 1, err)) != QRM_OK ||
 	    (rc = event_validate_typed(out, err)) != QRM_OK ||
+	    /* dates the series no longer has lose their own changes */
+	    (core_overrides_prune(out) && (rc = ical_event_span(out, err))) ||
 	    (timing_changed(&old, out) && (rc = check_after(st, out, err))) ||
 	    (!same_text(old.room, out->room) && (rc = check_room(st, out,
 	    err))))
@@ -800,18 +827,29 @@ out:
 	return rc;
 }
 
-/* The occurrences of event id in [from, to) as {"items": [...]}. */
+static int
+occ_by_start(const void *a, const void *b)
+{
+	const struct occurrence	*x = a, *y = b;
+
+	return (x->start_utc > y->start_utc) - (x->start_utc < y->start_utc);
+}
+
+/*
+ * The occurrences of event id in [from, to) as {"items": [...]}, each
+ * with its key ("occurrence"), where it now is ("start", "end") and its
+ * status: dates cancelled on their own are listed, as cancelled.
+ */
 int
 core_event_occurrences(struct qrm *q, const struct actor *a, int64_t id,
     const char *from, const char *to, json_t **out, struct qrm_error *err)
 {
 	struct event		 ev;
-	struct occurrence	*occ = NULL;
+	struct occurrence	*occ = NULL, *nv, c;
 	size_t			 n = 0, i;
 	int64_t			 f, t;
-	char			 end[LOCAL_TIME_LEN], su[32], eu[32];
 	json_t			*items;
-	int			 rc;
+	int			 rc, cancelled;
 
 	*out = NULL;
 	if ((rc = core_event_get(q, a, id, &ev, err)) != QRM_OK)
@@ -825,20 +863,24 @@ core_event_occurrences(struct qrm *q, const struct actor *a, int64_t id,
 		t = f + 366 * 86400;
 	if ((rc = ical_event_occurrences(&ev, f, t, &occ, &n, err)) != QRM_OK)
 		goto out;
-	items = json_array();
-	for (i = 0; i < n; i++) {
-		ical_utc_to_local(occ[i].end_utc, ev.tzid, end, sizeof(end));
-		if (ev.all_day)
-			ical_utc_to_local(occ[i].end_utc - 86400, ev.tzid, end,
-			    sizeof(end));
-		if (ev.all_day)
-			end[10] = '\0';
-		utc_format(occ[i].start_utc, su, sizeof(su));
-		utc_format(occ[i].end_utc, eu, sizeof(eu));
-		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s}",
-		    "start", occ[i].start, "end", end, "start_utc", su,
-		    "end_utc", eu));
+	for (i = 0; i < ev.noverrides; i++) {
+		if (!ev.overrides[i].cancelled || !ical_event_occurrence(&ev,
+		    ev.overrides[i].occurrence, &c, &cancelled) ||
+		    c.start_utc >= t || c.end_utc < f)
+			continue;
+		if ((nv = reallocarray(occ, n + 1, sizeof(*occ))) == NULL) {
+			rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+			goto out;
+		}
+		occ = nv;
+		occ[n++] = c;
 	}
+	if (n > 1)
+		qsort(occ, n, sizeof(*occ), occ_by_start);
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, core_occurrence_json(&ev,
+		    &occ[i]));
 	*out = json_pack("{s:o}", "items", items);
 out:
 	free(occ);

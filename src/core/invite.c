@@ -107,30 +107,98 @@ invite_text(const struct event *ev, const struct member *m, const char *base,
 	return buf_detach(&b);
 }
 
+/* One date of a series changed on its own: its key and where it is. */
+struct occ_change {
+	const char		*key;
+	const struct event	*view;	/* the date as a one-off */
+	int			 was_cancelled;
+};
+
+/* The words of a change of one date (or its cancellation) to m. */
+static char *
+occurrence_text(const struct event *ev, const struct occ_change *oc,
+    const struct member *m, const char *base, const char *secret,
+    int cancel)
+{
+	struct buf	b = { 0 };
+
+	buf_printf(&b, "Dear %s,\n\n", m->name);
+	if (cancel) {
+		buf_printf(&b, "One date of %s is CANCELLED: ", ev->title);
+		when_words(&b, oc->key);
+		buf_puts(&b, ". The other dates stay as they were.\n\n");
+	} else if (oc->was_cancelled) {
+		buf_printf(&b, "One date of %s is ON again after all: ",
+		    ev->title);
+		when_words(&b, oc->key);
+		buf_puts(&b, ".\n\n");
+	} else if (strcmp(oc->view->start, oc->key) != 0) {
+		buf_printf(&b, "One date of %s has MOVED. It was ", ev->title);
+		when_words(&b, oc->key);
+		buf_puts(&b, "; it is now:\n\n");
+	} else
+		buf_printf(&b, "One date of %s has changed:\n\n", ev->title);
+	if (!cancel)
+		core_meeting_words(&b, oc->view, NULL);
+	buf_puts(&b, "\nThe other dates of the series are unchanged.\n");
+	if (!cancel)
+		buf_printf(&b, "\nAre you coming on this date? One click "
+		    "answers:\n\n"
+		    "  Going:      %s/invitations/%s?answer=accepted&date=%s\n"
+		    "  Not going:  %s/invitations/%s?answer=declined&date=%s\n",
+		    base, secret, oc->key, base, secret, oc->key);
+	buf_printf(&b, "\nThe meeting's page: %s/events/%lld\n", base,
+	    (long long)ev->id);
+	buf_puts(&b, "\n-- \nquorum, your union's meetings. You get "
+	    "invitations for the groups you belong to; you can ask the union "
+	    "office to stop them.\n");
+	return buf_detach(&b);
+}
+
+static int	invite_mail(struct store *, const struct event *,
+		    const struct occ_change *, const struct member *,
+		    const char *, const char *, int, struct qrm_error *);
+
 /*
  * Queue the invitation (or its cancellation) of ev for m, with new
- * answer links, inside the caller's transaction.
+ * answer links, inside the caller's transaction: of the whole event,
+ * or of one date of it alone (oc, with its time and place) when oc is
+ * not NULL.
  */
 static int
-invite_one(struct store *st, const struct event *ev, const struct member *m,
-    const char *from, const char *base, int cancel, struct qrm_error *err)
+invite_mail(struct store *st, const struct event *ev,
+    const struct occ_change *oc, const struct member *m, const char *from,
+    const char *base, int cancel, struct qrm_error *err)
 {
 	struct mail	 mail;
 	struct buf	 ics = { 0 };
 	char		 secret[CORE_SECRET_LEN + 1], hash[65], subject[400];
+	char		 day[64];
 	char		*text;
 	int		 rc;
 
 	core_secret_new(secret, hash);
-	if ((rc = ical_itip(ev, cancel ? "CANCEL" : "REQUEST", from, m, &ics,
-	    err)) != QRM_OK)
+	if ((rc = ical_itip(ev, oc ? oc->key : NULL, cancel ? "CANCEL" :
+	    "REQUEST", from, m, &ics, err)) != QRM_OK)
 		return rc;
-	if ((text = invite_text(ev, m, base, secret, cancel)) == NULL) {
+	text = oc ? occurrence_text(ev, oc, m, base, secret, cancel) :
+	    invite_text(ev, m, base, secret, cancel);
+	if (text == NULL) {
 		buf_free(&ics);
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
-	snprintf(subject, sizeof(subject), "%s%s", cancel ? "Cancelled: " :
-	    ev->sequence > 0 ? "Changed: " : "Invitation: ", ev->title);
+	if (oc != NULL) {
+		struct buf	w = { 0 };
+
+		when_words(&w, oc->key);
+		snprintf(day, sizeof(day), "%s", w.p ? w.p : "");
+		buf_free(&w);
+		snprintf(subject, sizeof(subject), "%s%s, %s", cancel ?
+		    "Cancelled: " : "Changed: ", ev->title, day);
+	} else
+		snprintf(subject, sizeof(subject), "%s%s", cancel ?
+		    "Cancelled: " : ev->sequence > 0 ? "Changed: " :
+		    "Invitation: ", ev->title);
 	memset(&mail, 0, sizeof(mail));
 	mail.kind = cancel ? "cancel" : "invite";
 	mail.member = m->id;
@@ -255,8 +323,8 @@ core_invite(struct qrm *q, const struct actor *a, int64_t id,
 				    "invitations for this group"));
 				continue;
 			}
-			if ((rc = invite_one(st, &ev, &ml.v[i], from, base, 0,
-			    err)) == QRM_OK)
+			if ((rc = invite_mail(st, &ev, NULL, &ml.v[i], from,
+			    base, 0, err)) == QRM_OK)
 				queued++;
 		}
 		if (rc == QRM_OK)
@@ -280,13 +348,13 @@ core_invite(struct qrm *q, const struct actor *a, int64_t id,
 }
 
 /*
- * After a change that matters to event ev (SEQUENCE raised), or its
- * cancellation: REQUEST again, or CANCEL, to everyone invited, inside
- * the caller's transaction.
+ * REQUEST again, or CANCEL (cancel), to everyone invited to ev: of the
+ * whole event, or of one date of it (oc), inside the caller's
+ * transaction.
  */
-int
-core_invitations_follow(struct qrm *q, struct store *st,
-    const struct event *ev, struct qrm_error *err)
+static int
+follow(struct qrm *q, struct store *st, const struct event *ev,
+    const struct occ_change *oc, int cancel, struct qrm_error *err)
 {
 	struct strv	 ids;
 	struct member	 m;
@@ -300,36 +368,116 @@ core_invitations_follow(struct qrm *q, struct store *st,
 		if (parse_int64(ids.v[i], &id) == -1 ||
 		    store_member_get(st, id, &m, NULL) != QRM_OK)
 			continue;
-		rc = invite_one(st, ev, &m, sender(), qrm_base_url(q),
-		    ev->status == EVSTATUS_CANCELLED, err);
+		rc = invite_mail(st, ev, oc, &m, sender(), qrm_base_url(q),
+		    cancel, err);
 		member_clear(&m);
 	}
 	strv_free(&ids);
 	return rc;
 }
 
-/* The answer (accepted, declined, tentative) as an RSVP set by m. */
+/*
+ * After a change that matters to event ev (SEQUENCE raised), or its
+ * cancellation: REQUEST again, or CANCEL, to everyone invited, inside
+ * the caller's transaction.
+ */
+int
+core_invitations_follow(struct qrm *q, struct store *st,
+    const struct event *ev, struct qrm_error *err)
+{
+	return follow(q, st, ev, NULL, ev->status == EVSTATUS_CANCELLED, err);
+}
+
+/*
+ * After one date of the series ev changed on its own (o, where it now
+ * is; was_cancelled if it had been cancelled): a REQUEST for that date
+ * alone (RECURRENCE-ID), or a CANCEL, to everyone invited, inside the
+ * caller's transaction.
+ */
+int
+core_invitations_follow_occurrence(struct qrm *q, struct store *st,
+    const struct event *ev, const struct occurrence *o, int was_cancelled,
+    struct qrm_error *err)
+{
+	struct occ_change	 oc;
+	struct event		 view;
+
+	core_occurrence_view(ev, o, &view);
+	oc.key = o->start;
+	oc.view = &view;
+	oc.was_cancelled = was_cancelled;
+	return follow(q, st, ev, &oc, view.status == EVSTATUS_CANCELLED, err);
+}
+
+#define ANSWER_DATES	60	/* dates of a series one answer covers */
+
+/* One answer for one date (or a one-off event), recorded as m's own. */
 static int
-answer_as(struct qrm *q, const struct member *m, int64_t event,
-    const char *answer, struct attendance *out, struct qrm_error *err)
+answer_one(struct qrm *q, const struct member *m, int64_t event,
+    const char *occurrence, const char *answer, struct attendance *out,
+    struct qrm_error *err)
 {
 	struct actor	 door;
 	json_t		*body;
 	char		 name[300];
 	int		 rc;
 
-	if (strcmp(answer, "accepted") && strcmp(answer, "declined") &&
-	    strcmp(answer, "tentative"))
-		return qrm_seterr(err, QRM_EINVAL, "answer", "the answer must "
-		    "be accepted, declined or tentative");
 	/* the member's own answer, recorded by the invitation's right */
 	snprintf(name, sizeof(name), "invitation: %s", m->email);
 	door.member = m->id;
 	door.role = ROLE_ADMIN;
 	door.name = name;
 	body = json_pack("{s:s}", "rsvp", answer);
+	if (occurrence != NULL && *occurrence != '\0')
+		json_object_set_new(body, "occurrence", json_string(
+		    occurrence));
 	rc = core_attendance_set(q, &door, event, m->id, body, out, err);
 	json_decref(body);
+	return rc;
+}
+
+/*
+ * The answer (accepted, declined, tentative) as an RSVP set by m: for
+ * one date of a series when occurrence is given; for a whole series,
+ * for each of its dates still to come in the next year (at most
+ * ANSWER_DATES), as a calendar app's answer to a series means.  *out:
+ * the record of the first date.
+ */
+static int
+answer_as(struct qrm *q, const struct member *m, const struct event *ev,
+    const char *occurrence, const char *answer, struct attendance *out,
+    struct qrm_error *err)
+{
+	struct occurrence	*o = NULL;
+	struct attendance	 rec;
+	size_t			 n = 0, i, done = 0;
+	int64_t			 now = (int64_t)time(NULL);
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (strcmp(answer, "accepted") && strcmp(answer, "declined") &&
+	    strcmp(answer, "tentative"))
+		return qrm_seterr(err, QRM_EINVAL, "answer", "the answer must "
+		    "be accepted, declined or tentative");
+	if (ev->rrule == NULL || (occurrence != NULL && *occurrence != '\0'))
+		return answer_one(q, m, ev->id, occurrence, answer, out, err);
+	if ((rc = ical_event_occurrences(ev, now, now + 366 * 86400, &o, &n,
+	    err)) != QRM_OK)
+		return rc;
+	for (i = 0; i < n && done < ANSWER_DATES && rc == QRM_OK; i++) {
+		if (o[i].start_utc <= now)
+			continue;	/* begun already */
+		if (done++ == 0)
+			rc = answer_one(q, m, ev->id, o[i].start, answer, out,
+			    err);
+		else if ((rc = answer_one(q, m, ev->id, o[i].start, answer,
+		    &rec, err)) == QRM_OK)
+			attendance_clear(&rec);
+	}
+	if (rc == QRM_OK && done == 0)
+		rc = qrm_seterr(err, QRM_ECONFLICT, "occurrence", "no date of "
+		    "this series is still to come");
+	free(o);
 	return rc;
 }
 
@@ -339,9 +487,9 @@ answer_as(struct qrm *q, const struct member *m, int64_t event,
  * with any waiting-list place).
  */
 int
-core_invitation_answer(struct qrm *q, const char *secret, const char *answer,
-    struct event *ev, struct member *m, struct attendance *rec,
-    struct qrm_error *err)
+core_invitation_answer(struct qrm *q, const char *secret, const char *date,
+    const char *answer, struct event *ev, struct member *m,
+    struct attendance *rec, struct qrm_error *err)
 {
 	struct store	*st;
 	char		 hash[65];
@@ -367,9 +515,61 @@ core_invitation_answer(struct qrm *q, const char *secret, const char *answer,
 	if (ev->status == EVSTATUS_CANCELLED)
 		return qrm_seterr(err, QRM_ECONFLICT, "event", "the meeting was "
 		    "cancelled");
+	if (date != NULL && *date != '\0') {
+		struct occurrence	o;
+		int			cancelled;
+		char			key[LOCAL_TIME_LEN];
+
+		core_local_normal(date, ev->all_day, key);
+		if ((rc = core_occurrence_find(ev, key, &o, &cancelled, err)) !=
+		    QRM_OK)
+			return rc;
+		if (cancelled)
+			return qrm_seterr(err, QRM_ECONFLICT, "occurrence",
+			    "this date was cancelled");
+	}
 	if (answer == NULL)
 		return QRM_OK;
-	return answer_as(q, m, event, answer, rec, err);
+	(void)event;
+	return answer_as(q, m, ev, date, answer, rec, err);
+}
+
+/*
+ * The date of ev a reply's RECURRENCE-ID names, as its key (key[0] is
+ * '\0' for the whole event), and the SEQUENCE that date now has.
+ */
+static int
+reply_date(const struct event *ev, const struct itip_reply *r, char *key,
+    int *seq, struct qrm_error *err)
+{
+	struct occurrence	o;
+	int			cancelled, rc;
+
+	key[0] = '\0';
+	*seq = ev->sequence;
+	if (r->occurrence[0] == '\0')
+		return QRM_OK;
+	if (ev->rrule == NULL)
+		return qrm_seterr(err, QRM_EINVAL, "recurrence-id", "the reply "
+		    "names one date of a meeting that happens once");
+	if (r->occurrence_instant) {
+		if (ical_utc_to_local(r->occurrence_utc, ev->tzid, key,
+		    LOCAL_TIME_LEN) == -1)
+			return qrm_seterr(err, QRM_EINVAL, "recurrence-id",
+			    "the reply's RECURRENCE-ID cannot be read");
+	} else
+		core_local_normal(r->occurrence, ev->all_day, key);
+	if (ev->all_day)
+		key[10] = '\0';
+	if ((rc = core_occurrence_find(ev, key, &o, &cancelled, err)) !=
+	    QRM_OK)
+		return rc;
+	if (cancelled)
+		return qrm_seterr(err, QRM_ECONFLICT, "recurrence-id", "the "
+		    "date %s was cancelled", key);
+	if (o.ov != NULL && o.ov->sequence > *seq)
+		*seq = o.ov->sequence;
+	return QRM_OK;
 }
 
 /* The first text/calendar in a mail (or the text itself), decoded. */
@@ -424,10 +624,11 @@ core_itip_reply(struct qrm *q, const char *text, size_t len, json_t **report,
 	struct event		 ev;
 	struct member		 m;
 	struct attendance	 rec;
-	char			*cal;
+	char			*cal, key[LOCAL_TIME_LEN];
 	int			 seq, rc;
 
 	*report = NULL;
+	memset(&rec, 0, sizeof(rec));
 	if (len > 1024 * 1024)
 		return qrm_seterr(err, QRM_ETOOBIG, "", "a reply is at most "
 		    "1 MiB");
@@ -455,16 +656,20 @@ core_itip_reply(struct qrm *q, const char *text, size_t len, json_t **report,
 		rc = qrm_seterr(err, QRM_ECONFLICT, "sequence", "the reply is "
 		    "to an older version of the meeting (SEQUENCE %d, now %d): "
 		    "it changed since", r.sequence, ev.sequence);
-	else if (r.occurrence)
-		rc = qrm_seterr(err, QRM_EINVAL, "recurrence-id", "a reply "
-		    "for one date of a series is not taken yet: answer on the "
-		    "member's page");
-	else if ((rc = answer_as(q, &m, ev.id, r.answer, &rec, err)) ==
-	    QRM_OK) {
+	else if ((rc = reply_date(&ev, &r, key, &seq, err)) == QRM_OK &&
+	    r.sequence < seq)
+		rc = qrm_seterr(err, QRM_ECONFLICT, "sequence", "the reply is "
+		    "to an older version of that date (SEQUENCE %d, now %d): "
+		    "it changed since", r.sequence, seq);
+	else if (rc == QRM_OK && (rc = answer_as(q, &m, &ev, key, r.answer,
+	    &rec, err)) == QRM_OK) {
 		*report = json_pack("{s:I, s:I, s:s, s:s, s:i}", "event",
 		    (json_int_t)ev.id, "member", (json_int_t)m.id, "email",
 		    m.email, "rsvp", r.answer, "waiting_position",
 		    rec.waitlisted ? rec.wait_position : 0);
+		if (key[0] != '\0')
+			json_object_set_new(*report, "occurrence",
+			    json_string(key));
 		attendance_clear(&rec);
 	}
 	member_clear(&m);

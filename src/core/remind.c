@@ -122,14 +122,13 @@ kind_leads(enum event_kind kind, int online, int64_t *leads)
 
 /* One reminder's words. */
 static char *
-remind_text(const struct event *ev, const char *start, const struct member *m,
-    const char *base)
+remind_text(const struct event *ev, const struct member *m, const char *base)
 {
 	struct buf	b = { 0 };
 
 	buf_printf(&b, "Dear %s,\n\nA reminder: you are going to %s.\n\n",
 	    m->name, ev->title);
-	core_meeting_words(&b, ev, start);
+	core_meeting_words(&b, ev, NULL);
 	buf_printf(&b, "\nCannot come after all? Send your apologies on your "
 	    "page: %s/me\n\n-- \nquorum. To stop these reminders, ask the union "
 	    "office.\n", base);
@@ -234,14 +233,18 @@ core_reminders_send(struct qrm *q, int64_t now, int *queued,
 					    member, leads[l], now, err);
 				}
 				if (rc == QRM_OK && due > 0) {
+					struct event	view;
+
+					/* the date where it now is */
+					core_occurrence_view(ev, &o[j], &view);
 					memset(&ics, 0, sizeof(ics));
-					ical_itip(ev, "PUBLISH", "quorum@localhost",
-					    &m, &ics, NULL);
-					text = remind_text(ev, o[j].start, &m,
+					ical_itip(ev, NULL, "PUBLISH",
+					    "quorum@localhost", &m, &ics, NULL);
+					text = remind_text(&view, &m,
 					    qrm_base_url(q));
 					snprintf(subject, sizeof(subject),
 					    "Reminder: %s, %.10s %.5s", ev->title,
-					    o[j].start, o[j].start + 11);
+					    view.start, view.start + 11);
 					memset(&mail, 0, sizeof(mail));
 					mail.kind = "reminder";
 					mail.member = member;

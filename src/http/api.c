@@ -159,6 +159,26 @@ api_event_occurrences(struct request *r, const struct call *c)
 	return reply(r, rc, &err, out);
 }
 
+/* GET, PATCH, DELETE (cancel) /api/v1/events/{id}/occurrences/{start} */
+enum MHD_Result
+api_occurrence(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	if (is(r, "PATCH"))
+		rc = core_occurrence_change(r->q, c->actor, c->id[0], c->word,
+		    c->json, &out, &err);
+	else if (is(r, "DELETE"))
+		rc = core_occurrence_cancel(r->q, c->actor, c->id[0], c->word,
+		    &out, &err);
+	else
+		rc = core_occurrence_get(r->q, c->actor, c->id[0], c->word,
+		    &out, &err);
+	return reply(r, rc, &err, out);
+}
+
 /* The attendance list of the event in c, or an error already sent. */
 static int
 attendance_list(struct request *r, const struct call *c,

@@ -86,6 +86,7 @@ enum MHD_Result	 http_route(struct request *);
 enum MHD_Result	 api_events(struct request *, const struct call *);
 enum MHD_Result	 api_event(struct request *, const struct call *);
 enum MHD_Result	 api_event_occurrences(struct request *, const struct call *);
+enum MHD_Result	 api_occurrence(struct request *, const struct call *);
 enum MHD_Result	 api_attendance(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_one(struct request *, const struct call *);
@@ -204,6 +205,9 @@ int		 page_staff(struct request *, struct page_user *, int role,
 enum MHD_Result	 page_event_new(struct request *, const struct call *);
 enum MHD_Result	 page_event_edit(struct request *, const struct call *);
 enum MHD_Result	 page_event_cancel(struct request *, const struct call *);
+
+/* page_occurrence.c */
+enum MHD_Result	 page_occurrence(struct request *, const struct call *);
 
 /* page_notes.c */
 enum MHD_Result	 page_notes(struct request *, const struct call *);

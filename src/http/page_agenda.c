@@ -204,6 +204,70 @@ page_audience(struct request *r, const struct call *c)
 }
 
 /* GET /events/{id}: everything a member needs to know about a meeting. */
+#define DATES_SHOWN	8
+
+/*
+ * A series' next dates, each where it now is: one moved or cancelled
+ * on its own says so; officials may change each.
+ */
+static void
+coming_dates(struct request *r, struct buf *b, const struct page_user *v,
+    const struct event *ev)
+{
+	json_t		*occ, *it;
+	const char	*key, *start, *loc;
+	char		 today[16];
+	size_t		 i;
+
+	core_today(today, sizeof(today));
+	if (core_event_occurrences(r->q, &v->a, ev->id, today, NULL, &occ,
+	    NULL) != QRM_OK)
+		return;
+	if (json_array_size(json_object_get(occ, "items")) > 0)
+		html_raw_trusted(b, "<h2>Coming dates</h2><ul class=\"dates\">");
+	json_array_foreach(json_object_get(occ, "items"), i, it) {
+		if (i == DATES_SHOWN)
+			break;
+		key = json_string_value(json_object_get(it, "occurrence"));
+		start = json_string_value(json_object_get(it, "start"));
+		loc = json_string_value(json_object_get(it, "location"));
+		html_raw_trusted(b, "<li>");
+		if (strcmp(json_string_value(json_object_get(it, "status")),
+		    "cancelled") == 0) {
+			html_raw_trusted(b, "<del>");
+			html_when(b, start, 1);
+			html_raw_trusted(b, "</del> <strong>cancelled</strong>");
+		} else {
+			html_when(b, start, 1);
+			if (json_is_true(json_object_get(it, "moved"))) {
+				html_raw_trusted(b, " <strong>moved</strong> "
+				    "<span class=\"hint\">(from ");
+				html_when(b, key, 1);
+				html_raw_trusted(b, ")</span>");
+			}
+			if (loc != NULL && (ev->location == NULL ||
+			    strcmp(loc, ev->location) != 0)) {
+				html_raw_trusted(b, " · <strong>");
+				html_text(b, loc);
+				html_raw_trusted(b, "</strong>");
+			}
+		}
+		if (v->signed_in && v->a.role >= ROLE_OFFICIAL) {
+			buf_printf(b, " <a href=\"/events/%lld/dates/",
+			    (long long)ev->id);
+			html_text(b, key);
+			html_raw_trusted(b, "\">Change this date<span "
+			    "class=\"visually-hidden\"> (");
+			html_when(b, key, 1);
+			html_raw_trusted(b, ")</span></a>");
+		}
+		html_raw_trusted(b, "</li>");
+	}
+	if (json_array_size(json_object_get(occ, "items")) > 0)
+		html_raw_trusted(b, "</ul>");
+	json_decref(occ);
+}
+
 enum MHD_Result
 page_event(struct request *r, const struct call *c)
 {
@@ -291,6 +355,8 @@ page_event(struct request *r, const struct call *c)
 		html_raw_trusted(&b, "</a>");
 	}
 	html_raw_trusted(&b, "</dd></dl>");
+	if (ev.rrule != NULL && ev.status != EVSTATUS_CANCELLED)
+		coming_dates(r, &b, &v, &ev);
 	if (ev.description != NULL) {
 		html_raw_trusted(&b, "<h2>About it</h2><p class=\"description\">");
 		html_text(&b, ev.description);

@@ -675,8 +675,9 @@ form_page(struct request *r, unsigned int status, const struct page_user *u,
 	if (id > 0 && strcmp(html_value(&f, "status"), "cancelled") != 0) {
 		html_raw_trusted(&b, "<details class=\"danger\"><summary>Cancel "
 		    "this meeting</summary><p>Everyone's calendar shows it "
-		    "struck through as cancelled. To skip one date of a "
-		    "series, add it to \"Dates it skips\" instead.</p>");
+		    "struck through as cancelled. To cancel or move one "
+		    "date of a series alone, use \"Change this date\" on the "
+		    "meeting's page.</p>");
 		snprintf(action, sizeof(action), "/events/%lld/cancel",
 		    (long long)id);
 		html_form_begin(&f, action, u->s.csrf);

@@ -21,17 +21,22 @@ page_invitation(struct request *r, const struct call *c)
 	struct member		 m;
 	struct attendance	 rec;
 	struct buf		 b = { 0 };
-	const char		*answer;
-	char			 action[128];
+	const char		*answer, *date;
+	char			 action[128], when[LOCAL_TIME_LEN];
 	int			 rc, post = c->json != NULL;
 	enum MHD_Result		 ret;
 
 	answer = post ? json_string_value(json_object_get(c->json,
 	    "answer")) : http_arg(r, "answer");
+	/* the answer may be for one date of a series */
+	date = post ? json_string_value(json_object_get(c->json, "date")) :
+	    http_arg(r, "date");
+	if (date != NULL && *date == '\0')
+		date = NULL;
 	if (answer != NULL && strcmp(answer, "accepted") != 0 &&
 	    strcmp(answer, "declined") != 0)
 		answer = NULL;
-	rc = core_invitation_answer(r->q, c->word, post ? answer : NULL, &ev,
+	rc = core_invitation_answer(r->q, c->word, date, post ? answer : NULL, &ev,
 	    &m, &rec, &err);
 	if (rc == QRM_ENOTFOUND) {
 		event_clear(&ev);
@@ -44,8 +49,19 @@ page_invitation(struct request *r, const struct call *c)
 	html_text(&b, ev.title ? ev.title : "Invitation");
 	html_raw_trusted(&b, "</h1>");
 	if (ev.title != NULL) {
+		struct occurrence	o;
+		int			cancelled;
+
+		/* one date: where it now is; a series: when it begins */
+		snprintf(when, sizeof(when), "%s", ev.start);
+		if (date != NULL && ical_event_occurrence(&ev, date, &o,
+		    &cancelled) && !cancelled)
+			ical_utc_to_local(o.start_utc, ev.tzid, when,
+			    sizeof(when));
 		html_raw_trusted(&b, "<p>");
-		html_when(&b, ev.start, 1);
+		if (ev.rrule != NULL && date == NULL)
+			html_raw_trusted(&b, "Every date of the series, from ");
+		html_when(&b, when, 1);
 		if (ev.location != NULL) {
 			html_raw_trusted(&b, " · ");
 			html_text(&b, ev.location);
@@ -78,6 +94,8 @@ page_invitation(struct request *r, const struct call *c)
 		    "action=\"");
 		html_text(&b, action);
 		html_raw_trusted(&b, "\">");
+		if (date != NULL)
+			html_hidden(&b, "date", date);
 		html_raw_trusted(&b, "<button type=\"submit\" name=\"answer\" "
 		    "value=\"accepted\">");
 		html_raw_trusted(&b, answer && strcmp(answer, "declined") == 0 ?

@@ -252,10 +252,15 @@ meetings_section(struct request *r, struct buf *b, const struct actor *a,
 
 			if (k == SERIES_SHOWN)
 				break;
+			/* a date cancelled on its own is not a meeting */
+			if (strcmp(json_string_value(json_object_get(it,
+			    "status")), "cancelled") == 0)
+				continue;
 			meeting_keep(&v, &n, &cap, json_string_value(
 			    json_object_get(it, "start_utc")), ev, st,
-			    json_string_value(json_object_get(it, "end")), st,
-			    history, s->csrf);
+			    json_string_value(json_object_get(it, "end")),
+			    json_string_value(json_object_get(it,
+			    "occurrence")), history, s->csrf);
 		}
 		json_decref(occ);
 	}

@@ -247,48 +247,97 @@ vevent_new_own(const struct feed_meta *meta, const struct event *ev,
 }
 
 /*
- * A member's answer for one occurrence of a series: that occurrence as
- * an override (RECURRENCE-ID) carrying their PARTSTAT.
+ * One occurrence of the series ev as a VEVENT of its own (RECURRENCE-ID
+ * key): where its change (ov, or NULL) puts it, in a personal feed with
+ * the member's answer own (or NULL).
  */
-static void
-add_overrides(icalcomponent *cal, const struct feed_meta *meta,
-    const struct event *ev)
+static icalcomponent *
+occurrence_vevent(const struct feed_meta *meta, const struct event *ev,
+    const char *key, const struct override *ov, const struct attendance *own)
 {
-	const struct attendance	*a;
 	struct event		 occ;
 	icalcomponent		*c;
 	icaltimetype		 s, e, rid;
 	struct icaldurationtype	 dur;
-	size_t			 i;
 
-	if (meta->attendee == NULL || meta->rsvps == NULL || ev->rrule == NULL)
-		return;
-	for (i = 0; i < meta->rsvps->n; i++) {
-		a = &meta->rsvps->v[i];
-		if (a->event != ev->id || a->occurrence[0] == '\0' ||
-		    strv_contains(&ev->exdates, a->occurrence) ||
-		    ical_time_from_local(a->occurrence, &rid) == -1 ||
-		    ical_time_from_local(ev->start, &s) == -1 ||
-		    ical_time_from_local(ev->end, &e) == -1)
-			continue;
+	if (ical_time_from_local(key, &rid) == -1 ||
+	    ical_time_from_local(ev->start, &s) == -1 ||
+	    ical_time_from_local(ev->end, &e) == -1)
+		return NULL;
+	occ = *ev;
+	occ.rrule = NULL;
+	memset(&occ.exdates, 0, sizeof(occ.exdates));
+	occ.overrides = NULL;
+	occ.noverrides = 0;
+	if (ov != NULL) {
+		memcpy(occ.start, ov->start, sizeof(occ.start));
+		memcpy(occ.end, ov->end, sizeof(occ.end));
+		if (ov->location != NULL)
+			occ.location = ov->location;
+		if (ov->cancelled)
+			occ.status = EVSTATUS_CANCELLED;
+		if (ov->sequence > occ.sequence)
+			occ.sequence = ov->sequence;
+		if (ov->updated > occ.updated)
+			occ.updated = ov->updated;
+	} else {
 		if (ev->all_day) {
 			e = icaltime_add(e, icaldurationtype_from_int(86400));
 			e.is_date = 1;
 		}
 		dur = icaltime_subtract(e, s);
-		occ = *ev;
-		occ.rrule = NULL;
-		memset(&occ.exdates, 0, sizeof(occ.exdates));
 		ical_time_to_local(rid, occ.start, sizeof(occ.start));
 		e = icaltime_add(rid, dur);
 		if (ev->all_day)
 			e = icaltime_add(e, icaldurationtype_from_int(-86400));
 		e.is_date = ev->all_day;
 		ical_time_to_local(e, occ.end, sizeof(occ.end));
-		c = vevent_new_own(meta, &occ, a);
-		icalcomponent_add_property(c, time_prop(
-		    ICAL_RECURRENCEID_PROPERTY, rid, ev->tzid));
-		icalcomponent_add_component(cal, c);
+	}
+	c = vevent_new_own(meta, &occ, own);
+	icalcomponent_add_property(c, time_prop(ICAL_RECURRENCEID_PROPERTY,
+	    rid, ev->tzid));
+	return c;
+}
+
+/*
+ * The occurrences of a series that stand on their own, each as an
+ * override (RECURRENCE-ID): those changed (moved, cancelled) and, in a
+ * personal feed, those the member answered, carrying their PARTSTAT.
+ */
+static void
+add_overrides(icalcomponent *cal, const struct feed_meta *meta,
+    const struct event *ev)
+{
+	const struct attendance	*a;
+	icalcomponent		*c;
+	size_t			 i, k;
+	int			 answered;
+
+	if (ev->rrule == NULL)
+		return;
+	for (i = 0; meta->attendee != NULL && meta->rsvps != NULL &&
+	    i < meta->rsvps->n; i++) {
+		a = &meta->rsvps->v[i];
+		if (a->event != ev->id || a->occurrence[0] == '\0' ||
+		    strv_contains(&ev->exdates, a->occurrence))
+			continue;
+		if ((c = occurrence_vevent(meta, ev, a->occurrence,
+		    event_override(ev, a->occurrence), a)) != NULL)
+			icalcomponent_add_component(cal, c);
+	}
+	for (k = 0; k < ev->noverrides; k++) {
+		if (strv_contains(&ev->exdates, ev->overrides[k].occurrence))
+			continue;
+		answered = 0;
+		for (i = 0; meta->attendee != NULL && meta->rsvps != NULL &&
+		    i < meta->rsvps->n && !answered; i++)
+			answered = meta->rsvps->v[i].event == ev->id &&
+			    strcmp(meta->rsvps->v[i].occurrence,
+			    ev->overrides[k].occurrence) == 0;
+		if (!answered && (c = occurrence_vevent(meta, ev,
+		    ev->overrides[k].occurrence, &ev->overrides[k],
+		    own_record(meta, ev))) != NULL)
+			icalcomponent_add_component(cal, c);
 	}
 }
 
@@ -571,6 +620,21 @@ ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	return rc;
 }
 
+/* Append cal's text to out, and free cal. */
+static int
+serialize_free(icalcomponent *cal, struct buf *out, struct qrm_error *err)
+{
+	char	*text;
+	int	 rc = QRM_OK;
+
+	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
+	    buf_puts(out, text) == -1)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	free(text);
+	icalcomponent_free(cal);
+	return rc;
+}
+
 /*
  * Busy times as iCalendar (RFC 5545 §3.6.4): one VFREEBUSY a person,
  * its FREEBUSY periods in UTC between from and to.  items is the JSON
@@ -583,7 +647,7 @@ freebusy_build(const json_t *items, int64_t from, int64_t to,
 	icalcomponent		*cal, *fb;
 	struct icalperiodtype	 p;
 	const json_t		*it, *b;
-	char			*text, uid[64];
+	char			 uid[64];
 	size_t			 i, j;
 
 	cal = icalcomponent_new_vcalendar();
@@ -621,14 +685,7 @@ freebusy_build(const json_t *items, int64_t from, int64_t to,
 		}
 		icalcomponent_add_component(cal, fb);
 	}
-	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL) {
-		icalcomponent_free(cal);
-		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	}
-	buf_puts(out, text);
-	free(text);
-	icalcomponent_free(cal);
-	return QRM_OK;
+	return serialize_free(cal, out, err);
 }
 
 int
@@ -643,21 +700,25 @@ ical_freebusy(const json_t *items, int64_t from, int64_t to, struct buf *out,
 	return rc;
 }
 
+static void	itip_address(icalcomponent *, const struct event *,
+		    const char *, int, int);
+
 /*
  * An invitation (RFC 5546 iTIP) for attendee to ev: METHOD (REQUEST or
  * CANCEL), the event as the feeds have it (same UID and SEQUENCE), its
  * time zone, ORGANIZER the address replies go to, and the attendee
- * asked to reply (RSVP=TRUE).
+ * asked to reply (RSVP=TRUE).  With key, of that one occurrence only
+ * (RECURRENCE-ID); a whole series' REQUEST carries its changed ones.
  */
 static int
-itip_build(const struct event *ev, const char *method, const char *organizer,
-    const struct member *attendee, struct buf *out, struct qrm_error *err)
+itip_build(const struct event *ev, const char *key, const char *method,
+    const char *organizer, const struct member *attendee, struct buf *out,
+    struct qrm_error *err)
 {
 	struct feed_meta	 meta;
 	struct event_list	 one = { (struct event *)ev, 1 };
 	icalcomponent		*cal, *c;
-	icalproperty		*p;
-	char			*text, mailto[320];
+	size_t			 i;
 	int			 cancel = strcmp(method, "CANCEL") == 0;
 	int			 publish = strcmp(method, "PUBLISH") == 0;
 
@@ -675,7 +736,41 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 		return qrm_seterr(err, QRM_ESYS, "tz", "a time zone cannot be "
 		    "written");
 	}
-	c = vevent_new_own(&meta, ev, NULL);
+	if (key != NULL)
+		c = occurrence_vevent(&meta, ev, key, event_override(ev, key),
+		    NULL);
+	else
+		c = vevent_new_own(&meta, ev, NULL);
+	if (c == NULL) {
+		icalcomponent_free(cal);
+		return qrm_seterr(err, QRM_EINVAL, "occurrence", "'%s' cannot "
+		    "be read as a time", key);
+	}
+	itip_address(c, ev, organizer, !cancel && !publish, cancel);
+	icalcomponent_add_component(cal, c);
+	for (i = 0; key == NULL && !cancel && i < ev->noverrides; i++)
+		if (!strv_contains(&ev->exdates, ev->overrides[i].occurrence) &&
+		    (c = occurrence_vevent(&meta, ev,
+		    ev->overrides[i].occurrence, &ev->overrides[i], NULL)) !=
+		    NULL) {
+			itip_address(c, ev, organizer, !publish, 0);
+			icalcomponent_add_component(cal, c);
+		}
+	return serialize_free(cal, out, err);
+}
+
+/*
+ * An iTIP VEVENT's ORGANIZER made quorum's address (replies come
+ * here), its ATTENDEE asked to reply when ask, and STATUS:CANCELLED
+ * when cancel.
+ */
+static void
+itip_address(icalcomponent *c, const struct event *ev, const char *organizer,
+    int ask, int cancel)
+{
+	icalproperty	*p;
+	char		 mailto[320];
+
 	/* replies go to quorum, whoever organises the meeting */
 	while ((p = icalcomponent_get_first_property(c,
 	    ICAL_ORGANIZER_PROPERTY)) != NULL) {
@@ -687,7 +782,7 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 	icalproperty_add_parameter(p, icalparameter_new_cn(ev->organizer &&
 	    strchr(ev->organizer, '@') == NULL ? ev->organizer : "quorum"));
 	icalcomponent_add_property(c, p);
-	if (!cancel && !publish && (p = icalcomponent_get_first_property(c,
+	if (ask && (p = icalcomponent_get_first_property(c,
 	    ICAL_ATTENDEE_PROPERTY)) != NULL)
 		icalproperty_add_parameter(p, icalparameter_new_rsvp(
 		    ICAL_RSVP_TRUE));
@@ -700,25 +795,17 @@ itip_build(const struct event *ev, const char *method, const char *organizer,
 		icalcomponent_add_property(c, icalproperty_new_status(
 		    ICAL_STATUS_CANCELLED));
 	}
-	icalcomponent_add_component(cal, c);
-	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL) {
-		icalcomponent_free(cal);
-		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	}
-	buf_puts(out, text);
-	free(text);
-	icalcomponent_free(cal);
-	return QRM_OK;
 }
 
 int
-ical_itip(const struct event *ev, const char *method, const char *organizer,
-    const struct member *attendee, struct buf *out, struct qrm_error *err)
+ical_itip(const struct event *ev, const char *key, const char *method,
+    const char *organizer, const struct member *attendee, struct buf *out,
+    struct qrm_error *err)
 {
 	int	rc;
 
 	ical_lock();
-	rc = itip_build(ev, method, organizer, attendee, out, err);
+	rc = itip_build(ev, key, method, organizer, attendee, out, err);
 	ical_unlock();
 	return rc;
 }
@@ -760,8 +847,30 @@ reply_parse(const char *text, struct itip_reply *r, struct qrm_error *err)
 	snprintf(r->uid, sizeof(r->uid), "%s", v);
 	r->sequence = icalcomponent_get_sequence(ev);
 	if ((p = icalcomponent_get_first_property(ev,
-	    ICAL_RECURRENCEID_PROPERTY)) != NULL)
-		r->occurrence = 1;
+	    ICAL_RECURRENCEID_PROPERTY)) != NULL) {
+		icaltimetype	 rid = icalproperty_get_recurrenceid(p);
+		icalparameter	*tz = icalproperty_get_first_parameter(p,
+				    ICAL_TZID_PARAMETER);
+		icaltimezone	*zone = NULL;
+
+		if (icaltime_is_null_time(rid)) {
+			icalcomponent_free(cal);
+			return qrm_seterr(err, QRM_EINVAL, "recurrence-id",
+			    "the reply's RECURRENCE-ID cannot be read");
+		}
+		ical_time_to_local(rid, r->occurrence, sizeof(r->occurrence));
+		/* a UTC time, or one in a zone we know: made an instant */
+		if (icaltime_is_utc(rid))
+			zone = icaltimezone_get_utc_timezone();
+		else if (tz != NULL)
+			zone = ical_zone(icalparameter_get_tzid(tz));
+		if (!rid.is_date && zone != NULL) {
+			rid.is_date = 0;
+			r->occurrence_utc = (int64_t)
+			    icaltime_as_timet_with_zone(rid, zone);
+			r->occurrence_instant = 1;
+		}
+	}
 	if ((p = icalcomponent_get_first_property(ev,
 	    ICAL_ATTENDEE_PROPERTY)) == NULL || (v =
 	    icalproperty_get_attendee(p)) == NULL) {

@@ -294,9 +294,27 @@ occ_end_utc(icaltimetype occ, struct icaldurationtype dur, icaltimezone *zone)
 	return to_utc(end, zone);
 }
 
+/* When a changed occurrence now is, in UTC; -1 if its times are bad. */
+static int
+override_utc(const struct event *ev, const struct override *o,
+    icaltimezone *zone, int64_t *s, int64_t *e)
+{
+	icaltimetype	start, end;
+
+	if (ical_time_from_local(o->start, &start) == -1 ||
+	    ical_time_from_local(o->end, &end) == -1)
+		return -1;
+	if (ev->all_day)	/* the end is the last day, as the event's */
+		end = icaltime_add(end, icaldurationtype_from_int(86400));
+	*s = to_utc(start, zone);
+	*e = to_utc(end, zone);
+	return 0;
+}
+
 /*
  * Derive start_utc, end_utc (the first occurrence) and last_utc (the
- * end of the last occurrence, UTC_NONE for a series without end).
+ * end of the last occurrence, UTC_NONE for a series without end; a
+ * changed occurrence moved past it counts).
  */
 static int
 ical_event_span_unlocked(struct event *ev, struct qrm_error *err)
@@ -335,12 +353,21 @@ ical_event_span_unlocked(struct event *ev, struct qrm_error *err)
 	ev->last_utc = occ_end_utc(last, dur, zone);
 	if (ev->last_utc < ev->end_utc)
 		ev->last_utc = ev->end_utc;
+	for (n = 0; (size_t)n < ev->noverrides; n++) {
+		int64_t	os, oe;
+
+		if (!ev->overrides[n].cancelled && override_utc(ev,
+		    &ev->overrides[n], zone, &os, &oe) == 0 &&
+		    oe > ev->last_utc)
+			ev->last_utc = oe;
+	}
 	return QRM_OK;
 }
 
 /*
  * Is local (quorum's notation) the start of an occurrence of the
- * series ev, EXDATEs or not?  1 yes, 0 no.
+ * series ev as the series gives it, EXDATEs or not, changed or not?
+ * 1 yes, 0 no.
  */
 static int	ical_event_occurrences_unlocked(const struct event *, int64_t,
 		    int64_t, struct occurrence **, size_t *,
@@ -365,6 +392,8 @@ ical_event_is_occurrence(const struct event *ev, const char *local)
 	utc = (int64_t)icaltime_as_timet_with_zone(t, zone);
 	bare = *ev;
 	memset(&bare.exdates, 0, sizeof(bare.exdates));
+	bare.overrides = NULL;
+	bare.noverrides = 0;
 	if (ical_event_occurrences_unlocked(&bare, utc, utc + 1, &occ, &n,
 	    NULL) != QRM_OK)
 		goto out;
@@ -379,8 +408,41 @@ out:
 	return yes;
 }
 
+/* Append an occurrence to *v (grown as needed); -1: no memory, *v freed. */
+static int
+occ_push(struct occurrence **v, size_t *n, size_t *cap, int64_t s, int64_t e,
+    const char *key, const struct override *ov)
+{
+	struct occurrence	*nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((nv = realloc(*v, *cap * sizeof(**v))) == NULL) {
+			free(*v);
+			*v = NULL;
+			return -1;
+		}
+		*v = nv;
+	}
+	(*v)[*n].start_utc = s;
+	(*v)[*n].end_utc = e;
+	(*v)[*n].ov = ov;
+	snprintf((*v)[*n].start, sizeof((*v)[*n].start), "%s", key);
+	(*n)++;
+	return 0;
+}
+
+static int
+occ_by_start(const void *a, const void *b)
+{
+	const struct occurrence	*x = a, *y = b;
+
+	return (x->start_utc > y->start_utc) - (x->start_utc < y->start_utc);
+}
+
 /*
- * The occurrences of ev that overlap [from, to), EXDATEs left out, at
+ * The occurrences of ev that overlap [from, to), EXDATEs and cancelled
+ * ones left out, moved ones where they now are, earliest first; at
  * most ICAL_MAX_OCCURRENCES of them.  The caller frees *out.
  */
 static int
@@ -392,8 +454,8 @@ ical_event_occurrences_unlocked(const struct event *ev, int64_t from, int64_t to
 	icalrecur_iterator		*it = NULL;
 	icaltimezone			*zone;
 	icaltimetype			 start, t;
-	struct occurrence		*v = NULL, *nv;
-	size_t				 n = 0, cap = 0, steps = 0;
+	struct occurrence		*v = NULL;
+	size_t				 n = 0, cap = 0, steps = 0, k, moved = 0;
 	int64_t				 s, e;
 	char				 local[LOCAL_TIME_LEN];
 
@@ -423,28 +485,78 @@ ical_event_occurrences_unlocked(const struct event *ev, int64_t from, int64_t to
 			break;
 		ical_time_to_local(t, local, sizeof(local));
 		if (strv_contains(&ev->exdates, local) ||
+		    (ev->noverrides && event_override(ev, local)) ||
 		    (from != 0 && e <= from && !(e == s && s == from)))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				free(v);
-				icalrecur_iterator_free(it);
-				return qrm_seterr(err, QRM_ESYS, "",
-				    "out of memory");
-			}
-			v = nv;
+		if (occ_push(&v, &n, &cap, s, e, local, NULL) == -1) {
+			icalrecur_iterator_free(it);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 		}
-		v[n].start_utc = s;
-		v[n].end_utc = e;
-		memcpy(v[n].start, local, sizeof(local));
-		n++;
 	}
 	if (it != NULL)
 		icalrecur_iterator_free(it);
+	/* the changed ones where they now are, wherever the series put them */
+	for (k = 0; k < ev->noverrides && ev->rrule != NULL; k++) {
+		const struct override	*o = &ev->overrides[k];
+
+		if (o->cancelled || n >= ICAL_MAX_OCCURRENCES ||
+		    strv_contains(&ev->exdates, o->occurrence) ||
+		    override_utc(ev, o, zone, &s, &e) == -1 ||
+		    (to != 0 && s >= to) ||
+		    (from != 0 && e <= from && !(e == s && s == from)))
+			continue;
+		if (occ_push(&v, &n, &cap, s, e, o->occurrence, o) == -1)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		moved++;
+	}
+	if (moved > 0 && n > 1)
+		qsort(v, n, sizeof(*v), occ_by_start);
 	*out = v;
 	*nout = n;
 	return QRM_OK;
+}
+
+/*
+ * The occurrence of the series ev whose key is local, where it now is
+ * (*cancelled: 1 if it was cancelled on its own).  1 found, 0 not (an
+ * EXDATE, or not a date of the series).
+ */
+int
+ical_event_occurrence(const struct event *ev, const char *local,
+    struct occurrence *out, int *cancelled)
+{
+	const struct override	*o;
+	icaltimezone		*zone;
+	int			 yes;
+
+	*cancelled = 0;
+	memset(out, 0, sizeof(*out));
+	if (ev->rrule == NULL || strv_contains(&ev->exdates, local) ||
+	    !ical_event_is_occurrence(ev, local))
+		return 0;
+	snprintf(out->start, sizeof(out->start), "%s", local);
+	ical_lock();
+	if ((zone = ical_zone(ev->tzid)) == NULL)
+		yes = 0;
+	else if ((o = event_override(ev, local)) != NULL) {
+		out->ov = o;
+		*cancelled = o->cancelled;
+		yes = override_utc(ev, o, zone, &out->start_utc,
+		    &out->end_utc) == 0;
+	} else {
+		struct icaldurationtype	dur;
+		icaltimetype		start, t;
+
+		yes = event_times(ev, &zone, &start, &dur) == 0 &&
+		    ical_time_from_local(local, &t) == 0;
+		if (yes) {
+			t = icaltime_set_timezone(&t, zone);
+			out->start_utc = to_utc(t, zone);
+			out->end_utc = occ_end_utc(t, dur, zone);
+		}
+	}
+	ical_unlock();
+	return yes;
 }
 
 int

@@ -15,6 +15,13 @@
 extern const char *const	store_migrations[];
 extern const size_t		store_migrations_count;
 
+/* a series' changed occurrences, as a JSON array of arrays, or NULL */
+#define EVENT_OVERRIDES \
+	"CASE WHEN e.rrule IS NULL THEN NULL ELSE (SELECT " \
+	"json_group_array(json_array(occurrence, start_local, end_local, " \
+	"location, cancelled, sequence, updated)) FROM (SELECT * FROM " \
+	"overrides WHERE event = e.id ORDER BY occurrence)) END "
+
 #define EVENT_COLUMNS \
 	"e.id, e.uid, e.kind, e.title, e.description, e.location, e.url, " \
 	"e.tzid, e.start_local, e.end_local, e.all_day, e.rrule, " \
@@ -24,7 +31,8 @@ extern const size_t		store_migrations_count;
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"event_audiences WHERE event = e.id ORDER BY audience)), " \
 	"(SELECT group_concat(member, ',') FROM (SELECT member FROM " \
-	"event_hosts WHERE event = e.id ORDER BY member)), e.quorum, e.room "
+	"event_hosts WHERE event = e.id ORDER BY member)), e.quorum, e.room, " \
+	EVENT_OVERRIDES
 
 #define MEMBER_COLUMNS \
 	"m.id, m.name, m.email, m.number, m.role, m.branch, m.active, " \
@@ -65,7 +73,7 @@ extern const size_t		store_migrations_count;
 	"e.tzid, e.start_local, e.end_local, e.all_day, e.rrule, " \
 	"e.exdates, e.status, e.sequence, e.capacity, e.organizer, " \
 	"e.created, e.updated, e.start_utc, e.end_utc, e.last_utc, " \
-	"e.after_event, NULL, NULL, e.quorum, e.room "
+	"e.after_event, NULL, NULL, e.quorum, e.room, " EVENT_OVERRIDES
 
 /*
  * Which events a list shows: ?1 ending after, ?2 starting before, ?4
@@ -175,6 +183,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_FOLLOWERS] =
 	    "SELECT id FROM events WHERE after_event = ? AND "
 	    "status != 'cancelled' ORDER BY id",
+	[STMT_OVERRIDES_CLEAR] = "DELETE FROM overrides WHERE event = ?",
+	[STMT_OVERRIDE_ADD] =
+	    "INSERT INTO overrides (event, occurrence, start_local, "
+	    "end_local, location, cancelled, sequence, updated) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_EVENT_AUDIENCES_CLEAR] =
 	    "DELETE FROM event_audiences WHERE event = ?",
 	[STMT_EVENT_AUDIENCE_ADD] =

@@ -49,6 +49,40 @@ event_bind(sqlite3_stmt *s, const struct event *ev)
 	return 0;
 }
 
+/* Replace the event's changed occurrences with those of ev. */
+static int
+overrides_save(struct store *st, const struct event *ev,
+    struct qrm_error *err)
+{
+	const struct override	*o;
+	sqlite3_stmt		*s;
+	size_t			 i;
+	int			 rc;
+
+	if ((s = store_stmt(st, STMT_OVERRIDES_CLEAR, err)) == NULL)
+		return QRM_EDB;
+	sqlite3_bind_int64(s, 1, ev->id);
+	if ((rc = store_step_done(st, s, err, "saving occurrences")) != QRM_OK)
+		return rc;
+	for (i = 0; i < ev->noverrides; i++) {
+		o = &ev->overrides[i];
+		if ((s = store_stmt(st, STMT_OVERRIDE_ADD, err)) == NULL)
+			return QRM_EDB;
+		sqlite3_bind_int64(s, 1, ev->id);
+		store_bind_text(s, 2, o->occurrence);
+		store_bind_text(s, 3, o->start);
+		store_bind_text(s, 4, o->end);
+		store_bind_text(s, 5, o->location);
+		sqlite3_bind_int(s, 6, o->cancelled);
+		sqlite3_bind_int(s, 7, o->sequence);
+		sqlite3_bind_int64(s, 8, o->updated);
+		if ((rc = store_step_done(st, s, err, "saving an occurrence"))
+		    != QRM_OK)
+			return rc;
+	}
+	return QRM_OK;
+}
+
 /* Replace the event's audience and host rows with those of ev. */
 static int
 event_links_save(struct store *st, const struct event *ev,
@@ -94,7 +128,7 @@ event_links_save(struct store *st, const struct event *ev,
 		}
 		sqlite3_reset(s);
 	}
-	return QRM_OK;
+	return overrides_save(st, ev, err);
 }
 
 /* Insert ev (inside a transaction) and set its id. */
@@ -148,6 +182,38 @@ copy_local(char *dst, sqlite3_stmt *s, int col)
 	snprintf(dst, LOCAL_TIME_LEN, "%s", t ? t : "");
 }
 
+/* The changed occurrences of EVENT_OVERRIDES into ev.  -1: no memory. */
+static int
+overrides_from_json(struct event *ev, const char *text)
+{
+	struct override	 o;
+	json_t		*a, *r;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (text == NULL || strcmp(text, "[]") == 0)
+		return 0;
+	if ((a = json_loads(text, 0, NULL)) == NULL)
+		return -1;
+	json_array_foreach(a, i, r) {
+		memset(&o, 0, sizeof(o));
+		snprintf(o.occurrence, sizeof(o.occurrence), "%s",
+		    json_string_value(json_array_get(r, 0)));
+		snprintf(o.start, sizeof(o.start), "%s",
+		    json_string_value(json_array_get(r, 1)));
+		snprintf(o.end, sizeof(o.end), "%s",
+		    json_string_value(json_array_get(r, 2)));
+		o.location = (char *)json_string_value(json_array_get(r, 3));
+		o.cancelled = (int)json_integer_value(json_array_get(r, 4));
+		o.sequence = (int)json_integer_value(json_array_get(r, 5));
+		o.updated = json_integer_value(json_array_get(r, 6));
+		if ((rc = event_override_set(ev, &o)) == -1)
+			break;
+	}
+	json_decref(a);
+	return rc;
+}
+
 static int
 event_from_row(sqlite3_stmt *s, struct event *ev)
 {
@@ -183,7 +249,9 @@ event_from_row(sqlite3_stmt *s, struct event *ev)
 	ev->after = sqlite3_column_int64(s, 22);
 	ev->quorum = sqlite3_column_int(s, 25);
 	ev->room = store_col_text(s, 26);
-	if (strv_split(&ev->exdates,
+	if (overrides_from_json(ev, (const char *)sqlite3_column_text(s,
+	    27)) == -1 ||
+	    strv_split(&ev->exdates,
 	    (const char *)sqlite3_column_text(s, 12), ',') == -1 ||
 	    strv_split(&ev->audiences,
 	    (const char *)sqlite3_column_text(s, 23), ',') == -1 ||

@@ -77,6 +77,9 @@ event_clear(struct event *ev)
 	strv_free(&ev->exdates);
 	strv_free(&ev->audiences);
 	strv_free(&ev->hosts);
+	for (size_t i = 0; i < ev->noverrides; i++)
+		free(ev->overrides[i].location);
+	free(ev->overrides);
 	event_init(ev);
 }
 
@@ -97,11 +100,76 @@ event_copy(struct event *dst, const struct event *src)
 	memset(&dst->exdates, 0, sizeof(dst->exdates));
 	memset(&dst->audiences, 0, sizeof(dst->audiences));
 	memset(&dst->hosts, 0, sizeof(dst->hosts));
+	dst->overrides = NULL;
+	dst->noverrides = 0;
+	for (size_t i = 0; i < src->noverrides; i++)
+		if (event_override_set(dst, &src->overrides[i]) == -1)
+			return -1;
 	if (strv_copy(&dst->exdates, &src->exdates) == -1 ||
 	    strv_copy(&dst->audiences, &src->audiences) == -1 ||
 	    strv_copy(&dst->hosts, &src->hosts) == -1)
 		return -1;
 	return 0;
+}
+
+/* The change of the occurrence key of ev, or NULL. */
+const struct override *
+event_override(const struct event *ev, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < ev->noverrides; i++)
+		if (strcmp(ev->overrides[i].occurrence, key) == 0)
+			return &ev->overrides[i];
+	return NULL;
+}
+
+/* Add or replace (a copy of) ov, kept sorted by key.  -1 on ENOMEM. */
+int
+event_override_set(struct event *ev, const struct override *ov)
+{
+	struct override	*v, copy = *ov;
+	size_t		 i;
+
+	if (ov->location != NULL && (copy.location = strdup(ov->location)) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < ev->noverrides; i++)
+		if (strcmp(ev->overrides[i].occurrence, ov->occurrence) >= 0)
+			break;
+	if (i < ev->noverrides && strcmp(ev->overrides[i].occurrence,
+	    ov->occurrence) == 0) {
+		free(ev->overrides[i].location);
+		ev->overrides[i] = copy;
+		return 0;
+	}
+	if ((v = reallocarray(ev->overrides, ev->noverrides + 1,
+	    sizeof(*v))) == NULL) {
+		free(copy.location);
+		return -1;
+	}
+	ev->overrides = v;
+	memmove(&v[i + 1], &v[i], (ev->noverrides - i) * sizeof(*v));
+	v[i] = copy;
+	ev->noverrides++;
+	return 0;
+}
+
+/* Put the occurrence key back as the series has it. */
+void
+event_override_drop(struct event *ev, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < ev->noverrides; i++)
+		if (strcmp(ev->overrides[i].occurrence, key) == 0) {
+			free(ev->overrides[i].location);
+			memmove(&ev->overrides[i], &ev->overrides[i + 1],
+			    (ev->noverrides - i - 1) *
+			    sizeof(ev->overrides[0]));
+			ev->noverrides--;
+			return;
+		}
 }
 
 void

@@ -227,6 +227,19 @@ for (const [size, viewport, link] of [
     const unfolded = feed.replace(/\r\n[ \t]/g, '');
     flow.inFeed = unfolded.includes('SUMMARY:Branch training: <b>new</b> rules')
         && unfolded.includes('RRULE:FREQ=WEEKLY;COUNT=3');
+    // one date of the series: moved alone from the meeting's page
+    await page.goto(base + `/events/${id}`);
+    await both(page, 'event-series');
+    await Promise.all([page.waitForURL(/\/dates\//),
+        page.locator('ul.dates a').nth(1).click()]);
+    await both(page, 'event-date');
+    await page.fill('#f-start_time', '14:00');
+    await page.fill('#f-end_time', '16:00');
+    await Promise.all([page.waitForURL(/done=save$/),
+        page.click('button[value=save]')]);
+    flow.dateSaved = await page.textContent('[role=status]');
+    await page.goto(base + `/events/${id}`);
+    flow.dateMoved = await page.textContent('ul.dates li:nth-child(2)');
     await page.goto(base + `/events/${id}/notes`);
     await page.fill('#f-text', 'Welcome and apologies\nBook the room for ' +
         'the next session');

@@ -93,7 +93,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 46, names)
+        self.assertEqual(len(names), 50, names)
         # every page at both sizes
         self.assertEqual({n for n, size in names if size == "phone"},
                          {n for n, size in names if size == "desktop"})
@@ -133,6 +133,11 @@ class BrowserTest(unittest.TestCase):
         self.assertIn("Saved", o["saved"])
         self.assertEqual(o["savedRepeat"], "weekly")
         self.assertTrue(o["inFeed"])
+        # one date of it moved alone, from the meeting's page
+        self.assertIn("Saved. Those invited have been told.",
+                      o["dateSaved"])
+        self.assertIn("moved", o["dateMoved"])
+        self.assertIn("14:00", o["dateMoved"])
         self.assertIn("Branch training: <b>new</b> rules", ics)
         # find a time: proposals, each making a meeting filled in
         self.assertEqual(o["slots"], 10)

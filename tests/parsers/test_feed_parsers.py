@@ -33,7 +33,23 @@ def py_events(body):
     """What python-icalendar (and dateutil) make of a feed."""
     cal = icalendar.Calendar.from_ical(body)
     out = {}
+    # a date changed on its own: RECURRENCE-ID (its key) -> where it is
+    changed = {}
     for ve in cal.walk("VEVENT"):
+        if "RECURRENCE-ID" not in ve:
+            continue
+        rid, st = ve["RECURRENCE-ID"].dt, ve["DTSTART"].dt
+        if isinstance(rid, dt.datetime):
+            zone = zoneinfo.ZoneInfo(ve["RECURRENCE-ID"].params["TZID"])
+            rid = rid.replace(tzinfo=None)
+            st = zulu(st.replace(tzinfo=None).replace(tzinfo=zone))
+        else:
+            st = st.isoformat()
+        changed[(str(ve["UID"]), rid)] = st + (
+            "!" if str(ve.get("STATUS", "")) == "CANCELLED" else "")
+    for ve in cal.walk("VEVENT"):
+        if "RECURRENCE-ID" in ve:
+            continue
         uid = str(ve["UID"])
         start = ve["DTSTART"].dt
         all_day = not isinstance(start, dt.datetime)
@@ -68,6 +84,9 @@ def py_events(body):
                 key = o.date() if all_day else o
                 if key in exdates:
                     continue
+                if (uid, key) in changed:
+                    occ.append(changed[(uid, key)])
+                    continue
                 if all_day:
                     if dt.datetime.combine(o.date(), dt.time(),
                                            UTC) >= TO:
@@ -80,7 +99,7 @@ def py_events(body):
                     occ.append(zulu(t))
         else:
             occ.append(first)
-        out[uid] = {"start": first, "occurrences": occ,
+        out[uid] = {"start": first, "occurrences": sorted(occ),
                     "status": str(ve.get("STATUS", "")),
                     "attendees": "ATTENDEE" in ve}
     return cal, out
@@ -151,6 +170,20 @@ class FeedParsersTest(unittest.TestCase):
         for e in extra:
             status, body = q.api("POST", "/events", e, cls.api)
             assert status == 201, body
+            if e["title"].startswith("Workshop across"):
+                cls.series = body["id"]
+        # dates changed alone: one moved over the clock change (from
+        # BST to GMT) to another day and hour, one cancelled (feeds
+        # carry RECURRENCE-ID)
+        status, body = q.api(
+            "PATCH", "/events/%d/occurrences/%d-10-25T10:00:00" % (
+                cls.series, year), {"start": "%d-11-02T14:00:00" % year},
+            cls.api)
+        assert status == 200 and body["moved"], body
+        status, body = q.api(
+            "DELETE", "/events/%d/occurrences/%d-11-15T10:00" % (
+                cls.series, year), token=cls.api)
+        assert status == 200 and body["status"] == "cancelled", body
         status, body = q.api("GET", "/audiences", token=cls.api)
         cls.slugs = [a["slug"] for a in body["items"]]
 
@@ -168,6 +201,9 @@ class FeedParsersTest(unittest.TestCase):
                 "GET", "/events/%d/occurrences?from=%s&to=%s" % (
                     e["id"], zulu(FROM), zulu(TO)), token=token)
             self.assertEqual(status, 200)
+            mark = ["!" if o["status"] == "cancelled" and
+                    e["status"] != "cancelled" else ""
+                    for o in occ["items"]]
             if e["all_day"]:
                 start = e["start"]
                 occs = [o["start"] for o in occ["items"]]
@@ -176,6 +212,7 @@ class FeedParsersTest(unittest.TestCase):
                 start = zulu(dt.datetime.fromisoformat(e["start"])
                              .replace(tzinfo=zone))
                 occs = [o["start_utc"] for o in occ["items"]]
+            occs = sorted(o + m for o, m in zip(occs, mark))
             out[e["uid"]] = {"start": start, "occurrences": occs,
                              "status": e["status"].upper()}
         return out
@@ -187,7 +224,8 @@ class FeedParsersTest(unittest.TestCase):
         js = js_events(body)
         self.assertEqual(set(py), set(api), path)
         self.assertEqual(set(js), set(api), path)
-        self.assertEqual(body.count(b"BEGIN:VEVENT"), len(api), path)
+        self.assertEqual(body.count(b"BEGIN:VEVENT") -
+                         body.count(b"RECURRENCE-ID"), len(api), path)
         for uid, want in api.items():
             for name, got in (("python-icalendar", py[uid]),
                               ("ical.js", js[uid])):
@@ -218,6 +256,24 @@ class FeedParsersTest(unittest.TestCase):
         api = self.api_view("", self.api)
         self.assertGreater(sum(len(e["occurrences"]) for e in api.values()),
                            30)
+
+    def test_dates_changed_alone(self):
+        """Both parsers put the moved date where it went (across the
+        clock change: 14:00 GMT) and see the cancelled one as cancelled,
+        the other dates untouched."""
+        year = NOW.year + 1
+        _, _, body = self.q.http(
+            "GET", "/feeds/programmes.ics?token=" + self.feed)
+        _, py = py_events(body)
+        js = js_events(body)
+        uid = [u for u in py if "RRULE" in body.decode() and
+               py[u]["start"] == "%d-10-18T09:00:00Z" % year][0]
+        for got in (py[uid]["occurrences"], js[uid]["occurrences"]):
+            self.assertIn("%d-11-02T14:00:00Z" % year, got)
+            self.assertNotIn("%d-10-25T10:00:00Z" % year, got)
+            self.assertIn("%d-11-15T10:00:00Z!" % year, got)
+            self.assertIn("%d-11-01T10:00:00Z" % year, got)
+        self.assertEqual(body.count(b"RECURRENCE-ID"), 2)
 
     def test_public_feed_without_token(self):
         api = self.api_view("?audience=all-members", self.api)
@@ -256,7 +312,8 @@ class FeedParsersTest(unittest.TestCase):
             _, py = py_events(body)
             js = js_events(body)
             self.assertEqual(set(py), set(js), name)
-            self.assertEqual(len(py), body.count(b"BEGIN:VEVENT"), name)
+            self.assertEqual(len(py), body.count(b"BEGIN:VEVENT") -
+                             body.count(b"RECURRENCE-ID"), name)
             for uid in py:
                 self.assertEqual(py[uid]["start"], js[uid]["start_utc"],
                                  "%s %s" % (name, uid))
