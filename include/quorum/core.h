@@ -62,6 +62,24 @@ const char	*qrm_feeds_dir(const struct qrm *);
 void		 qrm_set_base_url(struct qrm *, const char *);
 const char	*qrm_base_url(const struct qrm *);
 
+/* backup.c */
+int	 core_db_lock(const char *db, int exclusive, struct qrm_error *);
+int	 core_backup(struct qrm *, const char *path, int keep, json_t **,
+	    struct qrm_error *);
+int	 core_restore(const char *db, const char *from, json_t **,
+	    struct qrm_error *);
+struct qrm_stats {
+	uint64_t	cache_hits, cache_misses;	/* whole feeds */
+	size_t		cache_bytes;
+	int64_t		outbox_waiting;
+	int64_t		outbox_oldest;	/* unix seconds queued; 0: none */
+	int64_t		db_bytes, wal_bytes;
+	int64_t		last_backup;	/* unix seconds; 0: never */
+};
+int	 core_stats(struct qrm *, struct qrm_stats *, struct qrm_error *);
+void	 feed_cache_stats(struct qrm *, uint64_t *hits, uint64_t *misses,
+	    size_t *bytes);
+
 /* catalogue.c */
 int	 catalogue_read(const char *dir, struct audience_list *,
 	    struct qrm_error *);

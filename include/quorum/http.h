@@ -12,6 +12,7 @@ struct http_server;
 int	 http_start(struct qrm *, const char *listen, struct http_server **,
 	    struct qrm_error *);
 int	 http_port(const struct http_server *);
+void	 http_set_access_log(int);
 void	 http_configure(unsigned int timeout, unsigned int guesses,
 	    unsigned int window);
 void	 http_set_threads(unsigned int);

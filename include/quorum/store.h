@@ -40,6 +40,17 @@ struct store_settings {
 
 /* store.c */
 int	 store_open(const char *path, struct store **, struct qrm_error *);
+
+/* store_backup.c */
+int	 store_file_check(const char *path, int *version, struct qrm_error *);
+int	 store_backup(struct store *, const char *path, struct qrm_error *);
+int	 store_restore(const char *from, const char *path, const char *keep,
+	    struct qrm_error *);
+int	 store_meta_set(struct store *, const char *key, int64_t,
+	    struct qrm_error *);
+int	 store_meta_get(struct store *, const char *key, int64_t *);
+int	 store_outbox_backlog(struct store *, int64_t *waiting,
+	    int64_t *oldest);
 void	 store_close(struct store *);
 int	 store_tx_begin(struct store *, struct qrm_error *);
 int	 store_tx_commit(struct store *, struct qrm_error *);

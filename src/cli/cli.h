@@ -15,6 +15,9 @@
 
 #define EXIT_REFUSED	1	/* the domain said no; the reason is on stderr */
 #define EXIT_USAGE	2	/* the command line itself is wrong */
+#define EXIT_CONFIG	78	/* the configuration is wrong (sysexits) */
+
+extern const char	*cmd_cli_envs[4];	/* set on the command line */
 
 enum opt_type {
 	OPT_FLAG,		/* --json: true */
@@ -61,6 +64,7 @@ struct cmd_ctx {
 	int			 argc;	/* positional arguments */
 	char			**argv;
 	const char		*base_url;	/* public address, no '/' at end */
+	const char		*db;		/* the database's path */
 };
 
 /* The tables of the groups; each ends with an entry whose name is NULL. */

@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "cli.h"
+#include "quorum/config.h"
 #include "quorum/http.h"
 
 static int
@@ -106,6 +110,8 @@ serve_settings(struct qrm_error *err)
 	}
 	http_configure((unsigned int)timeout, (unsigned int)guesses,
 	    (unsigned int)window);
+	if ((t = getenv("QUORUM_ACCESS_LOG")) != NULL && *t != '\0')
+		http_set_access_log(config_bool(t) != 0);
 	if (th != NULL && *th != '\0') {
 		if (parse_int64(th, &threads) == -1 || threads < 1 ||
 		    threads > 256)
@@ -114,6 +120,56 @@ serve_settings(struct qrm_error *err)
 		http_set_threads((unsigned int)threads);
 	}
 	return QRM_OK;
+}
+
+/*
+ * config check: the file was read and checked before any command ran
+ * (a bad one stops there); the environment's values are checked the
+ * same way, then every effective setting is printed with its source.
+ */
+static int
+cmd_config_check(struct cmd_ctx *c)
+{
+	char	*why = NULL;
+
+	(void)c;
+	if (config_check_env(&why) == -1) {
+		fprintf(stderr, "quorum: %s\n", why ? why : "out of memory");
+		free(why);
+		return EXIT_CONFIG;
+	}
+	config_print(stdout, cmd_cli_envs);
+	return 0;
+}
+
+/*
+ * SIGHUP: the configuration file and the catalogue read again, while
+ * connections go on being served.  A bad file changes nothing (and
+ * says why in the log); settings read only at start (listen, threads,
+ * the database) say that they need a restart.
+ */
+static void
+reload(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	char			*why = NULL;
+	int			 rc;
+
+	sd_notify(0, "RELOADING=1");
+	if (config_reload(&why) == -1) {
+		log_warn("reload: %s; the running settings stay",
+		    why ? why : "out of memory");
+		free(why);
+	} else {
+		if (why != NULL && *why != '\0')
+			log_info("reload: %s", why);
+		free(why);
+	}
+	if ((rc = catalogue_load(c->q, &err)) != QRM_OK)
+		log_warn("reload: the catalogue: %s", err.msg);
+	else
+		log_info("reload: configuration and catalogue read again");
+	sd_notify(0, "READY=1");
 }
 
 static int
@@ -126,7 +182,7 @@ cmd_serve(struct cmd_ctx *c)
 	const char		*listen = cmd_text(c, "listen");
 	char			 base[512], host[128];
 	sigset_t		 set;
-	int			 rc, sig, demo = cmd_flag(c, "demo");
+	int			 rc, sig, lock, demo = cmd_flag(c, "demo");
 
 	if (listen == NULL)
 		listen = getenv("QUORUM_LISTEN");
@@ -158,10 +214,16 @@ cmd_serve(struct cmd_ctx *c)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if ((rc = http_start(c->q, listen, &srv, &err)) != QRM_OK)
+	/* held while serving: `quorum restore` waits for no server */
+	if ((lock = core_db_lock(c->db, 0, &err)) == -1)
+		return cmd_fail(&err, err.code ? err.code : QRM_ECONFLICT);
+	if ((rc = http_start(c->q, listen, &srv, &err)) != QRM_OK) {
+		close(lock);
 		return cmd_fail(&err, rc);
+	}
 	/* the server sends the outbox itself when it has a mail server */
 	mail_settings_env(&ms);
 	if (ms.smtp != NULL && *ms.smtp != '\0' &&
@@ -179,12 +241,49 @@ cmd_serve(struct cmd_ctx *c)
 		    strcmp(c->base_url, "http://127.0.0.1:8080") != 0 ?
 		    c->base_url : base);
 	fflush(stdout);
+	/* systemd (Type=notify): ready only now that it is listening */
+	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", base);
 	sigdelset(&set, SIGPIPE);
-	sigwait(&set, &sig);
+	for (;;) {
+		sigwait(&set, &sig);
+		if (sig != SIGHUP)
+			break;
+		reload(c);
+	}
 	log_info("signal %d: stopping", sig);
+	sd_notify(0, "STOPPING=1");
 	outbox_worker_stop(mailer);
 	http_stop(srv);
+	close(lock);
 	return 0;
+}
+
+static int
+cmd_backup(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	const char		*env = getenv("QUORUM_BACKUP_KEEP");
+	int64_t			 keep = 14;
+
+	if (env != NULL && *env != '\0' && (parse_int64(env, &keep) == -1 ||
+	    keep < 0))
+		keep = 14;
+	cmd_int(c, "keep", &keep);
+	if (keep < 0 || keep > 100000)
+		return cmd_usage_error(c, "--keep is a count of backups");
+	return cmd_reply(core_backup(c->q, c->argv[0], (int)keep, &out,
+	    &err), &err, &out);
+}
+
+static int
+cmd_restore(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+
+	return cmd_reply(core_restore(c->db, c->argv[0], &out, &err), &err,
+	    &out);
 }
 
 static int
@@ -209,8 +308,11 @@ cmd_purge(struct cmd_ctx *c)
 	json_t			*out = NULL;
 	const char		*age = cmd_text(c, "attendance-older-than");
 
-	if (age == NULL)
-		return cmd_usage_error(c, "--attendance-older-than is needed");
+	if (age == NULL)	/* retention.attendance of quorum.conf */
+		age = getenv("QUORUM_ATTENDANCE_RETENTION");
+	if (age == NULL || *age == '\0')
+		return cmd_usage_error(c, "--attendance-older-than is needed "
+		    "(or retention.attendance in quorum.conf)");
 	return cmd_reply(core_purge_attendance(c->q, c->actor, age, &out,
 	    &err), &err, &out);
 }
@@ -311,6 +413,12 @@ static const struct cmd_opt serve_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
+static const struct cmd_opt backup_opts[] = {
+	{ "keep", OPT_INT, NULL, "N", "into a folder: keep the newest N "
+	  "backups there (default 14, or $QUORUM_BACKUP_KEEP; 0 keeps all)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt audit_opts[] = {
 	{ "limit", OPT_INT, NULL, "N", "the newest N entries (default 1000)" },
 	{ "since", OPT_INT, NULL, "ID",
@@ -355,6 +463,16 @@ const struct cmd_entry cmd_admin_entries[] = {
 	{ "demo", NULL, NULL, 0, 0, NULL,
 	  "load the demo programme of events and members", CMD_DB,
 	  cmd_demo },
+	{ "backup", NULL, "FILE|DIR", 1, 1, backup_opts,
+	  "a consistent copy of the database while the server runs; into a "
+	  "folder as quorum-DATE-TIME.db, keeping the newest --keep", CMD_DB,
+	  cmd_backup },
+	{ "restore", NULL, "FILE", 1, 1, NULL,
+	  "replace the database with a backup (no server may be running); "
+	  "the database replaced is kept beside it", 0, cmd_restore },
+	{ "config", "check", NULL, 0, 0, NULL,
+	  "check the configuration and print every setting in effect, with "
+	  "where it came from (secrets masked)", 0, cmd_config_check },
 	{ "audit", NULL, NULL, 0, 0, audit_opts,
 	  "who changed what, and when", CMD_DB, cmd_audit },
 	{ "purge", NULL, "--attendance-older-than AGE", 0, 0, purge_opts,

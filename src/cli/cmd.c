@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "quorum/config.h"
 
 static const struct actor	cli_actor = { 0, ROLE_ADMIN, "cli" };
 
@@ -46,11 +47,14 @@ usage_main(FILE *f)
 	const struct cmd_entry	*e;
 	size_t			 g;
 
-	fputs("usage: quorum [--db PATH] [--feeds DIR] [--base-url URL] [-v] "
-	    "COMMAND [ARGS]\n"
+	fputs("usage: quorum [--config FILE] [--db PATH] [--feeds DIR] "
+	    "[--base-url URL] [-v] COMMAND [ARGS]\n"
 	    "       quorum COMMAND --help     (what a command takes)\n"
 	    "       quorum --version\n\n"
 	    "Options before the command:\n"
+	    "  --config FILE        the configuration (default "
+	    QUORUM_SYSCONF_DIR "/quorum.conf\n"
+	    "                       if it exists, or $QUORUM_CONFIG)\n"
 	    "  --db PATH            the database (default ./quorum.db, or "
 	    "$QUORUM_DB)\n"
 	    "  --feeds DIR          the feed catalogue (default ./feeds, or "
@@ -515,6 +519,7 @@ run(const struct cmd_entry *e, struct cmd_ctx *c, const char *db,
 	struct qrm		*q = NULL;
 	int			 rc = QRM_OK;
 
+	c->db = db;
 	if (!(e->flags & CMD_DB))
 		return e->exec(c);
 	if (e->flags & CMD_MKDIR) {
@@ -543,25 +548,86 @@ run(const struct cmd_entry *e, struct cmd_ctx *c, const char *db,
 	return rc;
 }
 
+/* The settings the command line gave, by their environment names. */
+const char	*cmd_cli_envs[4];
+
+static void
+cli_set(const char *env, const char *value)
+{
+	size_t	i;
+
+	setenv(env, value, 1);
+	for (i = 0; i < 3 && cmd_cli_envs[i] != NULL; i++)
+		if (strcmp(cmd_cli_envs[i], env) == 0)
+			return;
+	if (i < 3)
+		cmd_cli_envs[i] = env;
+}
+
+/*
+ * Read the configuration file: --config FILE (among the options before
+ * the command), else $QUORUM_CONFIG, both of which must exist, else
+ * QUORUM_SYSCONF_DIR/quorum.conf if it does.  A bad file stops here,
+ * naming its line and key: 0, or the exit status.
+ */
+static int
+configure(int argc, char *argv[])
+{
+	const char	*path = getenv("QUORUM_CONFIG");
+	char		*why = NULL;
+	int		 i, required;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		/* the other options before the command take a value too */
+		if ((strcmp(argv[i], "--db") == 0 || strcmp(argv[i],
+		    "--feeds") == 0 || strcmp(argv[i], "--base-url") == 0) &&
+		    i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[i++ + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0) {
+			fputs("quorum: --config needs a file\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	required = path != NULL && *path != '\0';
+	if (!required)
+		path = QUORUM_SYSCONF_DIR "/quorum.conf";
+	if (config_load(path, required, &why) == -1) {
+		fprintf(stderr, "quorum: %s\n", why ? why : "out of memory");
+		free(why);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct cmd_ctx		 c;
 	const struct cmd_entry	*e;
-	const char		*db = getenv("QUORUM_DB");
-	const char		*feeds = getenv("QUORUM_FEEDS");
-	const char		*base = getenv("QUORUM_BASE_URL");
+	const char		*db, *feeds, *base;
 	const char		*a, *v;
 	char			 basebuf[512];
 	struct stat		 sb;
 	size_t			 n;
 	int			 i, used = 1, rc = EXIT_USAGE;
 
+	if ((rc = configure(argc, argv)) != 0)
+		return rc;
+	db = getenv("QUORUM_DB");
+	feeds = getenv("QUORUM_FEEDS");
+	base = getenv("QUORUM_BASE_URL");
+	rc = EXIT_USAGE;
 	if (db == NULL || *db == '\0')
 		db = "quorum.db";
 	if (feeds == NULL || *feeds == '\0')
 		feeds = stat("feeds", &sb) == 0 && S_ISDIR(sb.st_mode) ?
-		    "feeds" : QUORUM_FEEDS_DIR;
+		    "feeds" : QUORUM_SYSCONF_DIR "/feeds";
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -578,6 +644,11 @@ main(int argc, char *argv[])
 		}
 		v = NULL;
 		n = strchr(a, '=') ? (size_t)(strchr(a, '=') - a) : strlen(a);
+		if (n == 8 && strncmp(a, "--config", 8) == 0) {
+			if (a[n] != '=')
+				i++;	/* read by configure() */
+			continue;
+		}
 		if ((n == 4 && strncmp(a, "--db", 4) == 0) ||
 		    (n == 7 && strncmp(a, "--feeds", 7) == 0) ||
 		    (n == 10 && strncmp(a, "--base-url", 10) == 0)) {
@@ -590,6 +661,9 @@ main(int argc, char *argv[])
 				    "see 'quorum --help'\n", (int)n, a);
 				return EXIT_USAGE;
 			}
+			/* the command line has the last word (config check) */
+			cli_set(a[2] == 'd' ? "QUORUM_DB" : a[2] == 'f' ?
+			    "QUORUM_FEEDS" : "QUORUM_BASE_URL", v);
 			if (a[2] == 'd')
 				db = v;
 			else if (a[2] == 'f')

@@ -110,6 +110,9 @@ int	 core_invitations_follow_occurrence(struct qrm *, struct store *,
 	    const struct event *, const struct occurrence *,
 	    int was_cancelled, struct qrm_error *);
 
+/* signin.c */
+int64_t	 core_cancelled_days(void);
+
 /* occurrence.c */
 void	 core_local_normal(const char *, int all_day, char *out);
 void	 core_occurrence_view(const struct event *, const struct occurrence *,

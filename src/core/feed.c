@@ -69,7 +69,22 @@ struct feed_cache {
 	int64_t			 aud_epoch;
 	struct audience_list	 auds;
 	struct evtext_cache	 evtexts;
+	uint64_t		 hits, misses;	/* of whole feeds */
 };
+
+/* How often a feed was found built, and how often it had to be built. */
+void
+feed_cache_stats(struct qrm *q, uint64_t *hits, uint64_t *misses,
+    size_t *bytes)
+{
+	struct feed_cache	*c = q->cache;
+
+	pthread_mutex_lock(&c->mu);
+	*hits = c->hits;
+	*misses = c->misses;
+	*bytes = c->bytes;
+	pthread_mutex_unlock(&c->mu);
+}
 
 struct feed_cache *
 feed_cache_new(void)
@@ -298,6 +313,10 @@ cache_get(struct feed_cache *c, const char *key, int64_t epoch, int64_t day)
 			c->e[i].used = ++c->clock;
 			break;
 		}
+	if (f != NULL)
+		c->hits++;
+	else
+		c->misses++;
 	pthread_mutex_unlock(&c->mu);
 	return f;
 }
@@ -442,7 +461,7 @@ feed_events(struct store *st, const struct strv *audiences,
 	f.audiences = audiences;
 	f.light = 1;
 	f.now = (int64_t)time(NULL);
-	f.cancelled_since = f.now - QRM_CANCELLED_RETENTION_DAYS * 86400;
+	f.cancelled_since = f.now - core_cancelled_days() * 86400;
 	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK)
 		return rc;
 	/*

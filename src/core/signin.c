@@ -29,6 +29,17 @@ env_number(const char *name, int64_t dflt, int64_t min, int64_t max)
 	return n;
 }
 
+/*
+ * How long a cancelled meeting stays in feeds (as cancelled) after it
+ * is over: $QUORUM_CANCELLED_DAYS, QRM_CANCELLED_RETENTION_DAYS unset.
+ */
+int64_t
+core_cancelled_days(void)
+{
+	return env_number("QUORUM_CANCELLED_DAYS",
+	    QRM_CANCELLED_RETENTION_DAYS, 1, 3650);
+}
+
 /* How long links and sessions last, from the environment. */
 void
 signin_settings_env(struct signin_settings *s)

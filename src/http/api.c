@@ -83,6 +83,7 @@ api_attendance_csv_send(struct request *r, const struct attendance_list *l)
 		csv_cell(&b, when, 0);
 		csv_cell(&b, a->late ? "yes" : "no", 1);
 	}
+	r->bytes = b.len;
 	resp = MHD_create_response_from_buffer_with_free_callback(b.len,
 	    b.p, free);
 	if (resp == NULL) {

@@ -63,6 +63,14 @@ http_base_url(void)
 	return base_url[0] ? base_url : NULL;
 }
 
+static int	access_log = 1;	/* a line a request, at info */
+
+void
+http_set_access_log(int on)
+{
+	access_log = on;
+}
+
 /*
  * Settings for servers started after this: a connection idle for
  * timeout seconds is closed (slow clients); a client address may
@@ -162,6 +170,7 @@ http_text(struct request *r, unsigned int status, const char *type,
 	    MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
+	r->bytes = strlen(text);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	return http_queue(r, status, resp);
 }
@@ -181,6 +190,7 @@ http_json_at(struct request *r, unsigned int status, json_t *o,
 	json_decref(o);
 	if (text == NULL)
 		return MHD_NO;
+	r->bytes = strlen(text);
 	resp = MHD_create_response_from_buffer_with_free_callback(
 	    strlen(text), text, free);
 	if (resp == NULL) {
@@ -417,11 +427,21 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
-	/* the path only: the query string may hold a token */
+	metrics_record(r->route, r->method, r->status, ms / 1e3);
+	/*
+	 * One line a request: the route's pattern, never the path (which
+	 * may hold a secret) nor the query (a token).  Fields are
+	 * key=value, for journald and log tools alike.
+	 */
+	if (access_log)
+		log_info("req=%u method=%s route=%s status=%u bytes=%zu "
+		    "ms=%.2f%s", r->id, r->method, r->route ? r->route :
+		    "-", r->status, r->bytes, ms, toe ==
+		    MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	/* -v: the path too, its query (which may hold a token) cut */
 	log_redact(r->url, path, sizeof(path));
-	log_debug("req=%u %s %s %u %.2fms%s", r->id, r->method, path,
-	    r->status, ms, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
-	    " (aborted)");
+	log_debug("req=%u %s %s %u %.2fms", r->id, r->method, path,
+	    r->status, ms);
 	buf_free(&r->body);
 	feed_release(r->feed);
 	free(r);

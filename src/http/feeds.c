@@ -155,6 +155,8 @@ send_feed(struct request *r, struct feed *f)
 	if (resp == NULL)
 		return MHD_NO;
 	r->status = status;
+	r->bytes = status == MHD_HTTP_NOT_MODIFIED ? 0 : gz ? f->gzlen :
+	    f->len;
 	return MHD_queue_response(r->conn, status, resp);
 }
 

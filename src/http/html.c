@@ -216,6 +216,7 @@ html_send(struct request *r, unsigned int status, struct buf *b,
 		b->p = gz;
 		b->len = gzlen;
 	}
+	r->bytes = b->len;
 	resp = MHD_create_response_from_buffer_with_free_callback(b->len,
 	    b->p ? b->p : strdup(""), free);
 	if (resp == NULL) {
@@ -253,6 +254,7 @@ html_static(struct request *r, const struct call *c)
 	if (strcmp(c->word, css) != 0 && strcmp(c->word, js) != 0)
 		return http_fail(r, QRM_ENOTFOUND, "", "no such file");
 	is_css = strcmp(c->word, css) == 0;
+	r->bytes = is_css ? http_static_css_len : http_static_js_len;
 	resp = MHD_create_response_from_buffer(is_css ? http_static_css_len :
 	    http_static_js_len, (void *)(is_css ? http_static_css :
 	    http_static_js), MHD_RESPMEM_PERSISTENT);

@@ -20,6 +20,8 @@ struct request {
 	int			 too_big;
 	unsigned int		 id;
 	unsigned int		 status;
+	size_t			 bytes;		/* of the body sent */
+	const char		*route;		/* the pattern it matched */
 	struct timespec		 t0;
 	struct feed		*feed;	/* held while its bytes are sent */
 	unsigned int		 retry_after;	/* seconds, for 429 */
@@ -116,6 +118,11 @@ enum MHD_Result	 api_poll_confirm(struct request *, const struct call *);
 enum MHD_Result	 api_slots(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv_send(struct request *,
 		    const struct attendance_list *);
+
+/* metrics.c */
+void		 metrics_record(const char *route, const char *method,
+		    unsigned int status, double seconds);
+enum MHD_Result	 page_metrics(struct request *, const struct call *);
 
 /* feeds.c */
 enum MHD_Result	 feeds_get(struct request *, const struct call *);

@@ -618,6 +618,7 @@ page_event_ics(struct request *r, const struct call *c)
 		return page_error(r, rc == QRM_EFORBIDDEN ? QRM_ENOTFOUND : rc,
 		    &err);
 	}
+	r->bytes = out.len;
 	resp = MHD_create_response_from_buffer_with_free_callback(out.len,
 	    out.p, free);
 	if (resp == NULL) {

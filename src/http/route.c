@@ -105,6 +105,7 @@ static const struct route routes[] = {
 	{ M_GET, "/api/v1/tokens", ROLE_MEMBER, BODY_NONE, api_tokens },
 	{ M_DELETE, "/api/v1/tokens/#", ROLE_MEMBER, BODY_NONE, api_token },
 	{ M_GET, "/api/v1/audit", ROLE_MEMBER, BODY_NONE, api_audit },
+	{ M_GET, "/metrics", ROLE_NONE, BODY_NONE, page_metrics },
 	{ M_GET, "/api/v1/freebusy", ROLE_REP, BODY_NONE, api_freebusy },
 	{ M_POST, "/api/v1/events/#/invitations", ROLE_OFFICIAL, BODY_JSON,
 	    api_invitations },
@@ -415,6 +416,8 @@ http_route(struct request *r)
 	}
 	if (allowed == 0)
 		return http_fail(r, QRM_ENOTFOUND, "", "no such resource");
+	if (rt != NULL)
+		r->route = rt->pattern;
 	if (rt == NULL) {
 		allow_text(allowed, r->allow, sizeof(r->allow));
 		return http_fail(r, QRM_EMETHOD, "", "this resource answers %s",

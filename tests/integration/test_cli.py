@@ -519,24 +519,6 @@ class CliTest(unittest.TestCase):
         self.assertIn(b"UID:branch-agm@example", feed)
         self.assertEqual(feed.count(b"BEGIN:VEVENT"), 1)
 
-    def test_backup_script(self):
-        self.q.cli("demo")
-        script = os.path.join(os.path.dirname(__file__), "..", "..",
-                              "deploy", "backup.sh")
-        with tempfile.TemporaryDirectory() as d:
-            p = subprocess.run(["sh", script, "backup", self.q.db, d],
-                               capture_output=True, check=True)
-            copy = p.stdout.decode().strip()
-            self.assertTrue(os.path.exists(copy))
-            other = Quorum(BINARY)
-            try:
-                other.db = copy
-                self.assertEqual(other.cli("export").stdout,
-                                 self.q.cli("export").stdout)
-            finally:
-                other.db = os.path.join(other.dir, "x.db")
-                other.close()
-
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
