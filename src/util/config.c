@@ -103,6 +103,9 @@ struct reading {
 };
 
 /* *out = the formatted text (NULL if no memory). */
+static void	say(char **, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static void
 say(char **out, const char *fmt, ...)
 {
