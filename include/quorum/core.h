@@ -62,6 +62,16 @@ const char	*qrm_feeds_dir(const struct qrm *);
 void		 qrm_set_base_url(struct qrm *, const char *);
 const char	*qrm_base_url(const struct qrm *);
 
+/* facility.c */
+extern const char *const facility_duty_of[KIND__MAX];
+void	 core_facility_extra(enum event_kind, double *prep, double *travel);
+int	 core_facility_time(struct qrm *, const struct actor *, const char *from,
+	    const char *to, int64_t member, json_t **, struct qrm_error *);
+char	*core_facility_csv(const json_t *);
+int	 core_time_off(struct qrm *, const struct actor *, int64_t id,
+	    const char *date, const char *manager, char **letter,
+	    struct qrm_error *);
+
 /* backup.c */
 int	 core_db_lock(const char *db, int exclusive, struct qrm_error *);
 int	 core_backup(struct qrm *, const char *path, int keep, json_t **,
@@ -147,10 +157,13 @@ int	 core_member_find(struct qrm *, const struct actor *, const char *,
 
 /* people.c */
 int	 core_token_issue(struct qrm *, const struct actor *, int64_t member,
-	    enum token_scope, char **token, struct qrm_error *);
+	    enum token_scope, enum feed_level, char **token,
+	    struct qrm_error *);
 int64_t	 core_member_id_by_email(struct qrm *, const char *);
 int	 core_auth(struct qrm *, enum token_scope, const char *token,
 	    struct member *, struct qrm_error *);
+int	 core_auth_level(struct qrm *, enum token_scope, const char *token,
+	    struct member *, enum feed_level *, struct qrm_error *);
 int	 core_token_list(struct qrm *, const struct actor *, int64_t member,
 	    json_t **, struct qrm_error *);
 int	 core_token_revoke(struct qrm *, const struct actor *, int64_t id,

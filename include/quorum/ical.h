@@ -21,6 +21,7 @@ struct feed_meta {
 	int		 refresh_minutes;
 	const char	*tzid;		/* X-WR-TIMEZONE */
 	int		 export;	/* carry quorum's own X- properties */
+	enum feed_level	 level;		/* what a lower one may not show */
 	/* a personal feed: the member as ATTENDEE with their own RSVP */
 	const struct member		*attendee;
 	const struct attendance_list	*rsvps;

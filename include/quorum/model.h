@@ -67,6 +67,14 @@ enum action_status {
 	ACTION__MAX
 };
 
+/* How much a feed shows: what a work calendar may safely be given. */
+enum feed_level {
+	LEVEL_FULL,
+	LEVEL_NEUTRAL,	/* kind and time: no title, place or description */
+	LEVEL_BUSY,	/* "Union business" and the time */
+	LEVEL__MAX
+};
+
 enum token_scope {
 	SCOPE_FEED,
 	SCOPE_API,
@@ -182,6 +190,7 @@ struct member {
 	char		*work_hours;	/* "Mon-Fri 09:00-17:00"; NULL: that */
 	char		*reminders;	/* "P1D,PT1H", "none"; NULL: default */
 	char		*feed_alarm;	/* "PT30M": a VALARM in their feed */
+	double		 contract_hours;	/* a week; 0: not said (37) */
 	struct strv	 audiences;
 	struct strv	 scopes;
 	int		 active;
@@ -335,6 +344,7 @@ extern const char *const visibility_names[VIS__MAX];
 extern const char *const role_names[ROLE__MAX];
 extern const char *const mail_status_names[MAIL__MAX];
 extern const char *const token_scope_names[SCOPE__MAX];
+extern const char *const feed_level_names[LEVEL__MAX];
 extern const char *const rsvp_names[RSVP__MAX];
 extern const char *const att_status_names[ATT__MAX];
 extern const char *const action_status_names[ACTION__MAX];

@@ -17,6 +17,7 @@ struct token_row {
 	int64_t			 id;
 	int64_t			 member;
 	enum token_scope	 scope;
+	enum feed_level		 level;
 	int64_t			 created;
 	int64_t			 revoked;	/* 0: in force */
 };
@@ -110,9 +111,10 @@ int	 store_member_list(struct store *, const struct strv *audiences,
 int	 store_member_set_audiences(struct store *, int64_t id,
 	    const struct strv *, struct qrm_error *);
 int	 store_token_insert(struct store *, int64_t member, enum token_scope,
-	    const char *hash, int64_t *id, struct qrm_error *);
+	    enum feed_level, const char *hash, int64_t *id, struct qrm_error *);
 int	 store_token_member(struct store *, enum token_scope, const char *hash,
-	    int64_t *member, char *stored_hash, struct qrm_error *);
+	    int64_t *member, char *stored, enum feed_level *,
+	    struct qrm_error *);
 int	 store_token_list(struct store *, int64_t member,
 	    int (*)(void *, const struct token_row *), void *,
 	    struct qrm_error *);

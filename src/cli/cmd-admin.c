@@ -48,7 +48,7 @@ print_demo_links(struct cmd_ctx *c, const char *base)
 	    "  %s/feeds/all-members.ics\n", base);
 	priya = core_member_id_by_email(c->q, "priya.shah@napo.example");
 	carole = core_member_id_by_email(c->q, "carole.doherty@napo.example");
-	if (core_token_issue(c->q, c->actor, priya, SCOPE_FEED, &feed,
+	if (core_token_issue(c->q, c->actor, priya, SCOPE_FEED, LEVEL_FULL, &feed,
 	    &err) == QRM_OK) {
 		printf("\nPriya Shah (member %lld), a facilitator, may "
 		    "subscribe to:\n", (long long)priya);
@@ -59,7 +59,7 @@ print_demo_links(struct cmd_ctx *c, const char *base)
 		printf("\nSign in as Priya in a browser (the link works once; "
 		    "`quorum login-link %lld` makes another):\n  %s\n",
 		    (long long)priya, signin);
-	if (core_token_issue(c->q, c->actor, carole, SCOPE_API, &api, &err) ==
+	if (core_token_issue(c->q, c->actor, carole, SCOPE_API, LEVEL_FULL, &api, &err) ==
 	    QRM_OK)
 		printf("\nAPI token of Carole Doherty, an official:\n"
 		    "  curl -H 'Authorization: Bearer %s' %s/api/v1/events\n",
@@ -286,6 +286,34 @@ cmd_restore(struct cmd_ctx *c)
 	    &out);
 }
 
+/* report facility-time: the hours, as JSON or as CSV for a spreadsheet */
+static int
+cmd_facility(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int64_t			 member = 0;
+	char			*csv;
+	int			 rc;
+
+	if (cmd_text(c, "from") == NULL || cmd_text(c, "to") == NULL)
+		return cmd_usage_error(c, "--from DATE and --to DATE are needed "
+		    "(the return's year: --from 2026-04-01 --to 2027-03-31)");
+	cmd_int(c, "member", &member);
+	if (member < 0)
+		return cmd_usage_error(c, "--member is a member's id");
+	if ((rc = core_facility_time(c->q, c->actor, cmd_text(c, "from"),
+	    cmd_text(c, "to"), member, &out, &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (!cmd_flag(c, "csv"))
+		return cmd_print_json(out);
+	csv = core_facility_csv(out);
+	json_decref(out);
+	fputs(csv ? csv : "", stdout);
+	free(csv);
+	return 0;
+}
+
 static int
 cmd_audit(struct cmd_ctx *c)
 {
@@ -419,6 +447,15 @@ static const struct cmd_opt backup_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
+static const struct cmd_opt facility_opts[] = {
+	{ "from", OPT_TEXT, NULL, "DATE", "the first day (YYYY-MM-DD)" },
+	{ "to", OPT_TEXT, NULL, "DATE", "the last day (YYYY-MM-DD)" },
+	{ "member", OPT_INT, NULL, "ID", "one member only" },
+	{ "csv", OPT_FLAG, NULL, NULL, "CSV: member_id,name,kind,hours, a row "
+	  "a member and kind" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt audit_opts[] = {
 	{ "limit", OPT_INT, NULL, "N", "the newest N entries (default 1000)" },
 	{ "since", OPT_INT, NULL, "ID",
@@ -470,6 +507,10 @@ const struct cmd_entry cmd_admin_entries[] = {
 	{ "restore", NULL, "FILE", 1, 1, NULL,
 	  "replace the database with a backup (no server may be running); "
 	  "the database replaced is kept beside it", 0, cmd_restore },
+	{ "report", "facility-time", "--from DATE --to DATE", 0, 0,
+	  facility_opts, "the hours reps and officials spent on union "
+	  "duties, by kind, and the annual return's figures", CMD_DB,
+	  cmd_facility },
 	{ "config", "check", NULL, 0, 0, NULL,
 	  "check the configuration and print every setting in effect, with "
 	  "where it came from (secrets masked)", 0, cmd_config_check },

@@ -204,7 +204,7 @@ cmd_member_links(struct cmd_ctx *c)
 	printf("Calendar links of %s (a new feed token; earlier links "
 	    "work until revoked):\n", m.name);
 	member_clear(&m);
-	if ((rc = core_token_issue(c->q, c->actor, id, SCOPE_FEED, &token,
+	if ((rc = core_token_issue(c->q, c->actor, id, SCOPE_FEED, LEVEL_FULL, &token,
 	    &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
 	rc = cmd_member_links_print(c->q, c->base_url, id, token);
@@ -217,9 +217,10 @@ cmd_token_issue(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
 	const char		*scope = cmd_text(c, "scope");
+	const char		*level = cmd_text(c, "level");
 	char			*token = NULL;
 	int64_t			 member;
-	int			 rc, sc;
+	int			 rc, sc, lv;
 
 	if (cmd_int(c, "member", &member) == -1 || scope == NULL)
 		return cmd_usage_error(c, "--member ID and --scope api|feed "
@@ -227,8 +228,16 @@ cmd_token_issue(struct cmd_ctx *c)
 	if ((sc = model_enum_parse(token_scope_names, SCOPE__MAX, scope)) < 0)
 		return cmd_usage_error(c, "--scope: '%s' must be api or feed",
 		    scope);
+	lv = level == NULL ? LEVEL_FULL : model_enum_parse(feed_level_names,
+	    LEVEL__MAX, level);
+	if (lv < 0)
+		return cmd_usage_error(c, "--level: '%s' must be full, neutral "
+		    "or busy", level);
+	if (lv != LEVEL_FULL && sc != SCOPE_FEED)
+		return cmd_usage_error(c, "--level is for --scope feed");
 	if ((rc = core_token_issue(c->q, c->actor, member,
-	    (enum token_scope)sc, &token, &err)) != QRM_OK)
+	    (enum token_scope)sc, (enum feed_level)lv, &token, &err)) !=
+	    QRM_OK)
 		return cmd_fail(&err, rc);
 	puts(token);
 	free(token);
@@ -272,6 +281,8 @@ cmd_token_revoke(struct cmd_ctx *c)
 	  "meetings they accept: \"P1D,PT1H\", or \"none\"" }, \
 	{ "work-hours", OPT_TEXT, "work_hours", "HOURS", "when they work, " \
 	  "for the slot finder (default \"Mon-Fri 09:00-17:00\")" }, \
+	{ "contract-hours", OPT_TEXT, "contract_hours", "H", "contracted " \
+	  "hours a week, for facility time (default 37)" }, \
 	{ "audience", OPT_TEXTS, "audiences", "SLUG", "an audience they " \
 	  "belong to (replaces the list)" }, \
 	{ "scope", OPT_TEXTS, "scopes", "SLUG", "an audience whose people " \
@@ -294,6 +305,9 @@ static const struct cmd_opt issue_opts[] = {
 	{ "member", OPT_INT, NULL, "ID", "whose token" },
 	{ "scope", OPT_TEXT, NULL, "api|feed",
 	  "api (the JSON API) or feed (calendar links)" },
+	{ "level", OPT_TEXT, NULL, "full|neutral|busy",
+	  "a feed's detail (default full): neutral shows kind and time only, "
+	  "busy \"Union business\" and the time, for a work calendar" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

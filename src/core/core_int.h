@@ -93,7 +93,7 @@ char	*core_agenda_text(struct store *, const struct agendas *,
 struct auth_cache	*auth_cache_new(void);
 void	 auth_cache_free(struct auth_cache *);
 int	 core_feed_access(struct qrm *, const char *token, const char *slug,
-	    int64_t *member);
+	    int64_t *member, enum feed_level *);
 int	 core_random_hex(char *out, size_t bytes);
 void	 core_secret_new(char text[CORE_SECRET_LEN + 1], char hash[65]);
 int	 core_secret_hash(const char *text, char hash[65]);

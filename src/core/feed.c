@@ -510,9 +510,21 @@ agenda_into_descriptions(struct store *st, struct event_list *evs)
 }
 
 /* Build the feed text of audience a: its events and its ancestors'. */
+static int	audience_build(struct qrm *, const struct audience *,
+		    enum feed_level, struct buf *, time_t *,
+		    struct qrm_error *);
+
 int
 feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
     time_t *last_modified, struct qrm_error *err)
+{
+	return audience_build(q, a, LEVEL_FULL, out, last_modified, err);
+}
+
+/* The same at a level of detail (a token's). */
+static int
+audience_build(struct qrm *q, const struct audience *a, enum feed_level level,
+    struct buf *out, time_t *last_modified, struct qrm_error *err)
 {
 	struct store		*st;
 	struct strv		 lineage = { 0 };
@@ -526,7 +538,10 @@ feed_build_audience(struct qrm *q, const struct audience *a, struct buf *out,
 	    (rc = feed_events(st, &lineage, &evs, last_modified, err)))
 		goto out;
 	memset(&meta, 0, sizeof(meta));
-	if (a->visibility == VIS_OFFICIALS)
+	meta.level = level;
+	if (level != LEVEL_FULL) {
+		/* each event's text differs from the full one: not shared */
+	} else if (a->visibility == VIS_OFFICIALS)
 		agenda_into_descriptions(st, &evs);
 	else {
 		/* officials' descriptions carry agendas: never cached */
@@ -571,14 +586,24 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 	char		 key[64];
 	time_t		 lm;
 	int64_t		 epoch = qrm_epoch(q), member;
-	int		 rc, vis, refresh = 60;
+	enum feed_level	 level = LEVEL_FULL;
+	int		 rc, vis, refresh = 60, ok;
 
 	*out = NULL;
-	if ((vis = audience_visibility(q, slug, epoch, &refresh)) < 0 ||
-	    (vis != VIS_PUBLIC &&
-	    core_feed_access(q, token, slug, &member) != QRM_OK))
+	if ((vis = audience_visibility(q, slug, epoch, &refresh)) < 0)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	snprintf(key, sizeof(key), "a:%s", slug);
+	/* a token's level holds for a public feed too */
+	ok = token != NULL && *token != '\0' ? core_feed_access(q, token,
+	    vis == VIS_PUBLIC ? NULL : slug, &member, &level) == QRM_OK :
+	    vis == VIS_PUBLIC;
+	if (!ok && vis == VIS_PUBLIC) {
+		level = LEVEL_FULL;	/* an unknown token: as anyone */
+		ok = 1;
+	}
+	if (!ok)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	snprintf(key, sizeof(key), level == LEVEL_FULL ? "a:%s" : "a:%s:%d",
+	    slug, (int)level);
 	if ((f = cache_get(q->cache, key, epoch, today())) != NULL) {
 		*out = f;
 		return QRM_OK;
@@ -587,8 +612,9 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 		return QRM_EDB;
 	if (store_audience_get(st, slug, &a, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	if ((rc = feed_build_audience(q, &a, &body, &lm, err)) == QRM_OK &&
-	    (rc = feed_new(&body, lm, a.visibility == VIS_PUBLIC,
+	if ((rc = audience_build(q, &a, level, &body, &lm, err)) == QRM_OK &&
+	    (rc = feed_new(&body, lm, a.visibility == VIS_PUBLIC &&
+	    level == LEVEL_FULL,
 	    a.refresh_minutes, &f, err)) == QRM_OK) {
 		cache_put(q->cache, key, epoch, today(), f);
 		*out = f;
@@ -634,14 +660,15 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	time_t			 lm = 0;
 	int64_t			 version, changed_at = 0, member;
 	int64_t			 epoch = qrm_epoch(q);
+	enum feed_level		 level = LEVEL_FULL;
 	int			 rc;
 
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
-	if (core_feed_access(q, token, NULL, &member) != QRM_OK)
+	if (core_feed_access(q, token, NULL, &member, &level) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	snprintf(key, sizeof(key), "%c:%lld", with_events ? 'm' : 't',
-	    (long long)member);
+	snprintf(key, sizeof(key), "%c:%lld:%d", with_events ? 'm' : 't',
+	    (long long)member, (int)level);
 	if ((*out = cache_get(q->cache, key, epoch, today())) != NULL)
 		return QRM_OK;
 	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
@@ -657,7 +684,9 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
 	    (rc = store_attendance_of_member(st, m.id, &rsvps, err))))
 		goto out;
-	if ((rc = member_actions(st, m.id, &acts, err)) != QRM_OK)
+	/* a lower level shows no action: their titles are the detail */
+	if (level == LEVEL_FULL && (rc = member_actions(st, m.id, &acts,
+	    err)) != QRM_OK)
 		goto out;
 	if (lm < (time_t)changed_at)
 		lm = (time_t)changed_at;
@@ -674,6 +703,7 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	if (m.feed_alarm != NULL && reminders_parse(m.feed_alarm, &alarm) == 1)
 		meta.alarm = alarm;
 	meta.actions = &acts;
+	meta.level = level;
 	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
 	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {
 		cache_put(q->cache, key, epoch, today(), f);

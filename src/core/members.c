@@ -28,6 +28,7 @@ static const struct field member_fields[] = {
 	{ "work_hours", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "reminders", FT_TEXT, FF_NULLABLE, 0, 100, NULL, 0 },
 	{ "feed_alarm", FT_TEXT, FF_NULLABLE, 0, 20, NULL, 0 },
+	{ "contract_hours", FT_ANY, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "audiences", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "scopes", FT_TEXTS, 0, 0, 64, NULL, 0 },
 	{ "active", FT_BOOL, 0, 0, 0, NULL, 0 },
@@ -121,6 +122,7 @@ member_from_json(const json_t *o, struct member *m, int patch,
     struct qrm_error *err)
 {
 	json_t		*v;
+	char		*end = NULL;
 	int		 rc, role;
 
 	if ((rc = fields_check(o, member_fields, 0, err)) != QRM_OK)
@@ -139,6 +141,21 @@ member_from_json(const json_t *o, struct member *m, int patch,
 	    fields_list(o, "audiences", &m->audiences) == -1 ||
 	    fields_list(o, "scopes", &m->scopes) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	/* hours a week, a number (or its text, from a form or a CSV) */
+	if ((v = json_object_get(o, "contract_hours")) != NULL) {
+		double	h = json_is_number(v) ? json_number_value(v) :
+			    json_is_string(v) ? strtod(json_string_value(v),
+			    &end) : -1;
+
+		if (json_is_null(v) || (json_is_string(v) &&
+		    *json_string_value(v) == '\0'))
+			h = 0;
+		else if (h <= 0 || h > 80 || (json_is_string(v) && *end != '\0'))
+			return qrm_seterr(err, QRM_EINVAL, "contract_hours",
+			    "contract_hours must be the hours a week of the "
+			    "member's contract, more than 0 and at most 80");
+		m->contract_hours = h;
+	}
 	role = (int)m->role;
 	fields_enum(o, member_fields, "role", &role);
 	m->role = (enum role)role;
@@ -177,6 +194,8 @@ member_to_json(const struct member *m)
 	    json_string(m->reminders) : json_null());
 	json_object_set_new(o, "feed_alarm", m->feed_alarm ?
 	    json_string(m->feed_alarm) : json_null());
+	json_object_set_new(o, "contract_hours", m->contract_hours > 0 ?
+	    json_real(m->contract_hours) : json_null());
 	return o;
 }
 

@@ -93,7 +93,8 @@ core_secret_hash(const char *text, char hash[65])
  */
 int
 core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
-    enum token_scope scope, char **token, struct qrm_error *err)
+    enum token_scope scope, enum feed_level level, char **token,
+    struct qrm_error *err)
 {
 	struct store	*st;
 	struct member	 m;
@@ -110,12 +111,17 @@ core_token_issue(struct qrm *q, const struct actor *a, int64_t member,
 		return rc;
 	member_clear(&m);
 	core_secret_new(text, hash);
+	snprintf(object, sizeof(object), "member/%lld", (long long)member);
+	if (scope != SCOPE_FEED && level != LEVEL_FULL)
+		return qrm_seterr(err, QRM_EINVAL, "level", "a level is for "
+		    "feed tokens");
 	if ((rc = store_tx_begin(st, err)) != QRM_OK)
 		return rc;
-	snprintf(object, sizeof(object), "member/%lld", (long long)member);
-	if ((rc = store_token_insert(st, member, scope, hash, NULL, err)) !=
-	    QRM_OK || (rc = store_audit_add(st, a->name, "token.issue",
-	    object, token_scope_names[scope], err)) != QRM_OK) {
+	if ((rc = store_token_insert(st, member, scope, level, hash, NULL,
+	    err)) != QRM_OK || (rc = store_audit_add(st, a->name,
+	    "token.issue", object, scope == SCOPE_FEED && level !=
+	    LEVEL_FULL ? feed_level_names[level] : token_scope_names[scope],
+	    err)) != QRM_OK) {
 		store_tx_rollback(st);
 		return rc;
 	}
@@ -135,19 +141,30 @@ int
 core_auth(struct qrm *q, enum token_scope scope, const char *token,
     struct member *m, struct qrm_error *err)
 {
+	enum feed_level	level;
+
+	return core_auth_level(q, scope, token, m, &level, err);
+}
+
+/* The same, with the token's level of detail. */
+int
+core_auth_level(struct qrm *q, enum token_scope scope, const char *token,
+    struct member *m, enum feed_level *level, struct qrm_error *err)
+{
 	struct store	*st;
 	char		 hash[65], stored[65];
 	int64_t		 id;
 	int		 rc;
 
 	memset(m, 0, sizeof(*m));
+	*level = LEVEL_FULL;
 	if (core_secret_hash(token, hash) == -1)
 		return qrm_seterr(err, QRM_EUNAUTH, "token",
 		    "a valid token is required");
 	if ((st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	if ((rc = store_token_member(st, scope, hash, &id, stored, err)) !=
-	    QRM_OK)
+	if ((rc = store_token_member(st, scope, hash, &id, stored, level,
+	    err)) != QRM_OK)
 		return rc;
 	/* found by its hash; compared again in constant time all the same */
 	if (sodium_memcmp(hash, stored, sizeof(hash)) != 0)
@@ -237,10 +254,11 @@ token_row_json(void *arg, const struct token_row *t)
 
 	utc_format(t->created, created, sizeof(created));
 	utc_format(t->revoked, revoked, sizeof(revoked));
-	json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:s, s:o}",
-	    "id", (json_int_t)t->id, "member", (json_int_t)t->member,
-	    "scope", token_scope_names[t->scope], "created", created,
-	    "revoked", t->revoked ? json_string(revoked) : json_null()));
+	json_array_append_new(arg, json_pack("{s:I, s:I, s:s, s:s, s:s, "
+	    "s:o}", "id", (json_int_t)t->id, "member", (json_int_t)t->member,
+	    "scope", token_scope_names[t->scope], "level",
+	    feed_level_names[t->level], "created", created, "revoked",
+	    t->revoked ? json_string(revoked) : json_null()));
 	return 0;
 }
 
@@ -361,6 +379,7 @@ struct auth_entry {
 	char		 hash[65];
 	int64_t		 epoch;
 	int64_t		 member;
+	enum feed_level	 level;
 	struct strv	 visible;
 };
 
@@ -399,7 +418,7 @@ auth_cache_free(struct auth_cache *c)
  */
 int
 core_feed_access(struct qrm *q, const char *token, const char *slug,
-    int64_t *member)
+    int64_t *member, enum feed_level *level)
 {
 	struct auth_entry	*e;
 	struct audience_list	 all;
@@ -419,12 +438,13 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
 		found = 1;
 		*member = e->member;
+		*level = e->level;
 		may = slug == NULL || strv_contains(&e->visible, slug);
 	}
 	pthread_mutex_unlock(&q->auth->mu);
 	if (found)
 		return may ? QRM_OK : QRM_EFORBIDDEN;
-	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
+	if (core_auth_level(q, SCOPE_FEED, token, &m, level, NULL) != QRM_OK)
 		return QRM_EUNAUTH;
 	if (core_audience_list(q, &all, NULL) == QRM_OK) {
 		for (i = 0; i < all.n; i++)
@@ -440,6 +460,7 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	snprintf(e->hash, sizeof(e->hash), "%s", hash);
 	e->epoch = epoch;	/* read before the database: never too new */
 	e->member = *member;
+	e->level = *level;
 	e->visible = visible;
 	pthread_mutex_unlock(&q->auth->mu);
 	return may ? QRM_OK : QRM_EFORBIDDEN;

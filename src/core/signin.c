@@ -458,7 +458,7 @@ feed_token_new(struct store *st, const struct session *s, const char *cookie,
 	if (feed_seal(cookie, text, &box) == -1)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	snprintf(object, sizeof(object), "member/%lld", (long long)s->member);
-	if ((rc = store_token_insert(st, s->member, SCOPE_FEED, hash, &id,
+	if ((rc = store_token_insert(st, s->member, SCOPE_FEED, LEVEL_FULL, hash, &id,
 	    err)) == QRM_OK && (rc = store_session_feed_set(st, s->id, id, box,
 	    err)) == QRM_OK)
 		rc = store_audit_add(st, object, "token.issue", object, "feed",

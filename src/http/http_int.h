@@ -213,6 +213,11 @@ enum MHD_Result	 page_event_new(struct request *, const struct call *);
 enum MHD_Result	 page_event_edit(struct request *, const struct call *);
 enum MHD_Result	 page_event_cancel(struct request *, const struct call *);
 
+/* page_reports.c */
+enum MHD_Result	 page_facility(struct request *, const struct call *);
+enum MHD_Result	 api_facility(struct request *, const struct call *);
+enum MHD_Result	 page_time_off(struct request *, const struct call *);
+
 /* page_occurrence.c */
 enum MHD_Result	 page_occurrence(struct request *, const struct call *);
 
@@ -254,6 +259,7 @@ enum MHD_Result	 page_event(struct request *, const struct call *);
 enum MHD_Result	 page_me(struct request *, const struct call *);
 enum MHD_Result	 page_me_reset(struct request *, const struct call *);
 enum MHD_Result	 page_me_alarm(struct request *, const struct call *);
+enum MHD_Result	 page_me_work_link(struct request *, const struct call *);
 enum MHD_Result	 page_me_rsvp(struct request *, const struct call *);
 enum MHD_Result	 page_action_done(struct request *, const struct call *);
 enum MHD_Result	 page_event_ics(struct request *, const struct call *);

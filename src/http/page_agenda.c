@@ -368,6 +368,9 @@ page_event(struct request *r, const struct call *c)
 		    "Attendance at the door</a> <a href=\"/events/%lld/notes\">"
 		    "Notes and actions</a>", (long long)ev.id,
 		    (long long)ev.id);
+		if (ev.status != EVSTATUS_CANCELLED)
+			buf_printf(&b, " <a href=\"/events/%lld/time-off\">Ask "
+			    "your manager for time off</a>", (long long)ev.id);
 		if (v.a.role >= ROLE_OFFICIAL)
 			buf_printf(&b, " <a href=\"/events/%lld/edit\">Change "
 			    "or cancel it</a>", (long long)ev.id);

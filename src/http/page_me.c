@@ -353,9 +353,89 @@ alarm_form(struct buf *b, const struct member *m, const char *csrf)
 	json_decref(v);
 }
 
+static enum MHD_Result	me_page_fresh(struct request *, unsigned int,
+			    const struct page_user *, const char *,
+			    const char *, const char *, enum feed_level);
+
+/*
+ * Links a work calendar can safely show: the member's own busy and
+ * neutral feed links (each with a way to stop it), a button to make
+ * each kind, and the one just made (fresh, at fresh_level) once.
+ */
+static void
+work_section(struct request *r, struct buf *b, const struct page_user *u,
+    const char *base, const char *fresh, enum feed_level fresh_level)
+{
+	static const char *const words[LEVEL__MAX] = { "",
+	    "Kind and time: \"Employer meeting\", \"JES panel\"…, with "
+	    "no title, place or description",
+	    "Busy only: \"Union business\" and the time, nothing else" };
+	json_t		*list = NULL, *t;
+	const char	*lv;
+	char		 made[32];
+	size_t		 i;
+	int		 n = 0, level;
+
+	html_raw_trusted(b, "<h3 id=\"work\">For your work calendar</h3><p>"
+	    "Your employer's calendar can show when you are busy with union "
+	    "business without showing what it is. These links show less: "
+	    "no titles, places, descriptions or actions, in any meeting.</p>");
+	if (fresh != NULL) {
+		html_raw_trusted(b, "<div class=\"fresh\" role=\"status\">");
+		calendar_block(b, base, "/feeds/me.ics", fresh,
+		    fresh_level == LEVEL_BUSY ? "Busy only (new)" :
+		    "Kind and time (new)", "Add it to your work calendar now: "
+		    "this page shows it only once.");
+		html_raw_trusted(b, "</div>");
+	}
+	if (core_token_list(r->q, &u->a, u->m.id, &list, NULL) == QRM_OK)
+		json_array_foreach(json_object_get(list, "items"), i, t) {
+			lv = json_string_value(json_object_get(t, "level"));
+			level = lv ? model_enum_parse(feed_level_names,
+			    LEVEL__MAX, lv) : LEVEL_FULL;
+			if (level <= LEVEL_FULL || !json_is_null(
+			    json_object_get(t, "revoked")))
+				continue;
+			if (n++ == 0)
+				html_raw_trusted(b, "<ul class=\"links\">");
+			snprintf(made, sizeof(made), "%.10s", json_string_value(
+			    json_object_get(t, "created")));
+			html_raw_trusted(b, "<li><form method=\"post\" "
+			    "action=\"/me/work-links\">");
+			html_hidden(b, "csrf", u->s.csrf);
+			buf_printf(b, "<input type=\"hidden\" name=\"stop\" "
+			    "value=\"%lld\">", (long long)json_integer_value(
+			    json_object_get(t, "id")));
+			html_text(b, words[level]);
+			html_raw_trusted(b, " <span class=\"hint\">(made ");
+			html_when(b, made, 1);
+			html_raw_trusted(b, ")</span> <button type=\"submit\" "
+			    "class=\"plain\">Stop this link</button></form>"
+			    "</li>");
+		}
+	if (n > 0)
+		html_raw_trusted(b, "</ul>");
+	json_decref(list);
+	html_raw_trusted(b, "<form method=\"post\" action=\"/me/work-links\">");
+	html_hidden(b, "csrf", u->s.csrf);
+	html_raw_trusted(b, "<p><button type=\"submit\" name=\"level\" "
+	    "value=\"busy\">Make a busy-only link</button> <button "
+	    "type=\"submit\" class=\"plain\" name=\"level\" "
+	    "value=\"neutral\">Make a kind-and-time link</button></p>"
+	    "</form>");
+}
+
 static enum MHD_Result
 me_page(struct request *r, unsigned int status, const struct page_user *u,
     const char *token, const char *notice)
+{
+	return me_page_fresh(r, status, u, token, notice, NULL, LEVEL_FULL);
+}
+
+static enum MHD_Result
+me_page_fresh(struct request *r, unsigned int status,
+    const struct page_user *u, const char *token, const char *notice,
+    const char *fresh, enum feed_level fresh_level)
 {
 	struct qrm_error	 err = { 0 };
 	struct audience_list	 l;
@@ -382,7 +462,9 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 		    "class=\"staff\"><p><strong>Union office:</strong> "
 		    "<a href=\"/events/new\">New meeting</a> <a "
 		    "href=\"/schedule\">Find a time</a> <a "
-		    "href=\"/members\">Members</a></p></nav>");
+		    "href=\"/members\">Members</a> <a "
+		    "href=\"/reports/facility-time\">Facility time</a></p>"
+		    "</nav>");
 	if (m->role >= ROLE_REP)
 		html_raw_trusted(&b, "<p class=\"hint\">Open a meeting below "
 		    "to take attendance at the door or to read its notes."
@@ -402,6 +484,7 @@ me_page(struct request *r, unsigned int status, const struct page_user *u,
 	calendar_block(&b, base, "/feeds/actions.ics", token, "Your actions",
 	    "Only the follow-up actions you own, each on its due date.");
 	alarm_form(&b, m, s->csrf);
+	work_section(r, &b, u, base, fresh, fresh_level);
 	html_raw_trusted(&b, "<h3>Calendars of your groups</h3>");
 	for (i = 0; i < l.n; i++) {
 		char	path[128];
@@ -641,6 +724,57 @@ set_alarm(struct request *r, const struct call *c, const struct page_user *u,
 {
 	return core_member_alarm(r->q, &u->a, u->m.id, json_string_value(
 	    json_object_get(c->json, "alarm")), err);
+}
+
+/*
+ * POST /me/work-links: level=busy|neutral makes such a link and shows
+ * it once; stop=ID stops one of the member's own.
+ */
+enum MHD_Result
+page_me_work_link(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct page_user	 u;
+	enum MHD_Result		 ret;
+	const char		*lv = json_string_value(json_object_get(c->json,
+				    "level"));
+	const char		*stop = json_string_value(json_object_get(
+				    c->json, "stop"));
+	char			*token = NULL, *fresh = NULL;
+	int64_t			 id;
+	int			 level, rc;
+
+	if (page_user_get(r, &u) != QRM_OK) {
+		page_user_clear(&u);
+		return to_signin(r);
+	}
+	if (!page_csrf_ok(c, &u.s))
+		ret = me_show(r, 403, &u, "The page had expired: please try "
+		    "again.");
+	else if (stop != NULL) {
+		if (parse_int64(stop, &id) == -1)
+			rc = qrm_seterr(&err, QRM_EINVAL, "stop", "no such link");
+		else
+			rc = core_token_revoke(r->q, &u.a, id, &err);
+		ret = rc == QRM_OK ? back_to_me(r, "work") : me_show(r,
+		    (unsigned int)http_status_of(rc), &u, err.msg);
+	} else if (lv == NULL || (level = model_enum_parse(feed_level_names,
+	    LEVEL__MAX, lv)) <= LEVEL_FULL)
+		ret = me_show(r, 400, &u, "Choose busy-only or kind-and-time.");
+	else if ((rc = core_token_issue(r->q, &u.a, u.m.id, SCOPE_FEED,
+	    (enum feed_level)level, &fresh, &err)) != QRM_OK)
+		ret = me_show(r, (unsigned int)http_status_of(rc), &u, err.msg);
+	else if ((rc = core_session_feed_token(r->q, &u.s, u.cookie, &token,
+	    &err)) != QRM_OK)
+		ret = page_error(r, rc, &err);
+	else
+		ret = me_page_fresh(r, 200, &u, token, "Your new link is "
+		    "under \"For your work calendar\".", fresh,
+		    (enum feed_level)level);
+	free(token);
+	free(fresh);
+	page_user_clear(&u);
+	return ret;
 }
 
 /* POST /me/alarm */

@@ -120,6 +120,31 @@ own_record(const struct feed_meta *meta, const struct event *ev)
 static icalcomponent	*vevent_new_own(const struct feed_meta *,
 			    const struct event *, const struct attendance *);
 
+/*
+ * The alert a member asked for in their personal feed, so long before
+ * the event (none for a cancelled one); text is what it says.
+ */
+static void
+alarm_add(icalcomponent *c, const struct feed_meta *meta,
+    const struct event *ev, const char *text)
+{
+	icalcomponent		*al;
+	struct icaltriggertype	 tr;
+
+	if (meta->attendee == NULL || meta->alarm <= 0 ||
+	    ev->status == EVSTATUS_CANCELLED)
+		return;
+	al = icalcomponent_new_valarm();
+	memset(&tr, 0, sizeof(tr));
+	tr.time = icaltime_null_time();
+	tr.duration = icaldurationtype_from_int(-(int)meta->alarm);
+	icalcomponent_add_property(al, icalproperty_new_action(
+	    ICAL_ACTION_DISPLAY));
+	icalcomponent_add_property(al, icalproperty_new_description(text));
+	icalcomponent_add_property(al, icalproperty_new_trigger(tr));
+	icalcomponent_add_component(c, al);
+}
+
 static icalcomponent *
 vevent_new(const struct feed_meta *meta, const struct event *ev)
 {
@@ -140,6 +165,9 @@ vevent_new_own(const struct feed_meta *meta, const struct event *ev,
 	char		 num[32];
 	size_t		 i;
 	size_t		 len;
+	const char	*title = meta->level == LEVEL_BUSY ? "Union business" :
+			    meta->level == LEVEL_NEUTRAL ?
+			    event_kind_labels[ev->kind] : ev->title;
 
 	ical_time_from_local(ev->start, &start);
 	ical_time_from_local(ev->end, &end);
@@ -166,7 +194,23 @@ vevent_new_own(const struct feed_meta *meta, const struct event *ev,
 		if (ical_time_from_local(ev->exdates.v[i], &ex) == 0)
 			icalcomponent_add_property(c,
 			    time_prop(ICAL_EXDATE_PROPERTY, ex, ev->tzid));
-	icalcomponent_add_property(c, icalproperty_new_summary(ev->title));
+	icalcomponent_add_property(c, icalproperty_new_summary(title));
+	if (meta->level != LEVEL_FULL) {
+		/* a work calendar's link: the time, and at most the kind */
+		icalcomponent_add_property(c, icalproperty_new_class(
+		    ICAL_CLASS_PRIVATE));
+		icalcomponent_add_property(c, icalproperty_new_status(
+		    status_of(ev->status)));
+		icalcomponent_add_property(c, icalproperty_new_transp(
+		    ICAL_TRANSP_OPAQUE));
+		if (meta->level == LEVEL_NEUTRAL) {
+			icalcomponent_add_property(c,
+			    icalproperty_new_categories(title));
+			add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
+		}
+		alarm_add(c, meta, ev, title);
+		return c;
+	}
 	if (meta->attendee != NULL && own != NULL && own->waitlisted) {
 		/* the first thing they read: no place yet */
 		len = (ev->description ? strlen(ev->description) : 0) + 96;
@@ -209,22 +253,7 @@ vevent_new_own(const struct feed_meta *meta, const struct event *ev,
 	}
 	if (meta->attendee != NULL)
 		attendee_prop(c, meta->attendee, own);
-	if (meta->attendee != NULL && meta->alarm > 0 &&
-	    ev->status != EVSTATUS_CANCELLED) {
-		/* an alert the member asked for, so long before */
-		icalcomponent		*al = icalcomponent_new_valarm();
-		struct icaltriggertype	 tr;
-
-		memset(&tr, 0, sizeof(tr));
-		tr.time = icaltime_null_time();
-		tr.duration = icaldurationtype_from_int(-(int)meta->alarm);
-		icalcomponent_add_property(al, icalproperty_new_action(
-		    ICAL_ACTION_DISPLAY));
-		icalcomponent_add_property(al, icalproperty_new_description(
-		    ev->title));
-		icalcomponent_add_property(al, icalproperty_new_trigger(tr));
-		icalcomponent_add_component(c, al);
-	}
+	alarm_add(c, meta, ev, title);
 	add_x(c, "X-QUORUM-KIND", event_kind_names[ev->kind]);
 	if (meta->export) {
 		if (ev->capacity > 0) {
@@ -542,9 +571,13 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal,
 	    icalproperty_new_method(ICAL_METHOD_PUBLISH));
-	icalcomponent_add_property(cal, icalproperty_new_name(meta->name));
-	add_x(cal, "X-WR-CALNAME", meta->name);
-	if (meta->description != NULL && *meta->description != '\0') {
+	/* a work calendar's link names nothing but union business */
+	icalcomponent_add_property(cal, icalproperty_new_name(meta->level ?
+	    "Union business" : meta->name));
+	add_x(cal, "X-WR-CALNAME", meta->level ? "Union business" :
+	    meta->name);
+	if (meta->level == LEVEL_FULL && meta->description != NULL &&
+	    *meta->description != '\0') {
 		icalcomponent_add_property(cal,
 		    icalproperty_new_description(meta->description));
 		add_x(cal, "X-WR-CALDESC", meta->description);

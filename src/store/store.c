@@ -40,7 +40,7 @@ extern const size_t		store_migrations_count;
 	"member_audiences WHERE member = m.id ORDER BY audience)), " \
 	"(SELECT group_concat(audience, ',') FROM (SELECT audience FROM " \
 	"rep_scopes WHERE rep = m.id ORDER BY audience)), m.work_hours, " \
-	"m.reminders, m.feed_alarm "
+	"m.reminders, m.feed_alarm, m.contract_hours "
 
 #define ACTION_COLUMNS \
 	"x.id, x.event, x.title, x.notes, x.owner, x.waiting_on, x.due, " \
@@ -197,8 +197,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO event_hosts (event, member) VALUES (?, ?)",
 	[STMT_MEMBER_INSERT] =
 	    "INSERT INTO members (name, email, number, role, branch, active, "
-	    "created, work_hours, reminders, feed_alarm) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?9, ?10)",
+	    "created, work_hours, reminders, feed_alarm, contract_hours) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?9, ?10, ?11)",
 	[STMT_MEMBER_GET] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE m.id = ?",
 	[STMT_MEMBER_GET_EMAIL] =
@@ -208,7 +208,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MEMBER_UPDATE] =
 	    "UPDATE members SET name = ?, email = ?, number = ?, role = ?, "
 	    "branch = ?, active = ?, work_hours = ?8, reminders = ?9, "
-	    "feed_alarm = ?10 WHERE id = ?7",
+	    "feed_alarm = ?10, contract_hours = ?11 WHERE id = ?7",
 	/* ?1 audience lineage below which (comma-separated, NULL: any) */
 	[STMT_MEMBER_LIST] =
 	    "SELECT " MEMBER_COLUMNS "FROM members m WHERE "
@@ -226,14 +226,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MEMBER_SCOPE_ADD] =
 	    "INSERT OR IGNORE INTO rep_scopes (rep, audience) VALUES (?, ?)",
 	[STMT_TOKEN_INSERT] =
-	    "INSERT INTO tokens (member, scope, hash, created) "
-	    "VALUES (?, ?, ?, ?)",
+	    "INSERT INTO tokens (member, scope, hash, created, level) "
+	    "VALUES (?, ?, ?, ?, ?)",
 	[STMT_TOKEN_MEMBER] =
-	    "SELECT t.member, t.hash FROM tokens t JOIN members m ON "
+	    "SELECT t.member, t.hash, t.level FROM tokens t JOIN members m ON "
 	    "m.id = t.member WHERE t.hash = ? AND t.scope = ? AND "
 	    "t.revoked IS NULL AND m.active = 1",
 	[STMT_TOKEN_LIST] =
-	    "SELECT id, member, scope, created, revoked FROM tokens "
+	    "SELECT id, member, scope, created, revoked, level FROM tokens "
 	    "WHERE ?1 = 0 OR member = ?1 ORDER BY id",
 	[STMT_TOKEN_REVOKE] =
 	    "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",

@@ -59,6 +59,10 @@ store_member_insert(struct store *st, struct member *m,
 	store_bind_text(s, 8, m->work_hours);
 	store_bind_text(s, 9, m->reminders);
 	store_bind_text(s, 10, m->feed_alarm);
+	if (m->contract_hours > 0)
+		sqlite3_bind_double(s, 11, m->contract_hours);
+	else
+		sqlite3_bind_null(s, 11);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -112,6 +116,7 @@ member_from_row(sqlite3_stmt *s, struct member *m)
 	m->work_hours = store_col_text(s, 9);
 	m->reminders = store_col_text(s, 10);
 	m->feed_alarm = store_col_text(s, 11);
+	m->contract_hours = sqlite3_column_double(s, 12);
 }
 
 /* Fill *m (the caller clears it with member_clear()). */
@@ -189,6 +194,10 @@ store_member_update(struct store *st, const struct member *m,
 	store_bind_text(s, 8, m->work_hours);
 	store_bind_text(s, 9, m->reminders);
 	store_bind_text(s, 10, m->feed_alarm);
+	if (m->contract_hours > 0)
+		sqlite3_bind_double(s, 11, m->contract_hours);
+	else
+		sqlite3_bind_null(s, 11);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT)
@@ -265,7 +274,8 @@ store_member_get_email(struct store *st, const char *email, struct member *m,
 /* Store a token's hash; the token itself is never stored. */
 int
 store_token_insert(struct store *st, int64_t member, enum token_scope scope,
-    const char *hash, int64_t *id, struct qrm_error *err)
+    enum feed_level level, const char *hash, int64_t *id,
+    struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -276,6 +286,7 @@ store_token_insert(struct store *st, int64_t member, enum token_scope scope,
 	store_bind_text(s, 2, token_scope_names[scope]);
 	store_bind_text(s, 3, hash);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+	store_bind_text(s, 5, feed_level_names[level]);
 	if ((rc = store_step_done(st, s, err, "saving a token")) == QRM_OK &&
 	    id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
@@ -289,11 +300,12 @@ store_token_insert(struct store *st, int64_t member, enum token_scope scope,
  */
 int
 store_token_member(struct store *st, enum token_scope scope, const char *hash,
-    int64_t *member, char *stored, struct qrm_error *err)
+    int64_t *member, char *stored, enum feed_level *level,
+    struct qrm_error *err)
 {
 	sqlite3_stmt	*s;
 	const char	*h;
-	int		 rc;
+	int		 rc, lv;
 
 	if ((s = store_stmt(st, STMT_TOKEN_MEMBER, err)) == NULL)
 		return QRM_EDB;
@@ -304,6 +316,10 @@ store_token_member(struct store *st, enum token_scope scope, const char *hash,
 		*member = sqlite3_column_int64(s, 0);
 		h = (const char *)sqlite3_column_text(s, 1);
 		snprintf(stored, 65, "%s", h ? h : "");
+		lv = model_enum_parse(feed_level_names, LEVEL__MAX,
+		    (const char *)sqlite3_column_text(s, 2));
+		/* an unreadable level shows the least */
+		*level = lv < 0 ? LEVEL_BUSY : (enum feed_level)lv;
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
@@ -335,6 +351,9 @@ store_token_list(struct store *st, int64_t member,
 		row.scope = scope < 0 ? SCOPE_FEED : (enum token_scope)scope;
 		row.created = sqlite3_column_int64(s, 3);
 		row.revoked = sqlite3_column_int64(s, 4);
+		scope = model_enum_parse(feed_level_names, LEVEL__MAX,
+		    (const char *)sqlite3_column_text(s, 5));
+		row.level = scope < 0 ? LEVEL_BUSY : (enum feed_level)scope;
 		if (fn(arg, &row) != 0)
 			break;
 	}

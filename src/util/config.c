@@ -28,6 +28,8 @@ enum kind {
 	K_BOOL,		/* yes/no, true/false, 1/0 */
 	K_RATE,		/* FAILURES/SECONDS, or 0 */
 	K_AGE,		/* 6y, 18m, 90d */
+	K_PAIR,		/* "PREP,TRAVEL": two hours, 0 to 24 */
+	K_HOURS,	/* hours a week, more than 0, at most 80 */
 	K_PATH		/* an absolute or relative path */
 };
 
@@ -82,6 +84,23 @@ static const struct setting {
 	  0, 0, "kept until purged" },
 	{ "retention", "backups", "QUORUM_BACKUP_KEEP", K_INT, 1, 10000, 0,
 	  "14" },
+	{ "facility", "full_time_hours", "QUORUM_FULL_TIME_HOURS", K_HOURS, 0,
+	  0, 0, "37" },
+	{ "facility", "workshop", "QUORUM_FACILITY_WORKSHOP", K_PAIR, 0, 0, 0,
+	  "1,0: an hour's preparation, no travel" },
+	{ "facility", "jes_panel", "QUORUM_FACILITY_JES_PANEL", K_PAIR, 0, 0,
+	  0, "2,0.5" },
+	{ "facility", "employer_meeting", "QUORUM_FACILITY_EMPLOYER_MEETING",
+	  K_PAIR, 0, 0, 0, "1,0.5" },
+	{ "facility", "member_briefing", "QUORUM_FACILITY_MEMBER_BRIEFING",
+	  K_PAIR, 0, 0, 0, "0.5,0" },
+	{ "facility", "joint_union_meeting",
+	  "QUORUM_FACILITY_JOINT_UNION_MEETING", K_PAIR, 0, 0, 0, "1,0.5" },
+	{ "facility", "away_day", "QUORUM_FACILITY_AWAY_DAY", K_PAIR, 0, 0, 0,
+	  "0,1" },
+	{ "facility", "other", "QUORUM_FACILITY_OTHER", K_PAIR, 0, 0, 0,
+	  "0,0" },
+	{ "forecast", "days", "QUORUM_FORECAST_DAYS", K_INT, 1, 60, 0, "7" },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))
@@ -121,7 +140,10 @@ static int
 value_ok(const struct setting *s, const char *v, char *why, size_t sz)
 {
 	const char	*p, *bad = NULL;
+	char		*end;
+	double		 x, y;
 	int64_t		 n, m;
+	int		 len = 0;
 
 	switch (s->kind) {
 	case K_INT:
@@ -168,6 +190,16 @@ value_ok(const struct setting *s, const char *v, char *why, size_t sz)
 		    strspn(v, "0123456789") != (size_t)(n - 1))
 			bad = "must be an age: 6y, 18m or 90d";
 		break;
+	case K_PAIR:
+		if (sscanf(v, "%lf,%lf%n", &x, &y, &len) != 2 ||
+		    (size_t)len != strlen(v) || x < 0 || y < 0 || x > 24 ||
+		    y > 24)
+			bad = "must be PREPARATION,TRAVEL in hours, e.g. 1,0.5";
+		break;
+	case K_HOURS:
+		if ((x = strtod(v, &end)) <= 0 || x > 80 || *end != '\0')
+			bad = "must be hours a week, more than 0, at most 80";
+		break;
 	case K_PATH:
 	case K_TEXT:
 		break;
@@ -213,7 +245,8 @@ on_value(void *arg, const char *section, const char *key, const char *value)
 			    r->path, line, key, section);
 		else
 			say(&r->error, "%s:%d: unknown section [%s] (of "
-			    "[server], [storage], [mail], [retention])",
+			    "[server], [storage], [mail], [retention], "
+			    "[facility], [forecast])",
 			    r->path, line, section);
 		return 1;
 	}

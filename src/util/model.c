@@ -33,6 +33,10 @@ const char *const att_status_names[ATT__MAX] = {
 const char *const action_status_names[ACTION__MAX] = {
 	"open", "waiting", "done", "cancelled"
 };
+const char *const feed_level_names[LEVEL__MAX] = {
+	"full", "neutral", "busy"
+};
+
 const char *const token_scope_names[SCOPE__MAX] = {
 	"feed", "api"
 };
