@@ -62,6 +62,20 @@ const char	*qrm_feeds_dir(const struct qrm *);
 void		 qrm_set_base_url(struct qrm *, const char *);
 const char	*qrm_base_url(const struct qrm *);
 
+/* actions.c: the employer's feed */
+int	 core_employer_feed(struct qrm *, const struct actor *, int enable,
+	    char **url, struct qrm_error *);
+int	 core_employer_feed_get(struct qrm *, const char *secret, struct buf *,
+	    struct qrm_error *);
+
+/* forecast.c */
+int	 core_forecast_run(struct qrm *, int64_t now, int *warned,
+	    int *recorded, struct qrm_error *);
+int	 core_forecast(struct qrm *, const struct actor *, int64_t id,
+	    json_t **, struct qrm_error *);
+int	 core_reconvene(struct qrm *, const struct actor *, int64_t id,
+	    const json_t *, struct event *, struct qrm_error *);
+
 /* facility.c */
 extern const char *const facility_duty_of[KIND__MAX];
 void	 core_facility_extra(enum event_kind, double *prep, double *travel);

@@ -75,6 +75,9 @@ struct itip_reply {
 int	 ical_reply_parse(const char *text, struct itip_reply *,
 	    struct qrm_error *);
 
+int	 ical_owed_build(const struct action_list *, struct buf *,
+	    struct qrm_error *);
+
 /* ical_import.c */
 int	 ical_import_parse(const char *text, size_t len, const char *default_tz,
 	    struct event_list *, struct qrm_error *);

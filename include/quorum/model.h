@@ -249,6 +249,10 @@ struct action {
 	int64_t			 owner;		/* member, 0: none */
 	char			*waiting_on;	/* an outside party */
 	char			 due[11];	/* YYYY-MM-DD or "" */
+	/* the employer's clock: asked for, promised for, last chased */
+	char			 asked[11];
+	char			 promised[11];
+	char			 chased[11];
 	enum action_status	 status;
 	int64_t			 created;
 	int64_t			 updated;

@@ -43,6 +43,23 @@ struct store_settings {
 int	 store_open(const char *path, struct store **, struct qrm_error *);
 
 /* store_backup.c */
+struct quorum_check {
+	int64_t	warned_at;	/* 0: not warned */
+	int	accepted;	/* at the warning */
+	int	outcome;	/* 0: none yet, 1 quorate, 2 inquorate */
+	int	present;
+	int64_t	reconvened;	/* the event that followed, or 0 */
+};
+int	 store_quorum_check_get(struct store *, int64_t event, const char *occ,
+	    struct quorum_check *);
+int	 store_quorum_check_warn(struct store *, int64_t event, const char *,
+	    int64_t at, int accepted, struct qrm_error *);
+int	 store_quorum_check_outcome(struct store *, int64_t event,
+	    const char *, int outcome, int present, struct qrm_error *);
+int	 store_quorum_check_reconvened(struct store *, int64_t event,
+	    const char *, int64_t to, struct qrm_error *);
+int	 store_quorum_outcomes(struct store *, int64_t event, json_t **,
+	    struct qrm_error *);
 int	 store_file_check(const char *path, int *version, struct qrm_error *);
 int	 store_backup(struct store *, const char *path, struct qrm_error *);
 int	 store_restore(const char *from, const char *path, const char *keep,
@@ -52,6 +69,10 @@ int	 store_meta_set(struct store *, const char *key, int64_t,
 int	 store_meta_get(struct store *, const char *key, int64_t *);
 int	 store_outbox_backlog(struct store *, int64_t *waiting,
 	    int64_t *oldest);
+int	 store_employer_feed_set(struct store *, const char *hash, int64_t now,
+	    struct qrm_error *);
+int	 store_employer_feed_is(struct store *, const char *hash,
+	    int64_t *since);
 void	 store_close(struct store *);
 int	 store_tx_begin(struct store *, struct qrm_error *);
 int	 store_tx_commit(struct store *, struct qrm_error *);

@@ -222,6 +222,10 @@ cmd_agenda(struct cmd_ctx *c)
 	{ "waiting-on", OPT_TEXT, "waiting_on", "W", "who outside it waits " \
 	  "on (e.g. employer)" }, \
 	{ "due", OPT_TEXT, "due", "DATE", "when it is due (YYYY-MM-DD)" }, \
+	{ "asked", OPT_TEXT, "asked", "DATE", "when the employer was asked " \
+	  "(the employer's clock)" }, \
+	{ "promised", OPT_TEXT, "promised", "DATE", "when the employer " \
+	  "promised an answer by; past it, the owner is chased" }, \
 	{ "notes", OPT_TEXT, "notes", "N", "notes" }, \
 	{ "status", OPT_TEXT, "status", "S", "open, waiting, done or " \
 	  "cancelled" }
@@ -277,6 +281,33 @@ static const struct cmd_opt notes_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
+/*
+ * employer-feed on|off|status: the read-only link of what the employer
+ * owes, for the union to give the employer side if it chooses.
+ */
+static int
+cmd_employer_feed(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	const char		*what = c->argv[0];
+	char			*url = NULL;
+	int			 rc;
+
+	if (strcmp(what, "on") != 0 && strcmp(what, "off") != 0)
+		return cmd_usage_error(c, "say on (a new link; any earlier one "
+		    "stops) or off");
+	if ((rc = core_employer_feed(c->q, c->actor, strcmp(what, "on") == 0,
+	    &url, &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	if (url != NULL)
+		printf("The employer's feed (what they owe, and by when):\n%s\n",
+		    url);
+	else
+		puts("The employer's feed is off: its link no longer works.");
+	free(url);
+	return 0;
+}
+
 const struct cmd_entry cmd_action_entries[] = {
 	{ "action", "add", "--title T [--event ID]", 0, 0, add_opts,
 	  "add a follow-up action", CMD_DB, cmd_action_add },
@@ -298,5 +329,9 @@ const struct cmd_entry cmd_action_entries[] = {
 	  cmd_notes },
 	{ "agenda", NULL, "EVENT", 1, 1, NULL,
 	  "the open actions carried onto a meeting", CMD_DB, cmd_agenda },
+	{ "employer-feed", NULL, "on|off", 1, 1, NULL,
+	  "a read-only feed of what the employer owes (actions waiting on "
+	  "them, and by when), for the union to give the employer side; "
+	  "on makes a new link, off stops it", CMD_DB, cmd_employer_feed },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL }
 };

@@ -204,6 +204,33 @@ cmd_event_occurrence(struct cmd_ctx *c)
 	return cmd_print_json(out);
 }
 
+/* event reconvene ID --start --end: a meeting that missed its quorum, again */
+static int
+cmd_event_reconvene(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	int			 rc;
+
+	if (json_object_get(c->body, "start") == NULL)
+		return cmd_usage_error(c, "--start WHEN is needed");
+	if ((rc = core_reconvene(c->q, c->actor, cmd_arg_id(c, 0), c->body,
+	    &ev, &err)) != QRM_OK)
+		return cmd_fail(&err, rc);
+	return print_event(&ev);
+}
+
+/* event forecast ID: does it look quorate, and who has not answered */
+static int
+cmd_event_forecast(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+
+	return cmd_reply(core_forecast(c->q, c->actor, cmd_arg_id(c, 0),
+	    &out, &err), &err, &out);
+}
+
 /* One line of the agenda: sorted by its UTC start, then printed. */
 struct row {
 	char	 key[48];	/* UTC start, then id: sorts by time */
@@ -446,6 +473,15 @@ static const struct cmd_opt occurrence_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
+static const struct cmd_opt reconvene_opts[] = {
+	{ "start", OPT_TEXT, "start", "WHEN", "when it meets again (local)" },
+	{ "end", OPT_TEXT, "end", "WHEN", "and ends" },
+	{ "occurrence", OPT_TEXT, "occurrence", "WHEN", "the date of a series "
+	  "that missed its quorum" },
+	{ "force", OPT_FLAG, "force", NULL, "even if it double-books someone" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
 static const struct cmd_opt list_opts[] = {
 	{ "from", OPT_TEXT, NULL, "DATE", "events ending after DATE" },
 	{ "to", OPT_TEXT, NULL, "DATE", "events starting before DATE" },
@@ -475,6 +511,14 @@ const struct cmd_entry cmd_event_entries[] = {
 	  "one date of a series (WHEN: its start as the series gives it): "
 	  "show it, move it, or cancel it alone; prints it as JSON", CMD_DB,
 	  cmd_event_occurrence },
+	{ "event", "forecast", "ID", 1, 1, NULL,
+	  "does a meeting with a quorum look quorate: who is going, who has "
+	  "not answered, and how its past dates went", CMD_DB,
+	  cmd_event_forecast },
+	{ "event", "reconvene", "ID --start WHEN --end WHEN", 1, 1,
+	  reconvene_opts, "a meeting again (one that missed its quorum), for "
+	  "the same people, its open actions carried over; prints the new "
+	  "one", CMD_DB, cmd_event_reconvene },
 	{ "event", "list", NULL, 0, 0, list_opts,
 	  "events by date, each date of a series on its own line", CMD_DB,
 	  cmd_event_list },

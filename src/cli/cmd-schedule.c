@@ -173,7 +173,7 @@ cmd_remind(struct cmd_ctx *c)
 	struct qrm_error	 err = { 0 };
 	const char		*at = cmd_text(c, "now");
 	int64_t			 now = (int64_t)time(NULL);
-	int			 queued, passed, rc;
+	int			 queued, passed, warned, recorded, rc;
 
 	if (at != NULL && (rc = core_time_bound(at, "UTC", 0, &now, &err,
 	    "now")) != QRM_OK)
@@ -182,9 +182,17 @@ cmd_remind(struct cmd_ctx *c)
 		return cmd_fail(&err, rc);
 	if ((rc = core_reminders_send(c->q, now, &queued, &err)) != QRM_OK)
 		return cmd_fail(&err, rc);
+	if ((rc = core_forecast_run(c->q, now, &warned, &recorded, &err)) !=
+	    QRM_OK)
+		return cmd_fail(&err, rc);
 	if (passed > 0)
 		printf("%d offers of a place ran out and passed on\n", passed);
 	printf("%d reminders queued\n", queued);
+	if (warned > 0)
+		printf("%d organisers warned of an inquorate meeting\n",
+		    warned);
+	if (recorded > 0)
+		printf("%d meetings recorded as quorate or not\n", recorded);
 	return 0;
 }
 
@@ -239,8 +247,9 @@ const struct cmd_entry cmd_schedule_entries[] = {
 	  invite_opts, "e-mail invitations (iCalendar REQUEST) through the "
 	  "outbox", CMD_DB, cmd_invite },
 	{ "remind", NULL, NULL, 0, 0, remind_opts, "queue the reminders due "
-	  "now, and pass on offers of a place that ran out (the server does "
-	  "both itself when it sends mail)", CMD_DB,
+	  "now, warn organisers of meetings that look inquorate, and pass on "
+	  "offers of a place that ran out (the server does "
+	  "all this itself when it sends mail)", CMD_DB,
 	  cmd_remind },
 	{ "itip", NULL, "FILE|-", 1, 1, itip_opts, "take a reply to an "
 	  "invitation (METHOD:REPLY, or the mail holding it)", CMD_DB,

@@ -16,6 +16,8 @@
 
 #define NOTES_MAX	(256 * 1024)
 
+static int64_t	days_from_civil(int, int, int);
+
 /* An action as JSON: what it takes, and what it sends back read-only. */
 static const struct field action_fields[] = {
 	{ "title", FT_TEXT, 0, 1, 300, NULL, 0 },
@@ -23,6 +25,8 @@ static const struct field action_fields[] = {
 	{ "owner", FT_ID, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "waiting_on", FT_TEXT, FF_NULLABLE, 0, 200, NULL, 0 },
 	{ "due", FT_DATE, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "asked", FT_DATE, FF_NULLABLE, 0, 0, NULL, 0 },
+	{ "promised", FT_DATE, FF_NULLABLE, 0, 0, NULL, 0 },
 	{ "status", FT_ENUM, 0, 0, 0, action_status_names, ACTION__MAX },
 	{ "from_notes_line", FT_INT, 0, 1, 100000, NULL, 0 },
 	{ "note", FT_TEXT, FF_MULTILINE, 0, 1000, NULL, 0 },
@@ -36,8 +40,36 @@ static const struct field action_fields[] = {
 	{ "event_title", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "history", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ "overdue", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "days_waiting", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
+	{ "days_late", FT_ANY, FF_READONLY, 0, 0, NULL, 0 },
 	{ NULL, 0, 0, 0, 0, NULL, 0 }
 };
+
+/* Days from date a to date b (YYYY-MM-DD each; negative if b is first). */
+int64_t
+core_days_between(const char *a, const char *b)
+{
+	int	y1, m1, d1, y2, m2, d2;
+
+	if (sscanf(a, "%d-%d-%d", &y1, &m1, &d1) != 3 ||
+	    sscanf(b, "%d-%d-%d", &y2, &m2, &d2) != 3)
+		return 0;
+	return days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1);
+}
+
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t	era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
 
 /* Today's date where the union is. */
 void
@@ -89,6 +121,22 @@ action_to_json(const struct action *a)
 	}
 	if (o != NULL && a->with_history && h == NULL)
 		json_object_set_new(o, "history", json_array());
+	/* the employer's clock, for what waits on someone outside */
+	if (o != NULL) {
+		int	open = a->status == ACTION_OPEN ||
+			    a->status == ACTION_WAITING;
+
+		json_object_set_new(o, "asked", a->asked[0] ?
+		    json_string(a->asked) : json_null());
+		json_object_set_new(o, "promised", a->promised[0] ?
+		    json_string(a->promised) : json_null());
+		json_object_set_new(o, "days_waiting", open && a->asked[0] ?
+		    json_integer(core_days_between(a->asked, today)) :
+		    json_null());
+		json_object_set_new(o, "days_late", open && a->promised[0] &&
+		    strcmp(a->promised, today) < 0 ? json_integer(
+		    core_days_between(a->promised, today)) : json_null());
+	}
 	return o;
 }
 
@@ -109,6 +157,12 @@ action_from_json(const json_t *o, struct action *a, struct qrm_error *err)
 	if ((v = json_object_get(o, "due")) != NULL)
 		snprintf(a->due, sizeof(a->due), "%s", json_is_string(v) ?
 		    json_string_value(v) : "");
+	if ((v = json_object_get(o, "asked")) != NULL)
+		snprintf(a->asked, sizeof(a->asked), "%s", json_is_string(v) ?
+		    json_string_value(v) : "");
+	if ((v = json_object_get(o, "promised")) != NULL)
+		snprintf(a->promised, sizeof(a->promised), "%s",
+		    json_is_string(v) ? json_string_value(v) : "");
 	st = (int)a->status;
 	fields_enum(o, action_fields, "status", &st);
 	a->status = (enum action_status)st;
@@ -134,6 +188,14 @@ action_check(struct store *st, struct action *a, struct qrm_error *err)
 	if (a->owner == 0 && a->waiting_on == NULL)
 		return qrm_seterr(err, QRM_EINVAL, "owner", "an action needs an "
 		    "owner, or the outside party it waits on (waiting_on)");
+	if ((a->asked[0] || a->promised[0]) && a->waiting_on == NULL)
+		return qrm_seterr(err, QRM_EINVAL, a->asked[0] ? "asked" :
+		    "promised", "asked and promised are for an action waiting "
+		    "on someone outside (waiting_on, e.g. employer)");
+	if (a->asked[0] && a->promised[0] && strcmp(a->promised, a->asked) <
+	    0)
+		return qrm_seterr(err, QRM_EINVAL, "promised", "promised %s is "
+		    "before it was asked for (%s)", a->promised, a->asked);
 	return QRM_OK;
 }
 
@@ -640,6 +702,81 @@ agenda_pick(struct store *st, const struct agendas *ag,
 	return n;
 }
 
+/* "15 Dec 2026" from a date. */
+static void
+day_words(struct buf *b, const char *date)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int	y, m, d;
+
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
+		buf_printf(b, "%d %s %d", d, months[m - 1], y);
+	else
+		buf_puts(b, date);
+}
+
+/*
+ * The employer's clock on an employer meeting's agenda: every action
+ * waiting on someone outside, open when the meeting comes, each with
+ * how long it has waited by the meeting's day ("Questionnaire:
+ * requested 15 Dec 2026: 49 days, no response").  Into b as lines, and
+ * into items (when not NULL) as JSON.  Returns how many.
+ */
+static size_t
+employer_clock(const struct agendas *ag, const struct event *ev,
+    struct buf *b, json_t *items)
+{
+	const struct action	*a;
+	struct buf		 line = { 0 };
+	char			 day[LOCAL_TIME_LEN], made[32];
+	int64_t			 days;
+	size_t			 i, n = 0;
+
+	if (ev->kind != KIND_EMPLOYER_MEETING)
+		return 0;
+	snprintf(day, sizeof(day), "%.10s", ev->start);
+	for (i = 0; i < ag->open.n; i++) {
+		a = &ag->open.v[i];
+		utc_format(a->created, made, sizeof(made));
+		if (a->waiting_on == NULL || strncmp(made, day, 10) > 0 ||
+		    (a->asked[0] && strcmp(a->asked, day) > 0))
+			continue;	/* not yet waiting by that day */
+		line.len = 0;
+		buf_puts(&line, a->title);
+		if (a->asked[0]) {
+			days = core_days_between(a->asked, day);
+			buf_puts(&line, ": requested ");
+			day_words(&line, a->asked);
+			buf_printf(&line, ": %lld day%s, no response",
+			    (long long)days, days == 1 ? "" : "s");
+		} else
+			buf_puts(&line, ": no response yet (asked: date not "
+			    "recorded)");
+		if (a->promised[0]) {
+			buf_puts(&line, strcmp(a->promised, day) < 0 ?
+			    "; promised by " : "; promised for ");
+			day_words(&line, a->promised);
+		}
+		if (n++ == 0)
+			buf_printf(b, "%sWaiting on the employer:", b->len ?
+			    "\n\n" : "");
+		buf_puts(b, "\n- ");
+		buf_append(b, line.p, line.len);
+		if (items != NULL)
+			json_array_append_new(items, json_pack("{s:I, s:s, "
+			    "s:o, s:o, s:o, s:s%}", "action", (json_int_t)a->id,
+			    "title", a->title, "asked", a->asked[0] ?
+			    json_string(a->asked) : json_null(), "promised",
+			    a->promised[0] ? json_string(a->promised) :
+			    json_null(), "days", a->asked[0] ? json_integer(
+			    core_days_between(a->asked, day)) : json_null(),
+			    "text", line.p, line.len));
+	}
+	buf_free(&line);
+	return n;
+}
+
 /*
  * The agenda of ev as text for its DESCRIPTION; NULL when nothing is
  * carried over.  The caller frees it.
@@ -653,7 +790,8 @@ core_agenda_text(struct store *st, const struct agendas *ag,
 	struct buf		  b = { 0 };
 	size_t			  i, n;
 
-	if (!ag->any || (picked = calloc(ag->open.n, sizeof(*picked))) == NULL)
+	if (ag->open.n == 0 || (picked = calloc(ag->open.n,
+	    sizeof(*picked))) == NULL)
 		return NULL;
 	n = agenda_pick(st, ag, ev, picked);
 	if (n > 0)
@@ -669,6 +807,7 @@ core_agenda_text(struct store *st, const struct agendas *ag,
 			buf_printf(&b, ", due %s", a->due);
 	}
 	free(picked);
+	employer_clock(ag, ev, &b, NULL);
 	return b.len ? buf_detach(&b) : NULL;
 }
 
@@ -681,7 +820,8 @@ core_agenda(struct qrm *q, const struct actor *a, int64_t event,
 	struct event		  ev;
 	struct agendas		  ag;
 	const struct action	**picked = NULL;
-	json_t			 *items;
+	struct buf		  text = { 0 };
+	json_t			 *items, *clock;
 	size_t			  i, n = 0;
 	int			  rc;
 
@@ -702,6 +842,9 @@ core_agenda(struct qrm *q, const struct actor *a, int64_t event,
 		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	else if (picked != NULL)
 		n = agenda_pick(st, &ag, &ev, picked);
+	clock = json_array();
+	employer_clock(&ag, &ev, &text, clock);
+	buf_free(&text);
 	event_clear(&ev);
 	items = json_array();
 	for (i = 0; i < n; i++)
@@ -710,9 +853,92 @@ core_agenda(struct qrm *q, const struct actor *a, int64_t event,
 	core_agendas_free(&ag);
 	if (rc != QRM_OK) {
 		json_decref(items);
+		json_decref(clock);
 		return rc;
 	}
-	*out = json_pack("{s:I, s:o}", "event", (json_int_t)event,
-	    "carried_over", items);
+	*out = json_pack("{s:I, s:o, s:o}", "event", (json_int_t)event,
+	    "carried_over", items, "employer_clock", clock);
 	return QRM_OK;
+}
+
+/*
+ * The employer's feed: made (a new secret, any earlier link stopped;
+ * *url the whole link, the caller's), or stopped (enable 0, *url NULL).
+ * Officials only.
+ */
+int
+core_employer_feed(struct qrm *q, const struct actor *a, int enable,
+    char **url, struct qrm_error *err)
+{
+	struct store	*st;
+	char		 secret[CORE_SECRET_LEN + 1], hash[65];
+	int		 rc;
+
+	*url = NULL;
+	if ((rc = core_require_role(a, ROLE_OFFICIAL, err)) != QRM_OK)
+		return rc;
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	core_secret_new(secret, hash);
+	if ((rc = store_tx_begin(st, err)) != QRM_OK)
+		return rc;
+	if ((rc = store_employer_feed_set(st, enable ? hash : NULL,
+	    (int64_t)time(NULL), err)) != QRM_OK ||
+	    (rc = store_audit_add(st, a->name, enable ? "employer_feed.make" :
+	    "employer_feed.stop", "employer_feed", "", err)) != QRM_OK) {
+		store_tx_rollback(st);
+		return rc;
+	}
+	if ((rc = store_tx_commit(st, err)) != QRM_OK)
+		return rc;
+	if (enable && asprintf(url, "%s/feeds/employer/%s.ics",
+	    qrm_base_url(q), secret) == -1) {
+		*url = NULL;
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	return QRM_OK;
+}
+
+/*
+ * The employer's feed for the secret in its link (QRM_ENOTFOUND when
+ * no such link is in force): every action still waiting on someone
+ * outside, with its dates.
+ */
+int
+core_employer_feed_get(struct qrm *q, const char *secret, struct buf *out,
+    struct qrm_error *err)
+{
+	struct store		*st;
+	struct action_filter	 f;
+	struct action_list	 l;
+	char			 hash[65];
+	int64_t			 since;
+	size_t			 i, n = 0, total;
+	int			 rc;
+
+	if (core_secret_hash(secret, hash) == -1)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	if ((st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if (!store_employer_feed_is(st, hash, &since))
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.closed_since = INT64_MAX;	/* open and waiting only */
+	if ((rc = store_action_list(st, &f, &l, err)) != QRM_OK)
+		return rc;
+	/* those waiting on someone outside first (swapped: all stay) */
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].waiting_on != NULL) {
+			struct action t = l.v[n];
+
+			l.v[n++] = l.v[i];
+			l.v[i] = t;
+		}
+	total = l.n;
+	l.n = n;
+	rc = ical_owed_build(&l, out, err);
+	l.n = total;
+	action_list_free(&l);
+	return rc;
 }

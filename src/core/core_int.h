@@ -110,6 +110,9 @@ int	 core_invitations_follow_occurrence(struct qrm *, struct store *,
 	    const struct event *, const struct occurrence *,
 	    int was_cancelled, struct qrm_error *);
 
+/* actions.c */
+int64_t	 core_days_between(const char *, const char *);
+
 /* signin.c */
 int64_t	 core_cancelled_days(void);
 

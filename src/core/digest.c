@@ -17,10 +17,22 @@ line_text(struct buf *b, const char *s)
 		buf_append(b, (unsigned char)*s < 0x20 ? " " : s, 1);
 }
 
+/*
+ * Is x waiting past the date the employer promised (today is past it),
+ * and its owner not yet chased about that promise?
+ */
+static int
+late_promise(const struct action *x, const char *today)
+{
+	return (x->status == ACTION_OPEN || x->status == ACTION_WAITING) &&
+	    x->promised[0] && strcmp(x->promised, today) < 0 &&
+	    strcmp(x->chased, x->promised) != 0;
+}
+
 /* The digest's body for one owner: l->v[first..last) are theirs. */
 static char *
 digest_body(const struct member *m, const struct action_list *l,
-    size_t first, size_t last)
+    size_t first, size_t last, const char *today)
 {
 	struct buf	b = { 0 };
 	size_t		i;
@@ -33,13 +45,23 @@ digest_body(const struct member *m, const struct action_list *l,
 
 		buf_puts(&b, "- ");
 		line_text(&b, x->title);
-		buf_printf(&b, "\n  due %s, %s", x->due,
-		    action_status_names[x->status]);
+		if (x->due[0])
+			buf_printf(&b, "\n  due %s, %s", x->due,
+			    action_status_names[x->status]);
+		else
+			buf_printf(&b, "\n  %s", action_status_names[x->status]);
 		if (x->waiting_on != NULL) {
 			buf_puts(&b, " (waiting on ");
 			line_text(&b, x->waiting_on);
 			buf_puts(&b, ")");
 		}
+		if (late_promise(x, today))
+			buf_printf(&b, "\n  asked for %s; promised by %s, %lld "
+			    "day%s ago, and no answer yet: chase them",
+			    x->asked[0] ? x->asked : "(date not recorded)",
+			    x->promised, (long long)core_days_between(
+			    x->promised, today), core_days_between(x->promised,
+			    today) == 1 ? "" : "s");
 		if (x->event_title != NULL) {
 			buf_puts(&b, "\n  from: ");
 			line_text(&b, x->event_title);
@@ -48,6 +70,41 @@ digest_body(const struct member *m, const struct action_list *l,
 	}
 	buf_puts(&b, "\nMark them done in quorum when they are.\n");
 	return buf_detach(&b);
+}
+
+/* Append to l the open actions with a late promise not yet chased. */
+static int
+add_late_promises(struct store *st, struct action_list *l, const char *today,
+    struct qrm_error *err)
+{
+	struct action_filter	 f;
+	struct action_list	 open;
+	struct action		*nv;
+	size_t			 i, k;
+	int			 rc;
+
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.closed_since = INT64_MAX;	/* open and waiting only */
+	if ((rc = store_action_list(st, &f, &open, err)) != QRM_OK)
+		return rc;
+	for (i = 0; i < open.n; i++) {
+		if (open.v[i].owner == 0 || !late_promise(&open.v[i], today))
+			continue;
+		for (k = 0; k < l->n && l->v[k].id != open.v[i].id; k++)
+			;
+		if (k < l->n)
+			continue;	/* overdue already */
+		if ((nv = reallocarray(l->v, l->n + 1, sizeof(*nv))) == NULL) {
+			action_list_free(&open);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		}
+		l->v = nv;
+		l->v[l->n++] = open.v[i];
+		memset(&open.v[i], 0, sizeof(open.v[i]));	/* moved */
+	}
+	action_list_free(&open);
+	return QRM_OK;
 }
 
 /*
@@ -70,7 +127,7 @@ core_digest_send(struct qrm *q, const struct actor *a,
 	json_t			*entries, *entry, *out, *sent, *failed, *queued;
 	char			 today[11], subject[64], *body, *text;
 	int64_t			 id;
-	size_t			 i, j;
+	size_t			 i, j, k;
 	int			 rc, send_now;
 
 	*report = NULL;
@@ -87,6 +144,11 @@ core_digest_send(struct qrm *q, const struct actor *a,
 	f.due_before = today;
 	if ((rc = store_action_list(st, &f, &l, err)) != QRM_OK)
 		return rc;
+	/* and those the employer is late with, chased once a promise */
+	if ((rc = add_late_promises(st, &l, today, err)) != QRM_OK) {
+		action_list_free(&l);
+		return rc;
+	}
 	/* group by owner: sort the owned ones together */
 	for (i = 1; i < l.n; i++)
 		for (j = i; j > 0 && l.v[j - 1].owner > l.v[j].owner; j--) {
@@ -106,7 +168,7 @@ core_digest_send(struct qrm *q, const struct actor *a,
 			continue;
 		snprintf(subject, sizeof(subject), "Overdue union actions: %zu",
 		    j - i);
-		body = digest_body(&m, &l, i, j);
+		body = digest_body(&m, &l, i, j, today);
 		entry = json_pack("{s:I, s:s, s:i}", "member", (json_int_t)m.id,
 		    "email", m.email, "actions", (int)(j - i));
 		if (body == NULL)
@@ -123,8 +185,17 @@ core_digest_send(struct qrm *q, const struct actor *a,
 			    json_string(text ? text : ""));
 			free(text);
 		} else if ((rc = outbox_queue(st, "digest", &m, subject, body,
-		    &id, err)) == QRM_OK)
+		    &id, err)) == QRM_OK) {
 			json_object_set_new(entry, "mail", json_integer(id));
+			/* chased: not again until a new promise passes */
+			for (k = i; k < j && rc == QRM_OK; k++)
+				if (late_promise(&l.v[k], today)) {
+					memcpy(l.v[k].chased, l.v[k].promised,
+					    sizeof(l.v[k].chased));
+					rc = store_action_update(st, &l.v[k],
+					    err);
+				}
+		}
 		json_array_append_new(entries, entry);
 		free(body);
 		member_clear(&m);

@@ -406,7 +406,7 @@ worker_run(void *arg)
 	struct qrm_error	 err;
 	struct timespec		 ts;
 	int64_t			 now, checked = 0;
-	int			 queued;
+	int			 queued, recorded;
 
 	pthread_mutex_lock(&w->mu);
 	while (!w->stopping) {
@@ -422,6 +422,10 @@ worker_run(void *arg)
 			if (core_reminders_send(w->q, now, &queued, &err) !=
 			    QRM_OK)
 				log_warn("reminders: %s", err.msg);
+			memset(&err, 0, sizeof(err));
+			if (core_forecast_run(w->q, now, &queued, &recorded,
+			    &err) != QRM_OK)
+				log_warn("quorum forecast: %s", err.msg);
 		}
 		memset(&err, 0, sizeof(err));
 		if (outbox_send_due(w->q, &w->ms, 100, NULL, NULL, &err) !=

@@ -180,6 +180,32 @@ api_occurrence(struct request *r, const struct call *c)
 	return reply(r, rc, &err, out);
 }
 
+/* GET /api/v1/events/{id}/forecast */
+enum MHD_Result
+api_forecast(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	json_t			*out = NULL;
+	int			 rc;
+
+	rc = core_forecast(r->q, c->actor, c->id[0], &out, &err);
+	return reply(r, rc, &err, out);
+}
+
+/* POST /api/v1/events/{id}/reconvene {"start", "end", "occurrence"} */
+enum MHD_Result
+api_reconvene(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct event		 ev;
+	int			 rc;
+
+	if ((rc = core_reconvene(r->q, c->actor, c->id[0], c->json, &ev,
+	    &err)) != QRM_OK)
+		return http_error(r, rc, &err);
+	return event_reply(r, 201, &ev);
+}
+
 /* The attendance list of the event in c, or an error already sent. */
 static int
 attendance_list(struct request *r, const struct call *c,

@@ -192,3 +192,38 @@ feeds_get(struct request *r, const struct call *c)
 		return http_error(r, rc, &err);
 	return send_feed(r, f);
 }
+
+/*
+ * GET /feeds/employer/{secret}.ics: what the employer owes, for the
+ * link the union chose to give the employer side.  Not found when no
+ * such link is in force.  Private: a proxy must not keep it.
+ */
+enum MHD_Result
+feeds_employer(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct MHD_Response	*resp;
+	struct buf		 b = { 0 };
+	char			 secret[128];
+	size_t			 n = strcspn(c->word, ".");
+
+	if (n == 0 || n >= sizeof(secret) || strcmp(c->word + n, ".ics") != 0)
+		return http_fail(r, QRM_ENOTFOUND, "", "no such feed");
+	memcpy(secret, c->word, n);
+	secret[n] = '\0';
+	if (core_employer_feed_get(r->q, secret, &b, &err) != QRM_OK) {
+		buf_free(&b);
+		return http_fail(r, QRM_ENOTFOUND, "", "no such feed");
+	}
+	r->bytes = b.len;
+	if ((resp = MHD_create_response_from_buffer_with_free_callback(b.len,
+	    b.p ? b.p : strdup(""), free)) == NULL) {
+		buf_free(&b);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/calendar; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "private, max-age=300");
+	return http_queue(r, 200, resp);
+}

@@ -89,6 +89,8 @@ enum MHD_Result	 api_events(struct request *, const struct call *);
 enum MHD_Result	 api_event(struct request *, const struct call *);
 enum MHD_Result	 api_event_occurrences(struct request *, const struct call *);
 enum MHD_Result	 api_occurrence(struct request *, const struct call *);
+enum MHD_Result	 api_forecast(struct request *, const struct call *);
+enum MHD_Result	 api_reconvene(struct request *, const struct call *);
 enum MHD_Result	 api_attendance(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_csv(struct request *, const struct call *);
 enum MHD_Result	 api_attendance_one(struct request *, const struct call *);
@@ -126,6 +128,7 @@ enum MHD_Result	 page_metrics(struct request *, const struct call *);
 
 /* feeds.c */
 enum MHD_Result	 feeds_get(struct request *, const struct call *);
+enum MHD_Result	 feeds_employer(struct request *, const struct call *);
 int		 accepts_gzip(const char *accept_encoding);
 
 /* guard.c */
@@ -254,6 +257,7 @@ int		 page_people(struct request *, const struct actor *,
 /* page_agenda.c */
 enum MHD_Result	 page_audience(struct request *, const struct call *);
 enum MHD_Result	 page_event(struct request *, const struct call *);
+enum MHD_Result	 page_reconvene(struct request *, const struct call *);
 
 /* page_me.c */
 enum MHD_Result	 page_me(struct request *, const struct call *);

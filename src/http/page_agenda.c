@@ -205,6 +205,87 @@ page_audience(struct request *r, const struct call *c)
 
 /* GET /events/{id}: everything a member needs to know about a meeting. */
 #define DATES_SHOWN	8
+#define SILENT_SHOWN	40
+
+/*
+ * For reps and officials, a meeting with a quorum: whether it looks
+ * quorate (and who has not answered, to chase); how its past dates
+ * went; and, for officials, reconvening one that missed its quorum.
+ */
+static void
+forecast_box(struct request *r, struct buf *b, const struct page_user *v,
+    const struct event *ev)
+{
+	json_t		*fc = NULL, *x, *names;
+	const char	*occ, *outcome;
+	size_t		 i;
+
+	if (core_forecast(r->q, &v->a, ev->id, &fc, NULL) != QRM_OK)
+		return;
+	names = json_object_get(fc, "not_answered");
+	if (json_is_true(json_object_get(fc, "looks_inquorate"))) {
+		buf_printf(b, "<div class=\"problem\" role=\"alert\"><h2>"
+		    "This meeting looks inquorate</h2><p>%lld going; its "
+		    "quorum is %lld.", (long long)json_integer_value(
+		    json_object_get(fc, "accepted")), (long long)
+		    json_integer_value(json_object_get(fc, "quorum")));
+		if (json_array_size(names) > 0) {
+			buf_printf(b, " %zu have not answered:",
+			    json_array_size(names));
+			html_raw_trusted(b, "</p><ul class=\"silent\">");
+			json_array_foreach(names, i, x) {
+				if (i == SILENT_SHOWN)
+					break;
+				html_raw_trusted(b, "<li>");
+				html_text(b, json_string_value(x));
+				html_raw_trusted(b, "</li>");
+			}
+			html_raw_trusted(b, "</ul>");
+		} else
+			html_raw_trusted(b, "</p>");
+		html_raw_trusted(b, "</div>");
+	} else if (json_object_get(fc, "occurrence") != NULL)
+		buf_printf(b, "<p class=\"notice\">%lld going; its quorum is "
+		    "%lld.</p>", (long long)json_integer_value(json_object_get(
+		    fc, "accepted")), (long long)json_integer_value(
+		    json_object_get(fc, "quorum")));
+	json_array_foreach(json_object_get(fc, "outcomes"), i, x) {
+		outcome = json_string_value(json_object_get(x, "outcome"));
+		if (outcome == NULL)
+			continue;
+		occ = json_string_value(json_object_get(x, "occurrence"));
+		html_raw_trusted(b, "<p>");
+		html_when(b, *occ ? occ : ev->start, 1);
+		buf_printf(b, ": <strong>%s</strong> (%lld present, quorum "
+		    "%d).", outcome, (long long)json_integer_value(
+		    json_object_get(x, "present")), ev->quorum);
+		if (json_is_integer(json_object_get(x, "reconvened")))
+			buf_printf(b, " <a href=\"/events/%lld\">Reconvened"
+			    "</a>", (long long)json_integer_value(
+			    json_object_get(x, "reconvened")));
+		html_raw_trusted(b, "</p>");
+		if (strcmp(outcome, "inquorate") == 0 && v->a.role >=
+		    ROLE_OFFICIAL && !json_is_integer(json_object_get(x,
+		    "reconvened"))) {
+			buf_printf(b, "<form method=\"post\" action=\"/events/"
+			    "%lld/reconvene\">", (long long)ev->id);
+			html_hidden(b, "csrf", v->s.csrf);
+			html_hidden(b, "occurrence", occ);
+			html_raw_trusted(b, "<div class=\"field\"><label "
+			    "for=\"rc-date\">Meet again on</label><input "
+			    "type=\"date\" id=\"rc-date\" name=\"date\" "
+			    "required></div><div class=\"field\"><label "
+			    "for=\"rc-start\">From</label><input type=\"time\" "
+			    "id=\"rc-start\" name=\"start_time\" required>"
+			    "</div><div class=\"field\"><label for=\"rc-end\">"
+			    "To</label><input type=\"time\" id=\"rc-end\" "
+			    "name=\"end_time\" required></div><p><button "
+			    "type=\"submit\">Reconvene it, with its open "
+			    "actions</button></p></form>");
+		}
+	}
+	json_decref(fc);
+}
 
 /*
  * A series' next dates, each where it now is: one moved or cancelled
@@ -266,6 +347,51 @@ coming_dates(struct request *r, struct buf *b, const struct page_user *v,
 	if (json_array_size(json_object_get(occ, "items")) > 0)
 		html_raw_trusted(b, "</ul>");
 	json_decref(occ);
+}
+
+/* POST /events/{id}/reconvene: the official's one step */
+enum MHD_Result
+page_reconvene(struct request *r, const struct call *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct page_user	 u;
+	struct event		 ev;
+	enum MHD_Result		 ret;
+	const char		*d, *st, *et, *occ;
+	json_t			*body;
+	char			 where[64];
+	int			 rc;
+
+	if (page_staff(r, &u, ROLE_OFFICIAL, &ret) == -1) {
+		page_user_clear(&u);
+		return ret;
+	}
+	d = json_string_value(json_object_get(c->json, "date"));
+	st = json_string_value(json_object_get(c->json, "start_time"));
+	et = json_string_value(json_object_get(c->json, "end_time"));
+	occ = json_string_value(json_object_get(c->json, "occurrence"));
+	if (!page_csrf_ok(c, &u.s)) {
+		page_user_clear(&u);
+		return page_fail(r, QRM_EFORBIDDEN, "the page had expired: go "
+		    "back, reload it and try again");
+	}
+	if (d == NULL || st == NULL || et == NULL || strlen(d) != 10 ||
+	    strlen(st) != 5 || strlen(et) != 5) {
+		page_user_clear(&u);
+		return page_fail(r, QRM_EINVAL, "give the day and the times it "
+		    "meets again");
+	}
+	body = json_pack("{s:s?}", "occurrence", occ && *occ ? occ : NULL);
+	json_object_set_new(body, "start", json_sprintf("%sT%s", d, st));
+	json_object_set_new(body, "end", json_sprintf("%sT%s", d, et));
+	rc = core_reconvene(r->q, &u.a, c->id[0], body, &ev, &err);
+	json_decref(body);
+	page_user_clear(&u);
+	if (rc != QRM_OK)
+		return page_error(r, rc, &err);
+	snprintf(where, sizeof(where), "/events/%lld", (long long)ev.id);
+	event_clear(&ev);
+	return html_redirect(r, where, "Reconvened");
 }
 
 enum MHD_Result
@@ -357,6 +483,8 @@ page_event(struct request *r, const struct call *c)
 	html_raw_trusted(&b, "</dd></dl>");
 	if (ev.rrule != NULL && ev.status != EVSTATUS_CANCELLED)
 		coming_dates(r, &b, &v, &ev);
+	if (v.signed_in && v.a.role >= ROLE_REP && ev.quorum > 0)
+		forecast_box(r, &b, &v, &ev);
 	if (ev.description != NULL) {
 		html_raw_trusted(&b, "<h2>About it</h2><p class=\"description\">");
 		html_text(&b, ev.description);

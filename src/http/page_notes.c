@@ -115,6 +115,18 @@ notes_page(struct request *r, unsigned int status, const struct page_user *u,
 		}
 		html_raw_trusted(&b, "</ul>");
 	}
+	/* an employer meeting: what the employer still owes, and how long */
+	v = json_object_get(agenda, "employer_clock");
+	if (json_array_size(v) > 0) {
+		html_raw_trusted(&b, "<h2>Waiting on the employer</h2><ul>");
+		for (i = 0; i < json_array_size(v); i++) {
+			html_raw_trusted(&b, "<li>");
+			html_text(&b, json_string_value(json_object_get(
+			    json_array_get(v, i), "text")));
+			html_raw_trusted(&b, "</li>");
+		}
+		html_raw_trusted(&b, "</ul>");
+	}
 
 	/* the notes */
 	text = json_string_value(json_object_get(notes, "text"));

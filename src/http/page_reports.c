@@ -31,36 +31,39 @@ return_year(char *from, char *to, size_t sz)
 	snprintf(to, sz, "%04d-03-31", y + 1);
 }
 
-/* Each official's hours as horizontal bars, each duty a colour. */
+/*
+ * Each official's hours as horizontal bars, each duty a colour, drawn
+ * narrow enough to read on a phone (names above their bars).
+ */
 static void
 chart(struct buf *b, const json_t *rows)
 {
 	const json_t	*row;
 	double		 most = 1, x, w, total;
 	size_t		 i, k, n = json_array_size(rows);
-	int		 top = 28, bar = 22, gap = 10, left = 170, width = 520;
+	int		 legend = 22 * (int)((NDUTIES + 1) / 2) + 8, step = 46;
+	int		 width = 300, left = 8;
 
 	json_array_foreach(rows, i, row)
 		if ((total = json_real_value(json_object_get(row, "total"))) >
 		    most)
 			most = total;
 	buf_printf(b, "<figure class=\"chart\"><svg role=\"img\" "
-	    "aria-labelledby=\"ft-title\" viewBox=\"0 0 %d %zu\" "
+	    "aria-labelledby=\"ft-title\" viewBox=\"0 0 400 %zu\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\" "
-	    "font-family=\"sans-serif\" font-size=\"13\">"
+	    "font-family=\"sans-serif\" font-size=\"14\">"
 	    "<title id=\"ft-title\">Hours on union duties, by official and "
 	    "duty (the table below has the figures)</title>",
-	    left + width + 70, top + n * (bar + gap) + 10);
+	    (size_t)legend + n * (size_t)step + 4);
 	for (k = 0; k < NDUTIES; k++)
-		buf_printf(b, "<rect x=\"%zu\" y=\"4\" width=\"12\" "
-		    "height=\"12\" fill=\"%s\"/><text x=\"%zu\" y=\"15\">%s"
-		    "</text>", 4 + k * 140, colours[k], 20 + k * 140,
-		    duties[k] + 0);
+		buf_printf(b, "<rect x=\"%zu\" y=\"%zu\" width=\"14\" "
+		    "height=\"14\" fill=\"%s\"/><text x=\"%zu\" y=\"%zu\">%s"
+		    "</text>", 8 + (k % 2) * 200, 4 + (k / 2) * 22, colours[k],
+		    28 + (k % 2) * 200, 16 + (k / 2) * 22, duties[k]);
 	json_array_foreach(rows, i, row) {
-		int	y = top + (int)i * (bar + gap);
+		int	y = legend + (int)i * step;
 
-		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
-		    left - 8, y + 16);
+		buf_printf(b, "<text x=\"%d\" y=\"%d\">", left, y + 14);
 		html_text(b, json_string_value(json_object_get(row, "name")));
 		html_raw_trusted(b, "</text>");
 		x = left;
@@ -70,12 +73,12 @@ chart(struct buf *b, const json_t *rows)
 			if (w <= 0)
 				continue;
 			buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-			    "height=\"%d\" fill=\"%s\"/>", x, y, w, bar,
+			    "height=\"18\" fill=\"%s\"/>", x, y + 20, w,
 			    colours[k]);
 			x += w;
 		}
 		buf_printf(b, "<text x=\"%.1f\" y=\"%d\">%.1f h</text>",
-		    x + 6, y + 16, json_real_value(json_object_get(row,
+		    x + 6, y + 34, json_real_value(json_object_get(row,
 		    "total")));
 	}
 	html_raw_trusted(b, "</svg></figure>");
@@ -114,27 +117,31 @@ report_body(struct buf *b, const json_t *rep, const char *from, const char *to)
 		return;
 	}
 	chart(b, rows);
-	html_raw_trusted(b, "<div class=\"wide\"><table><caption>Hours on "
-	    "union duties, preparation and travel included</caption><thead>"
-	    "<tr><th scope=\"col\">Official</th>");
-	for (k = 0; k < NDUTIES; k++)
-		buf_printf(b, "<th scope=\"col\">%s</th>", duties[k]);
-	html_raw_trusted(b, "<th scope=\"col\">Total</th><th scope=\"col\">"
-	    "Share of their hours</th></tr></thead><tbody>");
+	html_raw_trusted(b, "<table class=\"figures\"><caption>Hours on union duties, "
+	    "preparation and travel included</caption><thead><tr><th "
+	    "scope=\"col\">Official</th><th scope=\"col\">Hours</th><th "
+	    "scope=\"col\">Share of their hours</th></tr></thead><tbody>");
 	json_array_foreach(rows, i, row) {
+		int	any = 0;
+
 		html_raw_trusted(b, "<tr><th scope=\"row\">");
 		html_text(b, json_string_value(json_object_get(row, "name")));
-		html_raw_trusted(b, "</th>");
-		for (k = 0; k < NDUTIES; k++)
-			buf_printf(b, "<td>%.2f</td>", json_real_value(
-			    json_object_get(json_object_get(row, "duties"),
-			    duties[k])));
-		buf_printf(b, "<td>%.2f</td><td>%.2f %% (%s)</td></tr>",
-		    json_real_value(json_object_get(row, "total")),
+		html_raw_trusted(b, "<br><span class=\"hint\">");
+		for (k = 0; k < NDUTIES; k++) {
+			double h = json_real_value(json_object_get(
+			    json_object_get(row, "duties"), duties[k]));
+
+			if (h > 0)
+				buf_printf(b, "%s%s %.2f", any++ ? " · " : "",
+				    duties[k], h);
+		}
+		html_raw_trusted(b, any ? "" : "none recorded");
+		buf_printf(b, "</span></th><td>%.2f</td><td>%.2f %% (%s)</td>"
+		    "</tr>", json_real_value(json_object_get(row, "total")),
 		    json_real_value(json_object_get(row, "percent")),
 		    json_string_value(json_object_get(row, "band")));
 	}
-	html_raw_trusted(b, "</tbody></table></div>");
+	html_raw_trusted(b, "</tbody></table>");
 }
 
 /* GET /reports/facility-time[.csv]?from=&to= (officials) */

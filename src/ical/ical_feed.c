@@ -947,3 +947,107 @@ ical_reply_parse(const char *text, struct itip_reply *r,
 	ical_unlock();
 	return rc;
 }
+
+/* "15 Dec 2026" from a date, into out. */
+static void
+owed_day(char *out, size_t sz, const char *date)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int	y, m, d;
+
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
+		snprintf(out, sz, "%d %s %d", d, months[m - 1], y);
+	else
+		snprintf(out, sz, "%s", date);
+}
+
+/*
+ * What the employer side owes, for a link the union may give them:
+ * each action waiting on someone outside as a VTODO (its title, when it
+ * was asked for, DUE the date promised) and, with a promise, an all-day
+ * "Due:" event on it.  Nothing else: no owner, notes or meeting.
+ */
+static int
+owed_build(const struct action_list *l, struct buf *out,
+    struct qrm_error *err)
+{
+	icalcomponent	*cal, *c;
+	icaltimetype	 due, end;
+	char		 uid[64], desc[200], asked[32], promised[32], sum[400];
+	size_t		 i;
+
+	cal = icalcomponent_new_vcalendar();
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_method(
+	    ICAL_METHOD_PUBLISH));
+	icalcomponent_add_property(cal, icalproperty_new_name(
+	    "What the employer owes the union"));
+	add_x(cal, "X-WR-CALNAME", "What the employer owes the union");
+	for (i = 0; i < l->n; i++) {
+		const struct action *a = &l->v[i];
+		int has_due = a->promised[0] && ical_time_from_local(
+		    a->promised, &due) == 0;
+
+		snprintf(uid, sizeof(uid), "owed-%lld@quorum",
+		    (long long)a->id);
+		owed_day(asked, sizeof(asked), a->asked);
+		owed_day(promised, sizeof(promised), a->promised);
+		snprintf(desc, sizeof(desc), "%s%s%s%s%s", a->asked[0] ?
+		    "Asked for on " : "", a->asked[0] ? asked : "",
+		    a->asked[0] && a->promised[0] ? "; " : "",
+		    a->promised[0] ? "promised by " : "", a->promised[0] ?
+		    promised : "");
+		c = icalcomponent_new_vtodo();
+		icalcomponent_add_property(c, icalproperty_new_uid(uid));
+		icalcomponent_add_property(c,
+		    icalproperty_new_dtstamp(utc_time(a->updated)));
+		icalcomponent_add_property(c, icalproperty_new_summary(
+		    a->title));
+		if (desc[0])
+			icalcomponent_add_property(c,
+			    icalproperty_new_description(desc));
+		if (has_due)
+			icalcomponent_add_property(c, time_prop(
+			    ICAL_DUE_PROPERTY, due, "UTC"));
+		icalcomponent_add_property(c, icalproperty_new_status(
+		    ICAL_STATUS_NEEDSACTION));
+		icalcomponent_add_component(cal, c);
+		if (!has_due)
+			continue;
+		snprintf(uid, sizeof(uid), "owed-%lld-due@quorum",
+		    (long long)a->id);
+		snprintf(sum, sizeof(sum), "Due to the union: %s", a->title);
+		end = icaltime_add(due, icaldurationtype_from_int(86400));
+		end.is_date = 1;
+		c = icalcomponent_new_vevent();
+		icalcomponent_add_property(c, icalproperty_new_uid(uid));
+		icalcomponent_add_property(c,
+		    icalproperty_new_dtstamp(utc_time(a->updated)));
+		icalcomponent_add_property(c, time_prop(ICAL_DTSTART_PROPERTY,
+		    due, "UTC"));
+		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY,
+		    end, "UTC"));
+		icalcomponent_add_property(c, icalproperty_new_summary(sum));
+		if (desc[0])
+			icalcomponent_add_property(c,
+			    icalproperty_new_description(desc));
+		icalcomponent_add_property(c, icalproperty_new_transp(
+		    ICAL_TRANSP_TRANSPARENT));
+		icalcomponent_add_component(cal, c);
+	}
+	return serialize_free(cal, out, err);
+}
+
+int
+ical_owed_build(const struct action_list *l, struct buf *out,
+    struct qrm_error *err)
+{
+	int	rc;
+
+	ical_lock();
+	rc = owed_build(l, out, err);
+	ical_unlock();
+	return rc;
+}

@@ -45,7 +45,7 @@ extern const size_t		store_migrations_count;
 #define ACTION_COLUMNS \
 	"x.id, x.event, x.title, x.notes, x.owner, x.waiting_on, x.due, " \
 	"x.status, x.created, x.updated, x.completed_at, m.name, e.uid, " \
-	"e.title "
+	"e.title, x.asked_on, x.promised_on, x.chased "
 #define ACTION_FROM \
 	"FROM actions x LEFT JOIN members m ON m.id = x.owner " \
 	"LEFT JOIN events e ON e.id = x.event "
@@ -464,12 +464,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "'member/' || ?1 || ' %' ORDER BY id",
 	[STMT_ACTION_INSERT] =
 	    "INSERT INTO actions (event, title, notes, owner, waiting_on, due, "
-	    "status, created, updated, completed_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "status, created, updated, completed_at, asked_on, promised_on, "
+	    "chased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?12, ?13, ?14)",
 	[STMT_ACTION_UPDATE] =
 	    "UPDATE actions SET event = ?, title = ?, notes = ?, owner = ?, "
 	    "waiting_on = ?, due = ?, status = ?, created = ?, updated = ?, "
-	    "completed_at = ? WHERE id = ?",
+	    "completed_at = ?, asked_on = ?12, promised_on = ?13, chased = ?14 "
+	    "WHERE id = ?11",
 	[STMT_ACTION_GET] =
 	    "SELECT " ACTION_COLUMNS ACTION_FROM "WHERE x.id = ?",
 	/*

@@ -28,6 +28,17 @@ action_bind(sqlite3_stmt *s, const struct action *a)
 	sqlite3_bind_int64(s, 8, a->created);
 	sqlite3_bind_int64(s, 9, a->updated);
 	bind_id(s, 10, a->completed_at);
+	store_bind_text(s, 12, a->asked[0] ? a->asked : NULL);
+	store_bind_text(s, 13, a->promised[0] ? a->promised : NULL);
+	store_bind_text(s, 14, a->chased[0] ? a->chased : NULL);
+}
+
+static void
+copy_date(char *dst, sqlite3_stmt *s, int col)
+{
+	const char	*t = (const char *)sqlite3_column_text(s, col);
+
+	snprintf(dst, 11, "%s", t ? t : "");
 }
 
 static void
@@ -53,6 +64,9 @@ action_from_row(sqlite3_stmt *s, struct action *a)
 	a->owner_name = store_col_text(s, 11);
 	a->event_uid = store_col_text(s, 12);
 	a->event_title = store_col_text(s, 13);
+	copy_date(a->asked, s, 14);
+	copy_date(a->promised, s, 15);
+	copy_date(a->chased, s, 16);
 }
 
 /* Insert a (inside a transaction) and set its id. */

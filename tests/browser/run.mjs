@@ -274,6 +274,13 @@ for (const [size, viewport, link] of [
     flow.prefilled = [await page.inputValue('#f-hosts'),
         await page.inputValue('#f-start_time'),
         await page.inputValue('#f-end_time')];
+    // facility time, and a time-off request (the official hosts duties)
+    await page.goto(base + '/reports/facility-time');
+    await both(page, 'facility-time');
+    flow.facilityChart = await page.locator('figure.chart svg').count();
+    await page.goto(base + `/events/${id}/time-off`);
+    await both(page, 'time-off');
+    flow.timeOff = await page.textContent('pre.letter');
     await page.goto(base + '/members');
     await both(page, 'members');
     await page.setInputFiles('#f-file', { name: 'members.csv',

@@ -93,7 +93,7 @@ class BrowserTest(unittest.TestCase):
             q.close()
         # every page, at both sizes, looked at and checked
         names = {(x["name"], x["size"]) for x in r["pages"]}
-        self.assertEqual(len(names), 50, names)
+        self.assertEqual(len(names), 54, names)
         # every page at both sizes
         self.assertEqual({n for n, size in names if size == "phone"},
                          {n for n, size in names if size == "desktop"})
@@ -133,6 +133,9 @@ class BrowserTest(unittest.TestCase):
         self.assertIn("Saved", o["saved"])
         self.assertEqual(o["savedRepeat"], "weekly")
         self.assertTrue(o["inFeed"])
+        # facility time drawn; a time-off request to print
+        self.assertEqual(o["facilityChart"], 1)
+        self.assertIn("section 168", o["timeOff"])
         # one date of it moved alone, from the meeting's page
         self.assertIn("Saved. Those invited have been told.",
                       o["dateSaved"])
