@@ -15,6 +15,15 @@
 
 #define QRM_DEFAULT_TZ			"Europe/London"
 #define QRM_CANCELLED_RETENTION_DAYS	90
+/*
+ * The feed window: events over longer ago than this leave feeds unless
+ * an audience's `past` says otherwise.  A year keeps the union's yearly
+ * round (AGM, pay claim, last year's JES panels) in members' calendars;
+ * at a branch's usual forty meetings a month across a member's groups
+ * that is about 480 past events, some 400 KB: well under the 1 MB past
+ * which Google Calendar drops events from a subscription.
+ */
+#define QRM_PAST_DAYS_DEFAULT		365
 #define QRM_MAX_BODY			(1u << 20)
 #define QRM_ACTION_RETENTION_DAYS	14	/* done ones stay in feeds */
 
@@ -30,6 +39,8 @@ struct actor {
 
 /* A served feed: immutable once built, shared by reference. */
 #define FEED_ATTACH_SLOTS	4
+
+#define FEED_ETAG_LEN	40	/* a quoted ETag and its NUL */
 
 struct feed {
 	char		*body;
@@ -103,6 +114,9 @@ struct qrm_stats {
 int	 core_stats(struct qrm *, struct qrm_stats *, struct qrm_error *);
 void	 feed_cache_stats(struct qrm *, uint64_t *hits, uint64_t *misses,
 	    size_t *bytes);
+json_t	*feed_oversize(struct qrm *, uint64_t *count);
+int	 feed_member_etag(struct qrm *, const char *token, int with_events,
+	    char *etag, struct qrm_error *);
 
 /* catalogue.c */
 int	 catalogue_read(const char *dir, struct audience_list *,

@@ -36,6 +36,16 @@ struct feed_meta {
 	void		 (*keep)(void *, const struct event *, const char *,
 			    size_t);
 	void		*cache_arg;
+	/*
+	 * Optional, for a personal feed: an event's text as everyone who
+	 * sees it shares it (the attendee a placeholder), appended to the
+	 * buffer (1) or 0 to have it built; and keeping one built.  Each
+	 * member's feed is then that text with their own ATTENDEE line in.
+	 */
+	int		 (*shared)(void *, const struct event *, struct buf *);
+	void		 (*keep_shared)(void *, const struct event *,
+			    const char *, size_t);
+	void		*shared_arg;
 };
 
 /* ical_time.c */

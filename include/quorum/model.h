@@ -92,6 +92,7 @@ struct audience {
 	char		*colour;	/* "#rrggbb" or NULL */
 	char		*parent;	/* slug or NULL for a root */
 	int		 refresh_minutes;
+	int		 past_days;	/* events over longer ago leave its feeds */
 };
 
 struct audience_list {

@@ -69,6 +69,10 @@ int	 store_meta_set(struct store *, const char *key, int64_t,
 int	 store_meta_get(struct store *, const char *key, int64_t *);
 int	 store_outbox_backlog(struct store *, int64_t *waiting,
 	    int64_t *oldest);
+int	 store_lineage_sig(struct store *, const char *lineage, char **,
+	    struct qrm_error *);
+int	 store_member_feed_sig(struct store *, int64_t member,
+	    int with_events, char **, struct qrm_error *);
 int	 store_employer_feed_set(struct store *, const char *hash, int64_t now,
 	    struct qrm_error *);
 int	 store_employer_feed_is(struct store *, const char *hash,

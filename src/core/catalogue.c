@@ -49,6 +49,39 @@ valid_colour(const char *s)
 	return 1;
 }
 
+/*
+ * Days of a window "P12M" ("P1Y", "P6M", "P2W", "P90D"; a month is a
+ * twelfth of 365 days), 1 to 3650; 0 when it cannot be read.
+ */
+static int
+parse_past(const char *v)
+{
+	long	n;
+	char	unit, rest;
+	int	days;
+
+	if (sscanf(v, "P%ld%c%c", &n, &unit, &rest) != 2 || n < 1 ||
+	    n > 3650)
+		return 0;
+	switch (unit) {
+	case 'Y':
+		days = (int)(n * 365);
+		break;
+	case 'M':
+		days = (int)((n * 365 + 6) / 12);
+		break;
+	case 'W':
+		days = (int)(n * 7);
+		break;
+	case 'D':
+		days = (int)n;
+		break;
+	default:
+		return 0;
+	}
+	return days >= 1 && days <= 3650 ? days : 0;
+}
+
 /* "PT1H", "PT30M", "PT1H30M", "P1D" or a number of minutes. */
 static int
 parse_refresh(const char *s, int *minutes)
@@ -138,6 +171,15 @@ catalogue_ini_line(void *user, const char *section, const char *name,
 		}
 		a->visibility = (enum visibility)v;
 		s->seen_section |= 2;
+		return 1;
+	} else if (strcmp(name, "past") == 0) {
+		if ((a->past_days = parse_past(value)) <= 0) {
+			snprintf(s->why, sizeof(s->why), "past '%s' must be how "
+			    "long events stay in feeds once over: P12M, P6M, "
+			    "P1Y, P90D (at least a day, at most 10 years)",
+			    value);
+			return 0;
+		}
 		return 1;
 	} else if (strcmp(name, "refresh") == 0) {
 		if (parse_refresh(value, &a->refresh_minutes) == -1) {

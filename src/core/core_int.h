@@ -94,6 +94,10 @@ struct auth_cache	*auth_cache_new(void);
 void	 auth_cache_free(struct auth_cache *);
 int	 core_feed_access(struct qrm *, const char *token, const char *slug,
 	    int64_t *member, enum feed_level *);
+int	 core_feed_version_cached(struct qrm *, const char *token,
+	    int with_events, int64_t epoch, int64_t day, char *etag);
+void	 core_feed_version_keep(struct qrm *, const char *token,
+	    int with_events, int64_t epoch, int64_t day, const char *etag);
 int	 core_random_hex(char *out, size_t bytes);
 void	 core_secret_new(char text[CORE_SECRET_LEN + 1], char hash[65]);
 int	 core_secret_hash(const char *text, char hash[65]);

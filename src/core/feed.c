@@ -14,6 +14,10 @@
 #include <zlib.h>
 
 #include "core_int.h"
+
+#define FEED_WARN_BYTES	(900 * 1024)
+
+static int64_t	today(void);
 #include "quorum/ical.h"
 
 #define CACHE_SLOTS		4096
@@ -48,6 +52,7 @@ struct evtext_cache {
 	struct evtext	*v;		/* EVTEXT_SLOTS, open addressing */
 	size_t		 n;
 	size_t		 bytes;
+	size_t		 budget;	/* 0: EVTEXT_BUDGET */
 };
 
 static void	evtext_clear(struct evtext_cache *);
@@ -69,8 +74,72 @@ struct feed_cache {
 	int64_t			 aud_epoch;
 	struct audience_list	 auds;
 	struct evtext_cache	 evtexts;
+	struct evtext_cache	 shared;	/* events of personal feeds */
 	uint64_t		 hits, misses;	/* of whole feeds */
+	uint64_t		 oversize;	/* builds past FEED_WARN_BYTES */
+	struct {
+		char	 what[80];	/* "all-members", "member 12" */
+		size_t	 bytes;
+		int64_t	 at;
+	}			 big[8];	/* the latest of them */
 };
+
+/*
+ * A feed built past FEED_WARN_BYTES: logged once a build, counted for
+ * the metrics, and kept (the latest few) for the officials' pages, so
+ * that the union can shorten the window before Google Calendar, which
+ * drops events from subscriptions over about 1 MB, starts to.
+ */
+static void
+feed_size_note(struct qrm *q, const char *what, size_t bytes)
+{
+	struct feed_cache	*c = q->cache;
+	size_t			 i, slot = 0;
+
+	if (bytes <= FEED_WARN_BYTES)
+		return;
+	log_warn("the feed of %s is %zu KB, past %d KB: Google Calendar "
+	    "drops events from feeds over about 1 MB; shorten the window "
+	    "(past in its feeds/*.ini)", what, bytes / 1024,
+	    FEED_WARN_BYTES / 1024);
+	pthread_mutex_lock(&c->mu);
+	c->oversize++;
+	for (i = 0; i < sizeof(c->big) / sizeof(c->big[0]); i++) {
+		if (strcmp(c->big[i].what, what) == 0) {
+			slot = i;
+			break;
+		}
+		if (c->big[i].at < c->big[slot].at)
+			slot = i;
+	}
+	snprintf(c->big[slot].what, sizeof(c->big[slot].what), "%s", what);
+	c->big[slot].bytes = bytes;
+	c->big[slot].at = (int64_t)time(NULL);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The feeds lately built too large: [{"feed", "bytes", "at"}]. */
+json_t *
+feed_oversize(struct qrm *q, uint64_t *count)
+{
+	struct feed_cache	*c = q->cache;
+	json_t			*a = json_array();
+	char			 at[32];
+	size_t			 i;
+
+	pthread_mutex_lock(&c->mu);
+	*count = c->oversize;
+	for (i = 0; i < sizeof(c->big) / sizeof(c->big[0]); i++) {
+		if (c->big[i].at == 0)
+			continue;
+		utc_format(c->big[i].at, at, sizeof(at));
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "feed",
+		    c->big[i].what, "bytes", (json_int_t)c->big[i].bytes, "at",
+		    at));
+	}
+	pthread_mutex_unlock(&c->mu);
+	return a;
+}
 
 /* How often a feed was found built, and how often it had to be built. */
 void
@@ -97,6 +166,9 @@ feed_cache_new(void)
 		return NULL;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_mutex_init(&c->evtexts.mu, NULL);
+	pthread_mutex_init(&c->shared.mu, NULL);
+	/* a member's feed is these texts: 10,000 events take some 7 MB */
+	c->shared.budget = (size_t)16 << 20;
 	c->budget = (size_t)CACHE_DEFAULT_MB << 20;
 	if (mb != NULL && parse_int64(mb, &n) == 0 && n >= 1 && n <= 65536)
 		c->budget = (size_t)n << 20;
@@ -210,6 +282,9 @@ feed_cache_free(struct feed_cache *c)
 	evtext_clear(&c->evtexts);
 	free(c->evtexts.v);
 	pthread_mutex_destroy(&c->evtexts.mu);
+	evtext_clear(&c->shared);
+	free(c->shared.v);
+	pthread_mutex_destroy(&c->shared.mu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -269,7 +344,8 @@ evtext_keep(void *arg, const struct event *ev, const char *text, size_t len)
 	pthread_mutex_lock(&c->mu);
 	if (c->v == NULL)
 		c->v = calloc(EVTEXT_SLOTS, sizeof(*c->v));
-	if (c->v != NULL && (c->bytes + len > EVTEXT_BUDGET ||
+	if (c->v != NULL && (c->bytes + len > (c->budget ? c->budget :
+	    EVTEXT_BUDGET) ||
 	    c->n >= EVTEXT_SLOTS * 3 / 4))
 		evtext_clear(c);
 	if (c->v == NULL || (e = evtext_slot(c, ev->id)) == NULL) {
@@ -420,7 +496,7 @@ audience_visibility(struct qrm *q, const char *slug, int64_t epoch,
 /* Wrap built bytes as a feed with its gzip, ETags and dates. */
 static int
 feed_new(struct buf *body, time_t last_modified, int public, int refresh,
-    struct feed **out, struct qrm_error *err)
+    const char *etag, struct feed **out, struct qrm_error *err)
 {
 	struct feed	*f;
 	unsigned char	 h[16];
@@ -434,11 +510,18 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	}
 	pthread_mutex_init(&f->gz_mu, NULL);
-	crypto_generichash(h, sizeof(h), (const unsigned char *)f->body,
-	    f->len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(f->etag, sizeof(f->etag), "\"%s\"", hex);
-	snprintf(f->etag_gz, sizeof(f->etag_gz), "\"%s-gz\"", hex);
+	if (etag != NULL) {
+		/* a version known before the bytes: no need to hash them */
+		snprintf(f->etag, sizeof(f->etag), "%s", etag);
+		snprintf(f->etag_gz, sizeof(f->etag_gz), "%.*s-gz\"",
+		    (int)strlen(etag) - 1, etag);
+	} else {
+		crypto_generichash(h, sizeof(h), (const unsigned char *)
+		    f->body, f->len, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(f->etag, sizeof(f->etag), "\"%s\"", hex);
+		snprintf(f->etag_gz, sizeof(f->etag_gz), "\"%s-gz\"", hex);
+	}
 	f->last_modified = last_modified;
 	f->public = public;
 	f->refresh_minutes = refresh;
@@ -447,23 +530,88 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 	return QRM_OK;
 }
 
+/* "slug\tseconds" onto sv. */
+static void
+buf_strv_pair(struct strv *sv, const char *slug, int64_t w)
+{
+	char	line[128];
+
+	snprintf(line, sizeof(line), "%s\t%lld", slug, (long long)w);
+	strv_push(sv, line);
+}
+
+/* The window of an audience: events over longer ago leave its feeds. */
+static int64_t
+window_of(const struct audience *a)
+{
+	return (int64_t)(a->past_days > 0 ? a->past_days :
+	    QRM_PAST_DAYS_DEFAULT) * 86400;
+}
+
+/*
+ * The events a feed of these audiences (a lineage) shows at now: not
+ * over longer ago than the window of an audience of theirs in the
+ * lineage (a series while any of its dates is inside), cancelled ones
+ * only for their retention.
+ */
 static int
 feed_events(struct store *st, const struct strv *audiences,
     struct event_list *evs, time_t *last_modified, struct qrm_error *err)
 {
 	struct event_filter	f;
-	int64_t			version, changed_at = 0;
-	size_t			i;
+	struct audience		a;
+	struct strv		late = { 0 };	/* "slug\tseconds" */
+	int64_t			version, changed_at = 0, most = 0, least = 0;
+	int64_t			w, keep;
+	size_t			i, j, k, n;
 	int			rc;
 
 	memset(&f, 0, sizeof(f));
 	f.kind = -1;
 	f.audiences = audiences;
 	f.light = 1;
-	f.now = (int64_t)time(NULL);
+	/* by the day: a feed's events change at midnight, not by the second */
+	f.now = today() * 86400;
 	f.cancelled_since = f.now - core_cancelled_days() * 86400;
-	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK)
+	for (i = 0; i < audiences->n; i++) {
+		if (store_audience_get(st, audiences->v[i], &a, NULL) !=
+		    QRM_OK)
+			continue;
+		w = window_of(&a);
+		audience_clear(&a);
+		if (w > most)
+			most = w;
+		if (least == 0 || w < least)
+			least = w;
+		buf_strv_pair(&late, audiences->v[i], w);
+	}
+	if (most > 0)
+		f.from_utc = f.now - most;
+	/* windows that differ: each event kept by one of its audiences' */
+	f.light = least == most;
+	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK) {
+		strv_free(&late);
 		return rc;
+	}
+	for (i = n = 0; i < evs->n; i++) {
+		keep = least == most || evs->v[i].last_utc == UTC_NONE ||
+		    evs->v[i].last_utc >= f.now - least;
+		for (j = 0; !keep && j < evs->v[i].audiences.n; j++)
+			for (k = 0; !keep && k < late.n; k++) {
+				size_t len = strcspn(late.v[k], "\t");
+
+				keep = strlen(evs->v[i].audiences.v[j]) == len &&
+				    strncmp(late.v[k], evs->v[i].audiences.v[j],
+				    len) == 0 && evs->v[i].last_utc >= f.now -
+				    strtoll(late.v[k] + len + 1, NULL, 10);
+			}
+		if (keep)
+			evs->v[n++] = evs->v[i];
+		else
+			event_clear(&evs->v[i]);
+	}
+	evs->n = n;
+	strv_free(&late);
 	/*
 	 * Last-Modified: the last write to the data, never earlier than
 	 * an event's own revision.  The newest event alone would miss an
@@ -612,10 +760,12 @@ feed_get(struct qrm *q, const char *slug, const char *token,
 		return QRM_EDB;
 	if (store_audience_get(st, slug, &a, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	if ((rc = audience_build(q, &a, level, &body, &lm, err)) == QRM_OK &&
+	if ((rc = audience_build(q, &a, level, &body, &lm, err)) == QRM_OK)
+		feed_size_note(q, slug, body.len);
+	if (rc == QRM_OK &&
 	    (rc = feed_new(&body, lm, a.visibility == VIS_PUBLIC &&
 	    level == LEVEL_FULL,
-	    a.refresh_minutes, &f, err)) == QRM_OK) {
+	    a.refresh_minutes, NULL, &f, err)) == QRM_OK) {
 		cache_put(q->cache, key, epoch, today(), f);
 		*out = f;
 	}
@@ -633,14 +783,183 @@ member_actions(struct store *st, int64_t member, struct action_list *out,
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.owner = member;
-	f.closed_since = (int64_t)time(NULL) -
-	    QRM_ACTION_RETENTION_DAYS * 86400;
+	f.closed_since = today() * 86400 - QRM_ACTION_RETENTION_DAYS * 86400;
 	return store_action_list(st, &f, out, err);
 }
 
 /*
+ * The signature of a lineage's events (store_lineage_sig()), kept for
+ * the epoch: members with the same audiences share it, and it is read
+ * again only after a write.  *out is the caller's.
+ */
+#define LSIG_SLOTS	64
+
+static pthread_mutex_t	lsig_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	const struct qrm	*q;
+	int64_t			 epoch;
+	char			*lineage;
+	char			*sig;
+}			lsigs[LSIG_SLOTS];
+
+static int
+lineage_sig(struct qrm *q, struct store *st, const char *lineage,
+    char **out, struct qrm_error *err)
+{
+	int64_t	epoch = qrm_epoch(q);
+	size_t	slot = 5381, i;
+	int	rc;
+
+	for (i = 0; lineage[i] != '\0'; i++)
+		slot = slot * 33 + (unsigned char)lineage[i];
+	slot %= LSIG_SLOTS;
+	pthread_mutex_lock(&lsig_mu);
+	if (lsigs[slot].q == q && lsigs[slot].epoch == epoch &&
+	    strcmp(lsigs[slot].lineage, lineage) == 0) {
+		*out = strdup(lsigs[slot].sig);
+		pthread_mutex_unlock(&lsig_mu);
+		return *out ? QRM_OK : qrm_seterr(err, QRM_ESYS, "",
+		    "out of memory");
+	}
+	pthread_mutex_unlock(&lsig_mu);
+	if ((rc = store_lineage_sig(st, lineage, out, err)) != QRM_OK)
+		return rc;
+	pthread_mutex_lock(&lsig_mu);
+	free(lsigs[slot].lineage);
+	free(lsigs[slot].sig);
+	lsigs[slot].q = q;
+	lsigs[slot].epoch = epoch;	/* read before: never too new */
+	lsigs[slot].lineage = strdup(lineage);
+	lsigs[slot].sig = strdup(*out);
+	if (lsigs[slot].lineage == NULL || lsigs[slot].sig == NULL) {
+		free(lsigs[slot].lineage);
+		free(lsigs[slot].sig);
+		lsigs[slot].lineage = lsigs[slot].sig = NULL;
+		lsigs[slot].q = NULL;
+	}
+	pthread_mutex_unlock(&lsig_mu);
+	return QRM_OK;
+}
+
+/*
+ * The version of a member's own feed, as its ETag (quoted): a hash of
+ * what it is made of (store_member_feed_sig()), its level, whether it
+ * has events, and the day (feeds change at midnight as events leave
+ * the window).  Known without building the feed, so a revalidation
+ * costs a few indexed reads; a write elsewhere leaves it as it is.
+ */
+static int
+member_version(struct qrm *q, struct store *st, const struct member *m,
+    const struct strv *lineage, enum feed_level level, int with_events,
+    char *etag, struct qrm_error *err)
+{
+	crypto_generichash_state	 gs;
+	json_t				*a = json_array();
+	unsigned char			 h[16];
+	char				*slugs, *sig = NULL, *lsig = NULL;
+	char				 hex[33], extra[64];
+	size_t				 i;
+	int				 rc;
+
+	/* the actions feed shows no event: none of theirs counts */
+	for (i = 0; with_events && i < lineage->n; i++)
+		json_array_append_new(a, json_string(lineage->v[i]));
+	slugs = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (slugs == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	if ((rc = lineage_sig(q, st, slugs, &lsig, err)) != QRM_OK ||
+	    (rc = store_member_feed_sig(st, m->id, with_events, &sig,
+	    err)) != QRM_OK) {
+		free(slugs);
+		free(lsig);
+		return rc;
+	}
+	free(slugs);
+	snprintf(extra, sizeof(extra), "|%d|%d|%lld|%lld", (int)level,
+	    with_events, (long long)today(), (long long)core_cancelled_days());
+	crypto_generichash_init(&gs, NULL, 0, sizeof(h));
+	crypto_generichash_update(&gs, (const unsigned char *)lsig,
+	    strlen(lsig));
+	crypto_generichash_update(&gs, (const unsigned char *)sig,
+	    strlen(sig));
+	crypto_generichash_update(&gs, (const unsigned char *)extra,
+	    strlen(extra));
+	crypto_generichash_final(&gs, h, sizeof(h));
+	free(sig);
+	free(lsig);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(etag, FEED_ETAG_LEN, "\"v%s\"", hex);
+	return QRM_OK;
+}
+
+/*
+ * The member behind a feed token, their lineage and their feed's
+ * version: what a personal or actions feed needs before it is built.
+ */
+static int
+member_feed_head(struct qrm *q, const char *token, int with_events,
+    struct store **st, struct member *m, struct strv *lineage,
+    enum feed_level *level, char *etag, struct qrm_error *err)
+{
+	int64_t	member;
+	int	rc;
+
+	memset(m, 0, sizeof(*m));
+	memset(lineage, 0, sizeof(*lineage));
+	if (core_feed_access(q, token, NULL, &member, level) != QRM_OK ||
+	    core_auth(q, SCOPE_FEED, token, m, NULL) != QRM_OK)
+		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
+	if ((*st = qrm_store(q, err)) == NULL)
+		return QRM_EDB;
+	if ((rc = core_member_lineage(*st, m, lineage, err)) != QRM_OK ||
+	    (rc = member_version(q, *st, m, lineage, *level, with_events,
+	    etag, err)) != QRM_OK)
+		return rc;
+	return QRM_OK;
+}
+
+/*
+ * The ETag a member's own feed has now, into etag (FEED_ETAG_LEN),
+ * without building it: for If-None-Match.
+ */
+int
+feed_member_etag(struct qrm *q, const char *token, int with_events,
+    char *etag, struct qrm_error *err)
+{
+	struct store	*st;
+	struct member	 m;
+	struct strv	 lineage;
+	enum feed_level	 level;
+	int64_t		 epoch = qrm_epoch(q), member;
+	int		 rc;
+
+	/* between writes, a poll costs a lookup in memory */
+	if (core_feed_access(q, token, NULL, &member, &level) == QRM_OK &&
+	    core_feed_version_cached(q, token, with_events, epoch, today(),
+	    etag))
+		return QRM_OK;
+	rc = member_feed_head(q, token, with_events, &st, &m, &lineage,
+	    &level, etag, err);
+	if (rc == QRM_OK)
+		core_feed_version_keep(q, token, with_events, epoch, today(),
+		    etag);
+	member_clear(&m);
+	strv_free(&lineage);
+	return rc;
+}
+
+#define BUILDS_MAX	2
+
+static pthread_mutex_t	builds_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	builds_cv = PTHREAD_COND_INITIALIZER;
+static int		builds;
+
+/*
  * A member's own feed: with events (the personal feed: their audiences'
  * events, their answers, their actions) or without (the actions feed).
+ * Kept by its version, so a write that changes nothing of theirs does
+ * not make it be built again.
  */
 static int
 feed_member_get(struct qrm *q, const char *token, int with_events,
@@ -656,32 +975,33 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	struct action_list	 acts = { 0 };
 	struct buf		 body = { 0 };
 	struct feed		*f;
-	char			 key[64], name[300];
+	char			 key[80], name[300], etag[FEED_ETAG_LEN];
 	time_t			 lm = 0;
-	int64_t			 version, changed_at = 0, member;
-	int64_t			 epoch = qrm_epoch(q);
+	int64_t			 version, changed_at = 0;
 	enum feed_level		 level = LEVEL_FULL;
-	int			 rc;
+	int			 rc, building = 0;
 
 	*out = NULL;
-	memset(&m, 0, sizeof(m));
-	if (core_feed_access(q, token, NULL, &member, &level) != QRM_OK)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	snprintf(key, sizeof(key), "%c:%lld:%d", with_events ? 'm' : 't',
-	    (long long)member, (int)level);
-	if ((*out = cache_get(q->cache, key, epoch, today())) != NULL)
-		return QRM_OK;
-	if (core_auth(q, SCOPE_FEED, token, &m, NULL) != QRM_OK)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	if ((st = qrm_store(q, err)) == NULL) {
-		rc = QRM_EDB;
+	if ((rc = member_feed_head(q, token, with_events, &st, &m, &lineage,
+	    &level, etag, err)) != QRM_OK)
 		goto out;
-	}
+	snprintf(key, sizeof(key), "v:%s", etag);
+	if ((*out = cache_get(q->cache, key, 0, today())) != NULL)
+		goto out;
+	/*
+	 * A few built at once: each is megabytes while it is assembled,
+	 * and sixteen at once would hold sixteen; two keep both cores busy.
+	 */
+	pthread_mutex_lock(&builds_mu);
+	while (builds >= BUILDS_MAX)
+		pthread_cond_wait(&builds_cv, &builds_mu);
+	builds++;
+	pthread_mutex_unlock(&builds_mu);
+	building = 1;
 	if ((rc = store_data_version(st, &version, &changed_at)) != QRM_OK)
 		goto out;
 	if (with_events &&
-	    ((rc = core_member_lineage(st, &m, &lineage, err)) != QRM_OK ||
-	    (rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
+	    ((rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
 	    (rc = store_attendance_of_member(st, m.id, &rsvps, err))))
 		goto out;
 	/* a lower level shows no action: their titles are the detail */
@@ -704,13 +1024,29 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 		meta.alarm = alarm;
 	meta.actions = &acts;
 	meta.level = level;
-	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK &&
-	    (rc = feed_new(&body, lm, 0, 60, &f, err)) == QRM_OK) {
-		cache_put(q->cache, key, epoch, today(), f);
+	/* the events' text shared with all who see them, kept by revision */
+	meta.shared = evtext_cached;
+	meta.keep_shared = evtext_keep;
+	meta.shared_arg = &q->cache->shared;
+	buf_reserve(&body, 4096 + evs.n * 700);
+	if ((rc = ical_feed_build(&meta, &evs, &body, err)) == QRM_OK) {
+		snprintf(name, sizeof(name), "member %lld", (long long)m.id);
+		feed_size_note(q, name, body.len);
+	}
+	/* its ETag is its version, known before it is built */
+	if (rc == QRM_OK && (rc = feed_new(&body, lm, 0, 60, etag, &f,
+	    err)) == QRM_OK) {
+		cache_put(q->cache, key, 0, today(), f);
 		*out = f;
 	}
 out:
 	buf_free(&body);
+	if (building) {
+		pthread_mutex_lock(&builds_mu);
+		builds--;
+		pthread_cond_signal(&builds_cv);
+		pthread_mutex_unlock(&builds_mu);
+	}
 	event_list_free(&evs);
 	attendance_list_free(&rsvps);
 	action_list_free(&acts);

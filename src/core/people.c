@@ -373,13 +373,17 @@ core_audit_list(struct qrm *q, const struct actor *a, int64_t since,
  * and the audiences that member may see, so that serving a cached feed
  * needs no database.  Only good tokens are kept.
  */
-#define AUTH_SLOTS	1024
+/* a slot a token: polling members seldom share one (their versions) */
+#define AUTH_SLOTS	16384
 
 struct auth_entry {
 	char		 hash[65];
 	int64_t		 epoch;
 	int64_t		 member;
 	enum feed_level	 level;
+	/* the versions of the holder's own feeds (me, actions), that day */
+	char		 version[2][FEED_ETAG_LEN];
+	int64_t		 version_day[2];
 	struct strv	 visible;
 };
 
@@ -457,6 +461,7 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	member_clear(&m);
 	pthread_mutex_lock(&q->auth->mu);
 	strv_free(&e->visible);
+	memset(e->version_day, 0, sizeof(e->version_day));
 	snprintf(e->hash, sizeof(e->hash), "%s", hash);
 	e->epoch = epoch;	/* read before the database: never too new */
 	e->member = *member;
@@ -464,4 +469,53 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	e->visible = visible;
 	pthread_mutex_unlock(&q->auth->mu);
 	return may ? QRM_OK : QRM_EFORBIDDEN;
+}
+
+/*
+ * The version of the own feed (with_events: me, else actions) of the
+ * holder of token, as kept for epoch and day by core_feed_version_keep():
+ * 1 and etag when it is, 0 when it must be worked out.  Polling between
+ * writes costs a lookup in memory.
+ */
+int
+core_feed_version_cached(struct qrm *q, const char *token, int with_events,
+    int64_t epoch, int64_t day, char *etag)
+{
+	struct auth_entry	*e;
+	char			 hash[65];
+	int			 yes = 0;
+
+	if (core_secret_hash(token, hash) == -1)
+		return 0;
+	e = &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2], hash[3],
+	    0 }, NULL, 16) % AUTH_SLOTS];
+	pthread_mutex_lock(&q->auth->mu);
+	if (e->epoch == epoch && strcmp(e->hash, hash) == 0 &&
+	    e->version_day[with_events != 0] == day) {
+		memcpy(etag, e->version[with_events != 0], FEED_ETAG_LEN);
+		yes = 1;
+	}
+	pthread_mutex_unlock(&q->auth->mu);
+	return yes;
+}
+
+/* Keep etag as that version, when the token's entry is of epoch still. */
+void
+core_feed_version_keep(struct qrm *q, const char *token, int with_events,
+    int64_t epoch, int64_t day, const char *etag)
+{
+	struct auth_entry	*e;
+	char			 hash[65];
+
+	if (core_secret_hash(token, hash) == -1)
+		return;
+	e = &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2], hash[3],
+	    0 }, NULL, 16) % AUTH_SLOTS];
+	pthread_mutex_lock(&q->auth->mu);
+	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
+		snprintf(e->version[with_events != 0], FEED_ETAG_LEN, "%s",
+		    etag);
+		e->version_day[with_events != 0] = day;
+	}
+	pthread_mutex_unlock(&q->auth->mu);
 }

@@ -122,6 +122,23 @@ feed_response(struct feed *f, enum feed_resp kind)
 	return kept;
 }
 
+/* A 304 for a member's feed that was not built: its ETag, private. */
+static enum MHD_Result
+not_modified(struct request *r, const struct feed *f, int gz)
+{
+	struct MHD_Response	*resp;
+
+	if ((resp = MHD_create_response_from_buffer(0, (void *)"",
+	    MHD_RESPMEM_PERSISTENT)) == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, gz ? f->etag_gz :
+	    f->etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "private, max-age=300");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	return http_queue(r, MHD_HTTP_NOT_MODIFIED, resp);
+}
+
 /* Send f (whose reference this takes): 200, or 304 when it matches. */
 static enum MHD_Result
 send_feed(struct request *r, struct feed *f)
@@ -167,7 +184,8 @@ feeds_get(struct request *r, const struct call *c)
 	struct qrm_error	 err = { 0 };
 	struct feed		*f = NULL;
 	const char		*token = http_arg(r, "token");
-	const char		*path = c->word;
+	const char		*path = c->word, *inm;
+	struct feed		 probe;
 	char			 slug[64];
 	size_t			 n = strlen(path);
 	unsigned int		 wait;
@@ -176,6 +194,21 @@ feeds_get(struct request *r, const struct call *c)
 	if (n < 5 || n - 4 >= sizeof(slug) || strcmp(path + n - 4, ".ics"))
 		return http_fail(r, QRM_ENOTFOUND, "", "no such feed");
 	snprintf(slug, sizeof(slug), "%.*s", (int)(n - 4), path);
+	/*
+	 * A member's own feed is revalidated by its version, known from a
+	 * few indexed reads: an unchanged one answers 304 unbuilt.
+	 */
+	if ((strcmp(slug, "me") == 0 || strcmp(slug, "actions") == 0) &&
+	    (inm = http_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH)) != NULL &&
+	    feed_member_etag(r->q, token, strcmp(slug, "me") == 0, probe.etag,
+	    &err) == QRM_OK) {
+		snprintf(probe.etag_gz, sizeof(probe.etag_gz), "%.*s-gz\"",
+		    (int)strlen(probe.etag) - 1, probe.etag);
+		if (etag_matches(inm, &probe))
+			return not_modified(r, &probe, accepts_gzip(http_header(
+			    r, MHD_HTTP_HEADER_ACCEPT_ENCODING)));
+	}
+	memset(&err, 0, sizeof(err));
 	if (strcmp(slug, "me") == 0)
 		rc = feed_personal_get(r->q, token, &f, &err);
 	else if (strcmp(slug, "actions") == 0)

@@ -215,6 +215,17 @@ page_metrics(struct request *r, const struct call *c)
 	    (long long)st.outbox_waiting, (long long)(st.outbox_oldest ?
 	    now - st.outbox_oldest : 0), (long long)st.db_bytes,
 	    (long long)st.wal_bytes, (long long)st.last_backup);
+	{
+		uint64_t	 n;
+		json_t		*big = feed_oversize(r->q, &n);
+
+		buf_printf(&b, "# HELP quorum_feeds_oversize_total Feeds built "
+		    "past 900 KB (Google Calendar drops events past about "
+		    "1 MB).\n# TYPE quorum_feeds_oversize_total counter\n"
+		    "quorum_feeds_oversize_total %llu\n",
+		    (unsigned long long)n);
+		json_decref(big);
+	}
 	r->bytes = b.len;
 	ret = http_text(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    b.p ? b.p : "");

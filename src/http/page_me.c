@@ -367,8 +367,8 @@ work_section(struct request *r, struct buf *b, const struct page_user *u,
     const char *base, const char *fresh, enum feed_level fresh_level)
 {
 	static const char *const words[LEVEL__MAX] = { "",
-	    "Kind and time: \"Employer meeting\", \"JES panel\"…, with "
-	    "no title, place or description",
+	    ("Kind and time: \"Employer meeting\", \"JES panel\"…, with "
+	    "no title, place or description"),
 	    "Busy only: \"Union business\" and the time, nothing else" };
 	json_t		*list = NULL, *t;
 	const char	*lv;
@@ -465,6 +465,30 @@ me_page_fresh(struct request *r, unsigned int status,
 		    "href=\"/members\">Members</a> <a "
 		    "href=\"/reports/facility-time\">Facility time</a></p>"
 		    "</nav>");
+	if (m->role >= ROLE_OFFICIAL) {
+		/* feeds near the size Google Calendar starts to drop from */
+		uint64_t	 n;
+		json_t		*big = feed_oversize(r->q, &n), *x;
+
+		if (json_array_size(big) > 0) {
+			html_raw_trusted(&b, "<div class=\"problem\" "
+			    "role=\"alert\"><h2>Feeds too large for Google "
+			    "Calendar</h2><p>Google Calendar drops events from "
+			    "a feed over about 1 MB. Shorten how long past "
+			    "meetings stay (<code>past</code> in the audience's "
+			    "file in the catalogue):</p><ul>");
+			json_array_foreach(big, i, x) {
+				html_raw_trusted(&b, "<li>");
+				html_text(&b, json_string_value(json_object_get(
+				    x, "feed")));
+				buf_printf(&b, ": %lld KB</li>", (long long)
+				    json_integer_value(json_object_get(x,
+				    "bytes")) / 1024);
+			}
+			html_raw_trusted(&b, "</ul></div>");
+		}
+		json_decref(big);
+	}
 	if (m->role >= ROLE_REP)
 		html_raw_trusted(&b, "<p class=\"hint\">Open a meeting below "
 		    "to take attendance at the door or to read its notes."

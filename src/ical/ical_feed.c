@@ -528,6 +528,120 @@ fail:
 
 #define END	"END:VCALENDAR\r\n"
 
+static int	append_children(icalcomponent *, struct buf *,
+		    struct qrm_error *);
+
+/* The attendee a shared event text carries, to be replaced. */
+static const struct member placeholder = { .id = 0,
+    .name = (char *)"QRMSHAREDATTENDEE", .email =
+    (char *)"shared@attendee.invalid" };
+
+/*
+ * May ev be spliced into meta's personal feed: the member asked for no
+ * alert, has no answer for a date of it (a series), and no place on its
+ * waiting list?  *own: their answer for it as a whole, or NULL.
+ */
+static int
+splice_ok(const struct feed_meta *meta, const struct event *ev,
+    const struct attendance **own)
+{
+	const struct attendance	*a;
+	size_t			 i;
+
+	*own = NULL;
+	if (meta->shared == NULL || meta->attendee == NULL ||
+	    meta->level != LEVEL_FULL || meta->alarm > 0)
+		return 0;
+	for (i = 0; meta->rsvps != NULL && i < meta->rsvps->n; i++) {
+		a = &meta->rsvps->v[i];
+		if (a->event != ev->id)
+			continue;
+		if (a->occurrence[0] != '\0' || a->waitlisted)
+			return 0;
+		*own = a;
+	}
+	return 1;
+}
+
+/* The member's ATTENDEE line with partstat of own, as libical folds it. */
+static char *
+attendee_line(const struct member *m, const struct attendance *own)
+{
+	icalcomponent	*c = icalcomponent_new_vevent();
+	icalproperty	*p;
+	char		*text = NULL;
+
+	attendee_prop(c, m, own);
+	if ((p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY))
+	    != NULL)
+		text = icalproperty_as_ical_string_r(p);
+	icalcomponent_free(c);
+	return text;
+}
+
+/*
+ * ev into out as everyone who sees it shares its text, with the
+ * member's own ATTENDEE line put in for the placeholder's (lines: each
+ * answer's line, made once a feed).  1 when done; 0 when ev must be
+ * built for the member alone; or an error.
+ */
+static int
+spliced(const struct feed_meta *meta, const struct event *ev, char **lines,
+    struct buf *tmpl, struct buf *out, struct qrm_error *err)
+{
+	const struct attendance	*own;
+	struct feed_meta	 pm;
+	icalcomponent		*one;
+	const char		*p, *q, *end;
+	size_t			 slot;
+	int			 rc;
+
+	if (!splice_ok(meta, ev, &own))
+		return 0;
+	tmpl->len = 0;
+	if (!meta->shared(meta->shared_arg, ev, tmpl)) {
+		/* the shared text: the placeholder, no answer, no alert */
+		pm = *meta;
+		pm.attendee = &placeholder;
+		pm.rsvps = NULL;
+		pm.alarm = 0;
+		one = icalcomponent_new_vcalendar();
+		icalcomponent_add_component(one, vevent_new_own(&pm, ev, NULL));
+		add_overrides(one, &pm, ev);
+		rc = append_children(one, tmpl, err);
+		icalcomponent_free(one);
+		if (rc != QRM_OK)
+			return rc;
+		if (meta->keep_shared != NULL)
+			meta->keep_shared(meta->shared_arg, ev, tmpl->p,
+			    tmpl->len);
+	}
+	slot = own == NULL ? 0 : (size_t)own->rsvp;
+	if (slot > 3)
+		slot = 0;
+	if (lines[slot] == NULL && (lines[slot] = attendee_line(meta->attendee,
+	    own)) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	/* each folded ATTENDEE line of the text: the member's instead */
+	for (p = tmpl->p, end = tmpl->p + tmpl->len; p < end; ) {
+		q = memmem(p, (size_t)(end - p), "\r\nATTENDEE", 10);
+		if (q == NULL) {
+			buf_append(out, p, (size_t)(end - p));
+			break;
+		}
+		q += 2;
+		buf_append(out, p, (size_t)(q - p));
+		buf_puts(out, lines[slot]);
+		for (p = q; p < end; p++)
+			if (p[0] == '\r' && p + 2 < end && p[1] == '\n' &&
+			    p[2] != ' ') {
+				p += 2;
+				break;
+			}
+	}
+	return 1;
+}
+
 /* Append the text of each of c's subcomponents, in order. */
 static int
 append_children(icalcomponent *c, struct buf *out, struct qrm_error *err)
@@ -560,7 +674,8 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 {
 	icalcomponent	*cal, *one;
 	icalproperty	*p;
-	char		*text = NULL;
+	struct buf	 tmpl = { 0 };
+	char		*text = NULL, *lines[4];
 	char		 ttl[32];
 	size_t		 i, len, start;
 	int		 rc = QRM_OK;
@@ -611,10 +726,18 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
 		goto out;
 	}
+	memset(lines, 0, sizeof(lines));
 	for (i = 0; i < evs->n && rc == QRM_OK; i++) {
 		if (meta->cached != NULL && meta->cached(meta->cache_arg,
 		    &evs->v[i], out))
 			continue;
+		if ((rc = spliced(meta, &evs->v[i], lines, &tmpl, out, err)) ==
+		    1) {
+			rc = QRM_OK;
+			continue;
+		}
+		if (rc != QRM_OK)
+			break;
 		start = out->len;
 		one = icalcomponent_new_vcalendar();
 		icalcomponent_add_component(one, vevent_new(meta, &evs->v[i]));
@@ -625,6 +748,9 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 			meta->keep(meta->cache_arg, &evs->v[i], out->p + start,
 			    out->len - start);
 	}
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		free(lines[i]);
+	buf_free(&tmpl);
 	if (rc == QRM_OK && meta->actions != NULL) {
 		one = icalcomponent_new_vcalendar();
 		for (i = 0; i < meta->actions->n; i++)

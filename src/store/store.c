@@ -110,23 +110,27 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[STMT_AUDIENCE_UPSERT] =
 	    "INSERT INTO audiences (slug, name, description, visibility, "
-	    "colour, parent, refresh_minutes) VALUES (?, ?, ?, ?, ?, ?, ?) "
+	    "colour, parent, refresh_minutes, past_days) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?) "
 	    "ON CONFLICT (slug) DO UPDATE SET name = excluded.name, "
 	    "description = excluded.description, "
 	    "visibility = excluded.visibility, colour = excluded.colour, "
 	    "parent = excluded.parent, "
-	    "refresh_minutes = excluded.refresh_minutes "
+	    "refresh_minutes = excluded.refresh_minutes, "
+	    "past_days = excluded.past_days "
 	    "WHERE (name, description, visibility, coalesce(colour, ''), "
-	    "coalesce(parent, ''), refresh_minutes) IS NOT "
-	    "(excluded.name, excluded.description, excluded.visibility, "
+	    "coalesce(parent, ''), refresh_minutes, coalesce(past_days, 0)) "
+	    "IS NOT (excluded.name, excluded.description, excluded.visibility, "
 	    "coalesce(excluded.colour, ''), coalesce(excluded.parent, ''), "
-	    "excluded.refresh_minutes)",
+	    "excluded.refresh_minutes, coalesce(excluded.past_days, 0))",
 	[STMT_AUDIENCE_GET] =
 	    "SELECT slug, name, description, visibility, colour, parent, "
-	    "refresh_minutes FROM audiences WHERE slug = ?",
+	    "refresh_minutes, coalesce(past_days, 0) FROM audiences "
+	    "WHERE slug = ?",
 	[STMT_AUDIENCE_LIST] =
 	    "SELECT slug, name, description, visibility, colour, parent, "
-	    "refresh_minutes FROM audiences ORDER BY slug",
+	    "refresh_minutes, coalesce(past_days, 0) FROM audiences "
+	    "ORDER BY slug",
 	[STMT_AUDIENCE_LINEAGE] =
 	    "WITH RECURSIVE up(slug, depth) AS (SELECT ?, 0 UNION "
 	    "SELECT a.parent, up.depth + 1 FROM audiences a JOIN up "

@@ -20,6 +20,10 @@ store_audience_upsert(struct store *st, const struct audience *a,
 	store_bind_text(s, 5, a->colour);
 	store_bind_text(s, 6, a->parent);
 	sqlite3_bind_int(s, 7, a->refresh_minutes);
+	if (a->past_days > 0)
+		sqlite3_bind_int(s, 8, a->past_days);
+	else
+		sqlite3_bind_null(s, 8);
 	return store_step_done(st, s, err, "saving an audience");
 }
 
@@ -38,6 +42,7 @@ audience_from_row(sqlite3_stmt *s, struct audience *a)
 	a->colour = store_col_text(s, 4);
 	a->parent = store_col_text(s, 5);
 	a->refresh_minutes = sqlite3_column_int(s, 6);
+	a->past_days = sqlite3_column_int(s, 7);
 	return a->slug == NULL || a->name == NULL ? -1 : 0;
 }
 

@@ -12,6 +12,9 @@
 
 #include "store_int.h"
 
+static int	sig_text(struct store *, const char *, int64_t, const char *,
+		    int, char **, struct qrm_error *);
+
 extern const size_t	store_migrations_count;
 
 /* Copy the main database of from into to, whole, in one step. */
@@ -413,4 +416,74 @@ store_quorum_outcomes(struct store *st, int64_t event, json_t **out,
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? QRM_OK : store_dberr(st, err,
 	    "reading the quorum forecast");
+}
+
+/*
+ * What the events of some audiences (a lineage: a JSON array of slugs)
+ * are, as text that changes whenever they do: how many, their
+ * revisions, which, and the audiences' windows.  The caller frees *out.
+ */
+int
+store_lineage_sig(struct store *st, const char *lineage, char **out,
+    struct qrm_error *err)
+{
+	return sig_text(st, "SELECT (SELECT count(*) || ':' || coalesce(max("
+	    "e.updated), 0) || ':' || coalesce(sum(e.updated), 0) || ':' || "
+	    "coalesce(sum(e.id * 7919 + e.sequence), 0) FROM events e WHERE "
+	    "e.id IN (SELECT event FROM event_audiences WHERE audience IN "
+	    "(SELECT value FROM json_each(?2)))) || '|' || (SELECT coalesce("
+	    "group_concat(slug || '=' || coalesce(past_days, 0)), '') FROM "
+	    "audiences WHERE slug IN (SELECT value FROM json_each(?2)))", 0,
+	    lineage, 0, out, err);
+}
+
+/*
+ * What only a member's own feed shows, as text that changes whenever
+ * it does: their answers and records (feed_rev, raised by triggers),
+ * their places on waiting lists, the actions they own (action_rev),
+ * their name, address, alert and state.  A write about others (their
+ * check-in) leaves it as it is.  Without events (the actions feed),
+ * only what that shows.  The caller frees *out.
+ */
+int
+store_member_feed_sig(struct store *st, int64_t member, int with_events,
+    char **out, struct qrm_error *err)
+{
+	return sig_text(st, "SELECT (SELECT CASE WHEN ?3 THEN coalesce("
+	    "group_concat(a.event || '/' || a.occurrence || '/' || (SELECT "
+	    "count(*) FROM attendance w WHERE w.event = a.event AND "
+	    "w.occurrence = a.occurrence AND w.rsvp = 'accepted' AND "
+	    "w.waitlisted > 0 AND w.waitlisted <= a.waitlisted)), '') ELSE '' "
+	    "END FROM attendance a WHERE a.member = ?1 AND a.waitlisted > 0) "
+	    "|| '|' || (SELECT CASE WHEN ?3 THEN feed_rev || '/' || email || "
+	    "'/' || coalesce(feed_alarm, '') ELSE '' END || '/' || action_rev "
+	    "|| '/' || name || '/' || active FROM members WHERE id = ?1)",
+	    member, NULL, with_events, out, err);
+}
+
+/* The one text a signature's statement gives, into *out. */
+static int
+sig_text(struct store *st, const char *sql, int64_t member,
+    const char *lineage, int with_events, char **out,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	const char	*t;
+	int		 rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_dberr(st, err, "reading a feed's version");
+	sqlite3_bind_int64(s, 1, member);
+	if (lineage != NULL)
+		sqlite3_bind_text(s, 2, lineage, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, with_events);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(s, 0)) != NULL)
+		*out = strdup(t);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return store_dberr(st, err, "reading a feed's version");
+	return *out != NULL ? QRM_OK : qrm_seterr(err, QRM_ESYS, "",
+	    "out of memory");
 }

@@ -72,11 +72,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (core_token_issue(q, &admin, person(q, "{\"name\": \"Olu\", "
 	    "\"email\": \"olu@napo.example\", \"role\": \"official\"}"),
-	    SCOPE_API, &api_token, &err) != QRM_OK ||
+	    SCOPE_API, LEVEL_FULL, &api_token, &err) != QRM_OK ||
 	    core_token_issue(q, &admin, person(q, "{\"name\": \"Fay\", "
 	    "\"email\": \"fay@napo.example\", \"number\": \"N-1\", "
-	    "\"audiences\": [\"facilitators\"]}"), SCOPE_FEED, &feed_token,
-	    &err) != QRM_OK ||
+	    "\"audiences\": [\"facilitators\"]}"), SCOPE_FEED, LEVEL_FULL,
+	    &feed_token, &err) != QRM_OK ||
 	    http_start(q, "127.0.0.1:0", &srv, &err) != QRM_OK) {
 		fprintf(stderr, "fuzz_http: %s\n", err.msg);
 		exit(1);

@@ -28,6 +28,144 @@ make_event(struct event *ev, const char *start, const char *end,
 	assert_int_equal(ical_event_span(ev, &err), QRM_OK);
 }
 
+/* A test's store of shared event texts, by event id (1 to 7). */
+static struct buf	shared_texts[8];
+static int		shared_built;
+
+static int
+shared_get(void *arg, const struct event *ev, struct buf *out)
+{
+	(void)arg;
+	if (ev->id < 1 || ev->id > 7 || shared_texts[ev->id].len == 0)
+		return 0;
+	return buf_append(out, shared_texts[ev->id].p,
+	    shared_texts[ev->id].len) == 0;
+}
+
+static void
+shared_keep(void *arg, const struct event *ev, const char *text, size_t len)
+{
+	(void)arg;
+	shared_built++;
+	if (ev->id >= 1 && ev->id <= 7) {
+		shared_texts[ev->id].len = 0;
+		buf_append(&shared_texts[ev->id], text, len);
+	}
+}
+
+/*
+ * A personal feed assembled from events' shared texts, each member's
+ * own ATTENDEE line put in, equals the feed built whole, byte for byte:
+ * for members with no answers, with answers (one accepted, one on a
+ * waiting list, a date of a series), with a long name that folds, and
+ * with an alert (built whole).
+ */
+static void
+personal_assembled(void **state)
+{
+	struct event_list	 evs = { 0 };
+	struct attendance	 rec[3];
+	struct attendance_list	 rsvps = { rec, 3 }, none = { NULL, 0 };
+	struct member		 m[3];
+	struct feed_meta	 meta;
+	struct override		 ov;
+	struct buf		 whole = { 0 }, built = { 0 };
+	size_t			 i, k, pass;
+
+	(void)state;
+	evs.v = calloc(7, sizeof(*evs.v));
+	evs.n = 7;
+	make_event(&evs.v[0], "2027-01-30T13:00:00", "2027-01-30T14:00:00",
+	    NULL);
+	make_event(&evs.v[1], "2027-02-03T18:00:00", "2027-02-03T19:30:00",
+	    "FREQ=WEEKLY;COUNT=6");
+	make_event(&evs.v[2], "2027-02-10", "2027-02-11", NULL);
+	make_event(&evs.v[3], "2027-03-01T10:00:00", "2027-03-01T12:00:00",
+	    NULL);
+	make_event(&evs.v[4], "2027-03-02T10:00:00", "2027-03-02T12:00:00",
+	    NULL);
+	make_event(&evs.v[5], "2027-03-05T09:00:00", "2027-03-05T10:00:00",
+	    "FREQ=DAILY;COUNT=3");
+	make_event(&evs.v[6], "2027-04-01T10:00:00", "2027-04-01T11:00:00",
+	    NULL);
+	for (i = 0; i < 7; i++) {
+		evs.v[i].id = (int64_t)i + 1;
+		free(evs.v[i].uid);
+		evs.v[i].uid = malloc(32);
+		snprintf(evs.v[i].uid, 32, "ev%zu@test", i);
+	}
+	evs.v[0].description = strdup("Agenda: the pay claim");
+	evs.v[0].location = strdup("Room 4, Clive House");
+	evs.v[0].url = strdup("https://meet.example/pay");
+	evs.v[0].organizer = strdup("tania@napo.example");
+	evs.v[3].status = EVSTATUS_CANCELLED;
+	/* a date of the series moved and one cancelled */
+	memset(&ov, 0, sizeof(ov));
+	snprintf(ov.occurrence, sizeof(ov.occurrence), "2027-02-10T18:00:00");
+	snprintf(ov.start, sizeof(ov.start), "2027-02-11T18:30:00");
+	snprintf(ov.end, sizeof(ov.end), "2027-02-11T20:00:00");
+	ov.location = (char *)"Hall";
+	ov.sequence = 1;
+	ov.updated = 1790000100;
+	assert_int_equal(event_override_set(&evs.v[1], &ov), 0);
+	snprintf(ov.occurrence, sizeof(ov.occurrence), "2027-02-17T18:00:00");
+	snprintf(ov.start, sizeof(ov.start), "2027-02-17T18:00:00");
+	snprintf(ov.end, sizeof(ov.end), "2027-02-17T19:30:00");
+	ov.location = NULL;
+	ov.cancelled = 1;
+	assert_int_equal(event_override_set(&evs.v[1], &ov), 0);
+	memset(m, 0, sizeof(m));
+	m[0].id = 1;
+	m[0].name = (char *)"Sam Okafor";
+	m[0].email = (char *)"sam@napo.example";
+	m[1].id = 2;
+	m[1].name = (char *)"Priya Shah-Okonkwo-Fitzgerald, Branch Secretary "
+	    "(Probation, Wales)";
+	m[1].email = (char *)"priya.shah-okonkwo.fitzgerald@napo.example";
+	m[2] = m[0];
+	memset(rec, 0, sizeof(rec));
+	rec[0].event = 1;
+	rec[0].rsvp = RSVP_ACCEPTED;
+	rec[1].event = 5;
+	rec[1].rsvp = RSVP_ACCEPTED;
+	rec[1].waitlisted = 1;
+	rec[1].wait_position = 2;
+	rec[2].event = 6;
+	snprintf(rec[2].occurrence, sizeof(rec[2].occurrence),
+	    "2027-03-06T09:00:00");
+	rec[2].rsvp = RSVP_DECLINED;
+	for (k = 0; k < 6; k++) {
+		memset(&meta, 0, sizeof(meta));
+		meta.name = "quorum: a member";
+		meta.description = "Your union meetings and actions";
+		meta.refresh_minutes = 60;
+		meta.tzid = "Europe/London";
+		meta.attendee = &m[k % 3];
+		meta.rsvps = k < 3 ? &none : &rsvps;
+		meta.alarm = k % 3 == 2 ? 1800 : 0;
+		whole.len = 0;
+		assert_int_equal(ical_feed_build(&meta, &evs, &whole, NULL),
+		    QRM_OK);
+		meta.shared = shared_get;
+		meta.keep_shared = shared_keep;
+		/* twice: texts built, then texts shared */
+		for (pass = 0; pass < 2; pass++) {
+			built.len = 0;
+			assert_int_equal(ical_feed_build(&meta, &evs, &built,
+			    NULL), QRM_OK);
+			assert_int_equal(built.len, whole.len);
+			assert_memory_equal(built.p, whole.p, whole.len);
+		}
+	}
+	/* the texts were built once each, and shared after */
+	assert_true(shared_built > 0 && shared_built <= 7);
+	for (i = 0; i < 8; i++)
+		buf_free(&shared_texts[i]);
+	buf_free(&whole);
+	buf_free(&built);
+	event_list_free(&evs);
+}
+
 static void
 zones(void **state)
 {
@@ -273,6 +411,7 @@ main(void)
 		cmocka_unit_test(rrules),
 		cmocka_unit_test(clock_change),
 		cmocka_unit_test(feed_text),
+		cmocka_unit_test(personal_assembled),
 		cmocka_unit_test(import_good),
 		cmocka_unit_test(import_refused),
 	};
