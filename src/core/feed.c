@@ -792,7 +792,7 @@ member_actions(struct store *st, int64_t member, struct action_list *out,
  * the epoch: members with the same audiences share it, and it is read
  * again only after a write.  *out is the caller's.
  */
-#define LSIG_SLOTS	64
+#define LSIG_SLOTS	1024	/* a lineage a slot, mostly */
 
 static pthread_mutex_t	lsig_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -951,6 +951,158 @@ feed_member_etag(struct qrm *q, const char *token, int with_events,
 
 #define BUILDS_MAX	2
 
+/*
+ * The events of one audience's feeds (its window applied), kept for the
+ * epoch: a member's feed merges those of their audiences rather than
+ * read them again.  Shared read-only by the threads building feeds.
+ */
+#define AUD_SLOTS	32
+#define LINEAGE_MAX	256
+
+struct aud_events {
+	char			 slug[64];
+	const struct qrm	*q;
+	int64_t			 epoch;
+	int64_t			 day;
+	struct event_list	 evs;
+	int			 refs;	/* builds reading it, and the slot's */
+};
+
+static pthread_mutex_t		 aud_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct aud_events	*aud_slots[AUD_SLOTS];
+
+static void
+aud_events_release(struct aud_events *a)
+{
+	int	last;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&aud_mu);
+	last = --a->refs == 0;
+	pthread_mutex_unlock(&aud_mu);
+	if (last) {
+		event_list_free(&a->evs);
+		free(a);
+	}
+}
+
+/* The events of slug's feeds at epoch (the caller releases them). */
+static int
+aud_events_get(struct qrm *q, struct store *st, const char *slug,
+    int64_t epoch, struct aud_events **out, struct qrm_error *err)
+{
+	struct aud_events	*a, *old;
+	struct strv		 one = { 0 };
+	time_t			 lm;
+	size_t			 slot, i;
+	int			 rc;
+
+	/* audiences are few: each its own slot, found by a scan */
+	pthread_mutex_lock(&aud_mu);
+	for (i = 0, slot = AUD_SLOTS; i < AUD_SLOTS; i++) {
+		a = aud_slots[i];
+		if (a != NULL && a->q == q && strcmp(a->slug, slug) == 0) {
+			slot = i;
+			break;
+		}
+		if (slot == AUD_SLOTS && (a == NULL || a->epoch != epoch ||
+		    a->q != q))
+			slot = i;	/* free, or out of date */
+	}
+	if (slot == AUD_SLOTS)
+		slot = (size_t)epoch % AUD_SLOTS;
+	if ((a = aud_slots[slot]) != NULL && a->q == q && a->epoch == epoch &&
+	    a->day == today() && strcmp(a->slug, slug) == 0) {
+		a->refs++;
+		*out = a;
+		pthread_mutex_unlock(&aud_mu);
+		return QRM_OK;
+	}
+	pthread_mutex_unlock(&aud_mu);
+	if ((a = calloc(1, sizeof(*a))) == NULL || strv_push(&one, slug) == -1) {
+		free(a);
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
+	rc = feed_events(st, &one, &a->evs, &lm, err);
+	strv_free(&one);
+	if (rc != QRM_OK) {
+		free(a);
+		return rc;
+	}
+	snprintf(a->slug, sizeof(a->slug), "%s", slug);
+	a->q = q;
+	a->epoch = epoch;	/* read before the database: never too new */
+	a->day = today();
+	a->refs = 2;		/* the caller's, and the slot's */
+	pthread_mutex_lock(&aud_mu);
+	old = aud_slots[slot];
+	aud_slots[slot] = a;
+	pthread_mutex_unlock(&aud_mu);
+	aud_events_release(old);
+	*out = a;
+	return QRM_OK;
+}
+
+static int
+by_start_ptr(const void *x, const void *y)
+{
+	const struct event	*a = *(const struct event *const *)x;
+	const struct event	*b = *(const struct event *const *)y;
+
+	if (a->start_utc != b->start_utc)
+		return a->start_utc < b->start_utc ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * The events a member's feed shows: those of each audience of their
+ * lineage, merged (each once), earliest first as a list read whole
+ * would be: shallow copies in *evs (free only its array), the lists
+ * they come from held in held (release each).
+ */
+static int
+lineage_events(struct qrm *q, struct store *st, const struct strv *lineage,
+    int64_t epoch, struct event_list *evs, struct aud_events **held,
+    time_t *last_modified, struct qrm_error *err)
+{
+	const struct event	**all = NULL, **nv;
+	size_t			 i, k, n = 0;
+	int64_t			 version, changed_at = 0;
+	int			 rc = QRM_OK;
+
+	memset(evs, 0, sizeof(*evs));
+	for (i = 0; i < lineage->n && rc == QRM_OK; i++) {
+		if ((rc = aud_events_get(q, st, lineage->v[i], epoch, &held[i],
+		    err)) != QRM_OK)
+			break;
+		if ((nv = reallocarray(all, n + held[i]->evs.n + 1,
+		    sizeof(*all))) == NULL) {
+			rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+			break;
+		}
+		all = nv;
+		for (k = 0; k < held[i]->evs.n; k++)
+			all[n++] = &held[i]->evs.v[k];
+	}
+	if (rc == QRM_OK && n > 1)
+		qsort(all, n, sizeof(*all), by_start_ptr);
+	if (rc == QRM_OK && n > 0 && (evs->v = calloc(n, sizeof(*evs->v))) ==
+	    NULL)
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	store_data_version(st, &version, &changed_at);
+	*last_modified = (time_t)changed_at;
+	for (i = 0; rc == QRM_OK && i < n; i++) {
+		if (evs->n > 0 && evs->v[evs->n - 1].id == all[i]->id)
+			continue;	/* in two of the audiences */
+		evs->v[evs->n++] = *all[i];
+		if (all[i]->updated > *last_modified)
+			*last_modified = (time_t)all[i]->updated;
+	}
+	free(all);
+	return rc;
+}
+
 static pthread_mutex_t	builds_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	builds_cv = PTHREAD_COND_INITIALIZER;
 static int		builds;
@@ -979,6 +1131,9 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	time_t			 lm = 0;
 	int64_t			 version, changed_at = 0;
 	enum feed_level		 level = LEVEL_FULL;
+	struct aud_events	**held = NULL;
+	int64_t			 epoch = qrm_epoch(q);
+	size_t			 i;
 	int			 rc, building = 0;
 
 	*out = NULL;
@@ -1000,8 +1155,14 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	building = 1;
 	if ((rc = store_data_version(st, &version, &changed_at)) != QRM_OK)
 		goto out;
+	if (with_events && (lineage.n > LINEAGE_MAX ||
+	    (held = calloc(lineage.n, sizeof(*held))) == NULL)) {
+		rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		goto out;
+	}
 	if (with_events &&
-	    ((rc = feed_events(st, &lineage, &evs, &lm, err)) != QRM_OK ||
+	    ((rc = lineage_events(q, st, &lineage, epoch, &evs, held, &lm,
+	    err)) != QRM_OK ||
 	    (rc = store_attendance_of_member(st, m.id, &rsvps, err))))
 		goto out;
 	/* a lower level shows no action: their titles are the detail */
@@ -1047,7 +1208,11 @@ out:
 		pthread_cond_signal(&builds_cv);
 		pthread_mutex_unlock(&builds_mu);
 	}
-	event_list_free(&evs);
+	/* shallow copies of the audiences' events: the lists own them */
+	free(evs.v);
+	for (i = 0; held != NULL && i < lineage.n; i++)
+		aud_events_release(held[i]);
+	free(held);
 	attendance_list_free(&rsvps);
 	action_list_free(&acts);
 	strv_free(&lineage);

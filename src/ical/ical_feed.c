@@ -447,8 +447,47 @@ add_action(icalcomponent *cal, const struct action *a)
  * its TZID set to the plain IANA name, and its history cut to the span
  * [from, to] (to = UTC_NONE keeps the rules that run on).
  */
+static icalcomponent	*vtimezone_make(const char *, int64_t);
+
+/*
+ * The same, kept: the zone's component as cut for a start, cloned for
+ * each feed.  Feeds over the same events share it; made anew it takes
+ * libical a tenth of a member's feed.  Under the lock.
+ */
+#define VTZ_SLOTS	16
+
+static struct {
+	char		 tzid[65];
+	int64_t		 from;
+	icalcomponent	*vtz;
+}			vtzs[VTZ_SLOTS];
+
 static icalcomponent *
 vtimezone_new(const char *tzid, int64_t from, int64_t to)
+{
+	size_t	slot = 5381, i;
+
+	(void)to;
+	for (i = 0; tzid[i] != '\0'; i++)
+		slot = slot * 33 + (unsigned char)tzid[i];
+	slot = (slot + (size_t)from) % VTZ_SLOTS;
+	if (vtzs[slot].vtz == NULL || vtzs[slot].from != from ||
+	    strcmp(vtzs[slot].tzid, tzid) != 0) {
+		if (strlen(tzid) >= sizeof(vtzs[slot].tzid))
+			return vtimezone_make(tzid, from);
+		if (vtzs[slot].vtz != NULL)
+			icalcomponent_free(vtzs[slot].vtz);
+		vtzs[slot].vtz = vtimezone_make(tzid, from);
+		vtzs[slot].from = from;
+		snprintf(vtzs[slot].tzid, sizeof(vtzs[slot].tzid), "%s", tzid);
+		if (vtzs[slot].vtz == NULL)
+			return NULL;
+	}
+	return icalcomponent_new_clone(vtzs[slot].vtz);
+}
+
+static icalcomponent *
+vtimezone_make(const char *tzid, int64_t from)
 {
 	icaltimezone	*zone;
 	icalcomponent	*vtz, *src;
@@ -481,7 +520,6 @@ vtimezone_new(const char *tzid, int64_t from, int64_t to)
 	 * Cut the history only: rules left open at the end keep the zone
 	 * right for every later date a client may compute.
 	 */
-	(void)to;
 	icaltimezone_truncate_vtimezone(vtz, utc_time(from - 366 * 86400),
 	    end, 1);
 	return vtz;
@@ -605,11 +643,13 @@ spliced(const struct feed_meta *meta, const struct event *ev, char **lines,
 		pm.attendee = &placeholder;
 		pm.rsvps = NULL;
 		pm.alarm = 0;
+		ical_lock();
 		one = icalcomponent_new_vcalendar();
 		icalcomponent_add_component(one, vevent_new_own(&pm, ev, NULL));
 		add_overrides(one, &pm, ev);
 		rc = append_children(one, tmpl, err);
 		icalcomponent_free(one);
+		ical_unlock();
 		if (rc != QRM_OK)
 			return rc;
 		if (meta->keep_shared != NULL)
@@ -619,9 +659,13 @@ spliced(const struct feed_meta *meta, const struct event *ev, char **lines,
 	slot = own == NULL ? 0 : (size_t)own->rsvp;
 	if (slot > 3)
 		slot = 0;
-	if (lines[slot] == NULL && (lines[slot] = attendee_line(meta->attendee,
-	    own)) == NULL)
-		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	if (lines[slot] == NULL) {
+		ical_lock();
+		lines[slot] = attendee_line(meta->attendee, own);
+		ical_unlock();
+		if (lines[slot] == NULL)
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	}
 	/* each folded ATTENDEE line of the text: the member's instead */
 	for (p = tmpl->p, end = tmpl->p + tmpl->len; p < end; ) {
 		q = memmem(p, (size_t)(end - p), "\r\nATTENDEE", 10);
@@ -680,6 +724,12 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	size_t		 i, len, start;
 	int		 rc = QRM_OK;
 
+	/*
+	 * libical only under the layer's lock (see ical_time.c): taken for
+	 * the head, each event built and the actions, not while shared
+	 * texts are copied, so that two feeds are assembled at once.
+	 */
+	ical_lock();
 	cal = icalcomponent_new_vcalendar();
 	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -726,6 +776,9 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
 		goto out;
 	}
+	icalcomponent_free(cal);
+	cal = NULL;
+	ical_unlock();
 	memset(lines, 0, sizeof(lines));
 	for (i = 0; i < evs->n && rc == QRM_OK; i++) {
 		if (meta->cached != NULL && meta->cached(meta->cache_arg,
@@ -739,11 +792,13 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 		if (rc != QRM_OK)
 			break;
 		start = out->len;
+		ical_lock();
 		one = icalcomponent_new_vcalendar();
 		icalcomponent_add_component(one, vevent_new(meta, &evs->v[i]));
 		add_overrides(one, meta, &evs->v[i]);
 		rc = append_children(one, out, err);
 		icalcomponent_free(one);
+		ical_unlock();
 		if (rc == QRM_OK && meta->keep != NULL)
 			meta->keep(meta->cache_arg, &evs->v[i], out->p + start,
 			    out->len - start);
@@ -751,6 +806,7 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		free(lines[i]);
 	buf_free(&tmpl);
+	ical_lock();
 	if (rc == QRM_OK && meta->actions != NULL) {
 		one = icalcomponent_new_vcalendar();
 		for (i = 0; i < meta->actions->n; i++)
@@ -763,20 +819,16 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 out:
 	free(text);
 	icalcomponent_free(cal);
+	ical_unlock();
 	return rc;
 }
 
-/* Under the layer's lock: see ical_time.c. */
+/* It takes the layer's lock itself (see feed_build()). */
 int
 ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
     struct buf *out, struct qrm_error *err)
 {
-	int	rc;
-
-	ical_lock();
-	rc = feed_build(meta, evs, out, err);
-	ical_unlock();
-	return rc;
+	return feed_build(meta, evs, out, err);
 }
 
 /* Append cal's text to out, and free cal. */

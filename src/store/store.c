@@ -184,6 +184,25 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT " EVENT_COLUMNS_LIGHT "FROM " EVENT_OF_AUDIENCES "WHERE "
 	    EVENT_WHERE,
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	/* feeds' versions: see store_backup.c (?1 member, ?2, ?3) */
+	[STMT_LINEAGE_SIG] =
+	    "SELECT (SELECT count(*) || ':' || coalesce(max("
+	    "e.updated), 0) || ':' || coalesce(sum(e.updated), 0) || ':' || "
+	    "coalesce(sum(e.id * 7919 + e.sequence), 0) FROM events e WHERE "
+	    "e.id IN (SELECT event FROM event_audiences WHERE audience IN "
+	    "(SELECT value FROM json_each(?2)))) || '|' || (SELECT coalesce("
+	    "group_concat(slug || '=' || coalesce(past_days, 0)), '') FROM "
+	    "audiences WHERE slug IN (SELECT value FROM json_each(?2)))",
+	[STMT_MEMBER_FEED_SIG] =
+	    "SELECT (SELECT CASE WHEN ?3 THEN coalesce("
+	    "group_concat(a.event || '/' || a.occurrence || '/' || (SELECT "
+	    "count(*) FROM attendance w WHERE w.event = a.event AND "
+	    "w.occurrence = a.occurrence AND w.rsvp = 'accepted' AND "
+	    "w.waitlisted > 0 AND w.waitlisted <= a.waitlisted)), '') ELSE '' "
+	    "END FROM attendance a WHERE a.member = ?1 AND a.waitlisted > 0) "
+	    "|| '|' || (SELECT CASE WHEN ?3 THEN feed_rev || '/' || email || "
+	    "'/' || coalesce(feed_alarm, '') ELSE '' END || '/' || action_rev "
+	    "|| '/' || name || '/' || active FROM members WHERE id = ?1)",
 	[STMT_EVENT_FOLLOWERS] =
 	    "SELECT id FROM events WHERE after_event = ? AND "
 	    "status != 'cancelled' ORDER BY id",

@@ -12,7 +12,7 @@
 
 #include "store_int.h"
 
-static int	sig_text(struct store *, const char *, int64_t, const char *,
+static int	sig_text(struct store *, enum stmt, int64_t, const char *,
 		    int, char **, struct qrm_error *);
 
 extern const size_t	store_migrations_count;
@@ -427,14 +427,7 @@ int
 store_lineage_sig(struct store *st, const char *lineage, char **out,
     struct qrm_error *err)
 {
-	return sig_text(st, "SELECT (SELECT count(*) || ':' || coalesce(max("
-	    "e.updated), 0) || ':' || coalesce(sum(e.updated), 0) || ':' || "
-	    "coalesce(sum(e.id * 7919 + e.sequence), 0) FROM events e WHERE "
-	    "e.id IN (SELECT event FROM event_audiences WHERE audience IN "
-	    "(SELECT value FROM json_each(?2)))) || '|' || (SELECT coalesce("
-	    "group_concat(slug || '=' || coalesce(past_days, 0)), '') FROM "
-	    "audiences WHERE slug IN (SELECT value FROM json_each(?2)))", 0,
-	    lineage, 0, out, err);
+	return sig_text(st, STMT_LINEAGE_SIG, 0, lineage, 0, out, err);
 }
 
 /*
@@ -449,21 +442,13 @@ int
 store_member_feed_sig(struct store *st, int64_t member, int with_events,
     char **out, struct qrm_error *err)
 {
-	return sig_text(st, "SELECT (SELECT CASE WHEN ?3 THEN coalesce("
-	    "group_concat(a.event || '/' || a.occurrence || '/' || (SELECT "
-	    "count(*) FROM attendance w WHERE w.event = a.event AND "
-	    "w.occurrence = a.occurrence AND w.rsvp = 'accepted' AND "
-	    "w.waitlisted > 0 AND w.waitlisted <= a.waitlisted)), '') ELSE '' "
-	    "END FROM attendance a WHERE a.member = ?1 AND a.waitlisted > 0) "
-	    "|| '|' || (SELECT CASE WHEN ?3 THEN feed_rev || '/' || email || "
-	    "'/' || coalesce(feed_alarm, '') ELSE '' END || '/' || action_rev "
-	    "|| '/' || name || '/' || active FROM members WHERE id = ?1)",
-	    member, NULL, with_events, out, err);
+	return sig_text(st, STMT_MEMBER_FEED_SIG, member, NULL, with_events, out,
+	    err);
 }
 
 /* The one text a signature's statement gives, into *out. */
 static int
-sig_text(struct store *st, const char *sql, int64_t member,
+sig_text(struct store *st, enum stmt which, int64_t member,
     const char *lineage, int with_events, char **out,
     struct qrm_error *err)
 {
@@ -472,16 +457,18 @@ sig_text(struct store *st, const char *sql, int64_t member,
 	int		 rc;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return store_dberr(st, err, "reading a feed's version");
+	if ((s = store_stmt(st, which, err)) == NULL)
+		return QRM_EDB;
 	sqlite3_bind_int64(s, 1, member);
 	if (lineage != NULL)
 		sqlite3_bind_text(s, 2, lineage, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2);
 	sqlite3_bind_int(s, 3, with_events);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
 	    (t = (const char *)sqlite3_column_text(s, 0)) != NULL)
 		*out = strdup(t);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
 		return store_dberr(st, err, "reading a feed's version");
 	return *out != NULL ? QRM_OK : qrm_seterr(err, QRM_ESYS, "",
