@@ -88,7 +88,8 @@ int	 core_reconvene(struct qrm *, const struct actor *, int64_t id,
 	    const json_t *, struct event *, struct qrm_error *);
 
 /* facility.c */
-extern const char *const facility_duty_of[KIND__MAX];
+#define FACILITY_NDUTIES	5
+extern const char *const facility_duties[FACILITY_NDUTIES];
 void	 core_facility_extra(enum event_kind, double *prep, double *travel);
 int	 core_facility_time(struct qrm *, const struct actor *, const char *from,
 	    const char *to, int64_t member, json_t **, struct qrm_error *);

@@ -52,6 +52,7 @@ int	 parse_local_datetime(const char *, int *all_day,
 int	 http_date_format(time_t, char *, size_t);
 int	 http_date_parse(const char *, time_t *);
 int	 utc_format(int64_t, char *, size_t);	/* YYYY-MM-DDTHH:MM:SSZ */
+void	 date_words(struct buf *, const char *date);	/* "15 Dec 2026" */
 
 /* log.c */
 enum log_level { LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };

@@ -702,20 +702,6 @@ agenda_pick(struct store *st, const struct agendas *ag,
 	return n;
 }
 
-/* "15 Dec 2026" from a date. */
-static void
-day_words(struct buf *b, const char *date)
-{
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	int	y, m, d;
-
-	if (sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
-		buf_printf(b, "%d %s %d", d, months[m - 1], y);
-	else
-		buf_puts(b, date);
-}
-
 /*
  * The employer's clock on an employer meeting's agenda: every action
  * waiting on someone outside, open when the meeting comes, each with
@@ -747,7 +733,7 @@ employer_clock(const struct agendas *ag, const struct event *ev,
 		if (a->asked[0]) {
 			days = core_days_between(a->asked, day);
 			buf_puts(&line, ": requested ");
-			day_words(&line, a->asked);
+			date_words(&line, a->asked);
 			buf_printf(&line, ": %lld day%s, no response",
 			    (long long)days, days == 1 ? "" : "s");
 		} else
@@ -756,7 +742,7 @@ employer_clock(const struct agendas *ag, const struct event *ev,
 		if (a->promised[0]) {
 			buf_puts(&line, strcmp(a->promised, day) < 0 ?
 			    "; promised by " : "; promised for ");
-			day_words(&line, a->promised);
+			date_words(&line, a->promised);
 		}
 		if (n++ == 0)
 			buf_printf(b, "%sWaiting on the employer:", b->len ?

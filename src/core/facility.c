@@ -20,15 +20,17 @@
 
 #define FULL_TIME	37.0	/* hours a week, unless configured */
 
-/* The duties the return and the page group kinds into. */
-const char *const facility_duty_of[KIND__MAX] = {
-	[KIND_WORKSHOP] = "Workshops and briefings",
-	[KIND_JES_PANEL] = "JES panels",
-	[KIND_EMPLOYER_MEETING] = "Employer meetings",
-	[KIND_MEMBER_BRIEFING] = "Workshops and briefings",
-	[KIND_JOINT_UNION_MEETING] = "Employer meetings",
-	[KIND_AWAY_DAY] = "Training",
-	[KIND_OTHER] = "Other duties",
+/* The duties the return and the page group kinds into, in their order. */
+const char *const facility_duties[FACILITY_NDUTIES] = { "Employer meetings",
+    "JES panels", "Workshops and briefings", "Training", "Other duties" };
+static const int	duty_of[KIND__MAX] = {
+	[KIND_WORKSHOP] = 2,
+	[KIND_JES_PANEL] = 1,
+	[KIND_EMPLOYER_MEETING] = 0,
+	[KIND_MEMBER_BRIEFING] = 2,
+	[KIND_JOINT_UNION_MEETING] = 0,
+	[KIND_AWAY_DAY] = 3,
+	[KIND_OTHER] = 4,
 };
 
 /* Preparation and travel before a meeting of each kind, in hours. */
@@ -135,6 +137,7 @@ core_facility_time(struct qrm *q, const struct actor *a, const char *from,
 	struct occurrence	*occ;
 	struct tally		*t = NULL, *x;
 	json_t			*rows, *bands, *hours, *duties;
+	const char		*duty;
 	double			 ft = full_time(), fte = 0, weeks, prep, travel;
 	double			 dur, contract, pct;
 	int64_t			 f0, t0, id;
@@ -249,9 +252,9 @@ core_facility_time(struct qrm *q, const struct actor *a, const char *from,
 				continue;
 			json_object_set_new(hours, event_kind_names[i],
 			    json_real(hundredths(x->hours[i])));
-			json_object_set_new(duties, facility_duty_of[i],
-			    json_real(hundredths(json_real_value(
-			    json_object_get(duties, facility_duty_of[i])) +
+			duty = facility_duties[duty_of[i]];
+			json_object_set_new(duties, duty, json_real(hundredths(
+			    json_real_value(json_object_get(duties, duty)) +
 			    x->hours[i])));
 		}
 		pct = x->total / (contract * weeks) * 100;

@@ -530,16 +530,6 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 	return QRM_OK;
 }
 
-/* "slug\tseconds" onto sv. */
-static void
-buf_strv_pair(struct strv *sv, const char *slug, int64_t w)
-{
-	char	line[128];
-
-	snprintf(line, sizeof(line), "%s\t%lld", slug, (long long)w);
-	strv_push(sv, line);
-}
-
 /* The window of an audience: events over longer ago leave its feeds. */
 static int64_t
 window_of(const struct audience *a)
@@ -560,16 +550,16 @@ feed_events(struct store *st, const struct strv *audiences,
 {
 	struct event_filter	f;
 	struct audience		a;
-	struct strv		late = { 0 };	/* "slug\tseconds" */
 	int64_t			version, changed_at = 0, most = 0, least = 0;
-	int64_t			w, keep;
+	int64_t			*win;	/* each audience's window, in order */
 	size_t			i, j, k, n;
-	int			rc;
+	int			rc, keep;
 
+	if ((win = calloc(audiences->n + 1, sizeof(*win))) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	memset(&f, 0, sizeof(f));
 	f.kind = -1;
 	f.audiences = audiences;
-	f.light = 1;
 	/* by the day: a feed's events change at midnight, not by the second */
 	f.now = today() * 86400;
 	f.cancelled_since = f.now - core_cancelled_days() * 86400;
@@ -577,41 +567,36 @@ feed_events(struct store *st, const struct strv *audiences,
 		if (store_audience_get(st, audiences->v[i], &a, NULL) !=
 		    QRM_OK)
 			continue;
-		w = window_of(&a);
+		win[i] = window_of(&a);
 		audience_clear(&a);
-		if (w > most)
-			most = w;
-		if (least == 0 || w < least)
-			least = w;
-		buf_strv_pair(&late, audiences->v[i], w);
+		if (win[i] > most)
+			most = win[i];
+		if (least == 0 || win[i] < least)
+			least = win[i];
 	}
 	if (most > 0)
 		f.from_utc = f.now - most;
 	/* windows that differ: each event kept by one of its audiences' */
 	f.light = least == most;
 	if ((rc = store_event_list(st, &f, evs, err)) != QRM_OK) {
-		strv_free(&late);
+		free(win);
 		return rc;
 	}
 	for (i = n = 0; i < evs->n; i++) {
 		keep = least == most || evs->v[i].last_utc == UTC_NONE ||
 		    evs->v[i].last_utc >= f.now - least;
 		for (j = 0; !keep && j < evs->v[i].audiences.n; j++)
-			for (k = 0; !keep && k < late.n; k++) {
-				size_t len = strcspn(late.v[k], "\t");
-
-				keep = strlen(evs->v[i].audiences.v[j]) == len &&
-				    strncmp(late.v[k], evs->v[i].audiences.v[j],
-				    len) == 0 && evs->v[i].last_utc >= f.now -
-				    strtoll(late.v[k] + len + 1, NULL, 10);
-			}
+			for (k = 0; !keep && k < audiences->n; k++)
+				keep = strcmp(audiences->v[k],
+				    evs->v[i].audiences.v[j]) == 0 &&
+				    evs->v[i].last_utc >= f.now - win[k];
 		if (keep)
 			evs->v[n++] = evs->v[i];
 		else
 			event_clear(&evs->v[i]);
 	}
 	evs->n = n;
-	strv_free(&late);
+	free(win);
 	/*
 	 * Last-Modified: the last write to the data, never earlier than
 	 * an event's own revision.  The newest event alone would miss an

@@ -11,11 +11,8 @@
 
 #include "http_int.h"
 
-static const char *const duties[] = { "Employer meetings", "JES panels",
-    "Workshops and briefings", "Training", "Other duties" };
-static const char *const colours[] = { "#1b5e20", "#0d47a1", "#b26a00",
+static const char *const colours[FACILITY_NDUTIES] = { "#1b5e20", "#0d47a1", "#b26a00",
     "#6a1b9a", "#555555" };
-#define NDUTIES	(sizeof(duties) / sizeof(duties[0]))
 
 /* The return's year around today: 1 April to 31 March. */
 static void
@@ -41,7 +38,7 @@ chart(struct buf *b, const json_t *rows)
 	const json_t	*row;
 	double		 most = 1, x, w, total;
 	size_t		 i, k, n = json_array_size(rows);
-	int		 legend = 22 * (int)((NDUTIES + 1) / 2) + 8, step = 46;
+	int		 legend = 22 * (int)((FACILITY_NDUTIES + 1) / 2) + 8, step = 46;
 	int		 width = 300, left = 8;
 
 	json_array_foreach(rows, i, row)
@@ -55,11 +52,11 @@ chart(struct buf *b, const json_t *rows)
 	    "<title id=\"ft-title\">Hours on union duties, by official and "
 	    "duty (the table below has the figures)</title>",
 	    (size_t)legend + n * (size_t)step + 4);
-	for (k = 0; k < NDUTIES; k++)
+	for (k = 0; k < FACILITY_NDUTIES; k++)
 		buf_printf(b, "<rect x=\"%zu\" y=\"%zu\" width=\"14\" "
 		    "height=\"14\" fill=\"%s\"/><text x=\"%zu\" y=\"%zu\">%s"
 		    "</text>", 8 + (k % 2) * 200, 4 + (k / 2) * 22, colours[k],
-		    28 + (k % 2) * 200, 16 + (k / 2) * 22, duties[k]);
+		    28 + (k % 2) * 200, 16 + (k / 2) * 22, facility_duties[k]);
 	json_array_foreach(rows, i, row) {
 		int	y = legend + (int)i * step;
 
@@ -67,9 +64,9 @@ chart(struct buf *b, const json_t *rows)
 		html_text(b, json_string_value(json_object_get(row, "name")));
 		html_raw_trusted(b, "</text>");
 		x = left;
-		for (k = 0; k < NDUTIES; k++) {
+		for (k = 0; k < FACILITY_NDUTIES; k++) {
 			w = json_real_value(json_object_get(json_object_get(row,
-			    "duties"), duties[k])) / most * width;
+			    "duties"), facility_duties[k])) / most * width;
 			if (w <= 0)
 				continue;
 			buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
@@ -127,13 +124,13 @@ report_body(struct buf *b, const json_t *rep, const char *from, const char *to)
 		html_raw_trusted(b, "<tr><th scope=\"row\">");
 		html_text(b, json_string_value(json_object_get(row, "name")));
 		html_raw_trusted(b, "<br><span class=\"hint\">");
-		for (k = 0; k < NDUTIES; k++) {
+		for (k = 0; k < FACILITY_NDUTIES; k++) {
 			double h = json_real_value(json_object_get(
-			    json_object_get(row, "duties"), duties[k]));
+			    json_object_get(row, "duties"), facility_duties[k]));
 
 			if (h > 0)
 				buf_printf(b, "%s%s %.2f", any++ ? " · " : "",
-				    duties[k], h);
+				    facility_duties[k], h);
 		}
 		html_raw_trusted(b, any ? "" : "none recorded");
 		buf_printf(b, "</span></th><td>%.2f</td><td>%.2f %% (%s)</td>"

@@ -1126,20 +1126,6 @@ ical_reply_parse(const char *text, struct itip_reply *r,
 	return rc;
 }
 
-/* "15 Dec 2026" from a date, into out. */
-static void
-owed_day(char *out, size_t sz, const char *date)
-{
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	int	y, m, d;
-
-	if (sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
-		snprintf(out, sz, "%d %s %d", d, months[m - 1], y);
-	else
-		snprintf(out, sz, "%s", date);
-}
-
 /*
  * What the employer side owes, for a link the union may give them:
  * each action waiting on someone outside as a VTODO (its title, when it
@@ -1152,7 +1138,8 @@ owed_build(const struct action_list *l, struct buf *out,
 {
 	icalcomponent	*cal, *c;
 	icaltimetype	 due, end;
-	char		 uid[64], desc[200], asked[32], promised[32], sum[400];
+	struct buf	 desc = { 0 };
+	char		 uid[64], sum[400];
 	size_t		 i;
 
 	cal = icalcomponent_new_vcalendar();
@@ -1170,22 +1157,25 @@ owed_build(const struct action_list *l, struct buf *out,
 
 		snprintf(uid, sizeof(uid), "owed-%lld@quorum",
 		    (long long)a->id);
-		owed_day(asked, sizeof(asked), a->asked);
-		owed_day(promised, sizeof(promised), a->promised);
-		snprintf(desc, sizeof(desc), "%s%s%s%s%s", a->asked[0] ?
-		    "Asked for on " : "", a->asked[0] ? asked : "",
-		    a->asked[0] && a->promised[0] ? "; " : "",
-		    a->promised[0] ? "promised by " : "", a->promised[0] ?
-		    promised : "");
+		desc.len = 0;
+		if (a->asked[0]) {
+			buf_puts(&desc, "Asked for on ");
+			date_words(&desc, a->asked);
+		}
+		if (a->promised[0]) {
+			buf_puts(&desc, a->asked[0] ? "; promised by " :
+			    "promised by ");
+			date_words(&desc, a->promised);
+		}
 		c = icalcomponent_new_vtodo();
 		icalcomponent_add_property(c, icalproperty_new_uid(uid));
 		icalcomponent_add_property(c,
 		    icalproperty_new_dtstamp(utc_time(a->updated)));
 		icalcomponent_add_property(c, icalproperty_new_summary(
 		    a->title));
-		if (desc[0])
+		if (desc.len > 0)
 			icalcomponent_add_property(c,
-			    icalproperty_new_description(desc));
+			    icalproperty_new_description(desc.p));
 		if (has_due)
 			icalcomponent_add_property(c, time_prop(
 			    ICAL_DUE_PROPERTY, due, "UTC"));
@@ -1208,13 +1198,14 @@ owed_build(const struct action_list *l, struct buf *out,
 		icalcomponent_add_property(c, time_prop(ICAL_DTEND_PROPERTY,
 		    end, "UTC"));
 		icalcomponent_add_property(c, icalproperty_new_summary(sum));
-		if (desc[0])
+		if (desc.len > 0)
 			icalcomponent_add_property(c,
-			    icalproperty_new_description(desc));
+			    icalproperty_new_description(desc.p));
 		icalcomponent_add_property(c, icalproperty_new_transp(
 		    ICAL_TRANSP_TRANSPARENT));
 		icalcomponent_add_component(cal, c);
 	}
+	buf_free(&desc);
 	return serialize_free(cal, out, err);
 }
 

@@ -1109,3 +1109,41 @@ store_checkpoint(struct store *st, struct qrm_error *err)
 		return store_dberr(st, err, "checkpointing");
 	return QRM_OK;
 }
+
+/* meta's key set to value, outside any transaction of the caller's. */
+int
+store_meta_set(struct store *st, const char *key, int64_t value,
+    struct qrm_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta (key, value) "
+	    "VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+	    "excluded.value", -1, &s, NULL) != SQLITE_OK)
+		return store_dberr(st, err, "saving a setting");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? QRM_OK : store_dberr(st, err,
+	    "saving a setting");
+}
+
+/* meta's key into *value (0 when not there). */
+int
+store_meta_get(struct store *st, const char *key, int64_t *value)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*value = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return QRM_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*value = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? QRM_OK : QRM_EDB;
+}

@@ -245,3 +245,26 @@ store_outbox_get(struct store *st, int64_t id, struct mail *out,
 		    (long long)id);
 	return store_dberr(st, err, "reading the outbox");
 }
+
+/*
+ * The outbox's backlog: messages waiting (queued or being sent), and
+ * when the oldest of them was queued (0: none).
+ */
+int
+store_outbox_backlog(struct store *st, int64_t *waiting, int64_t *oldest)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*waiting = *oldest = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(min("
+	    "created), 0) FROM outbox WHERE status IN ('queued', 'sending')",
+	    -1, &s, NULL) != SQLITE_OK)
+		return QRM_EDB;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*waiting = sqlite3_column_int64(s, 0);
+		*oldest = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? QRM_OK : QRM_EDB;
+}

@@ -204,3 +204,16 @@ parse_hexdigit(char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/* "15 Dec 2026" from a date YYYY-MM-DD (anything else as it is) into b. */
+void
+date_words(struct buf *b, const char *date)
+{
+	int	y, m, d;
+
+	/* the month names of HTTP dates above */
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
+		buf_printf(b, "%d %s %d", d, months[m - 1], y);
+	else
+		buf_puts(b, date);
+}
