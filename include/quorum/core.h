@@ -45,6 +45,12 @@ struct actor {
 struct feed {
 	char		*body;
 	size_t		 len;
+	/*
+	 * Or, when runs is set (body NULL), the bytes in runs: a member's
+	 * feed is the events' texts shared with all who see them and the
+	 * member's own lines between them, read with feed_read().
+	 */
+	struct runs	*runs;
 	char		*gz;		/* see feed_gzip() */
 	size_t		 gzlen;
 	int		 gz_ready;
@@ -55,12 +61,24 @@ struct feed {
 	int		 public;	/* may be cached by proxies */
 	int		 refresh_minutes;
 	int		 refs;
+	/* the cache it is in, and the bytes counted there (its lock's) */
+	struct feed_cache	*cache;
+	size_t		 charged;
+	int		 in_cache;
 	/*
 	 * Objects a server keeps with these bytes (ready responses), set
 	 * once with feed_attach() and dropped with the feed.
 	 */
 	void		*attached[FEED_ATTACH_SLOTS];
 	void		(*attached_free)(void *);
+};
+
+/* Where a reading of a feed in runs is (zeroed: at its start). */
+struct feed_cursor {
+	uint64_t	pos;
+	int		phase;
+	size_t		ev, seg, mark;
+	size_t		in;		/* bytes of the segment read */
 };
 
 /* context.c */
@@ -391,6 +409,11 @@ void	 feed_release(struct feed *);
 int	 feed_gzip(struct feed *);
 void	*feed_attach(struct feed *, size_t, void *, void (*)(void *));
 void	*feed_attached(struct feed *, size_t);
+/* personal.c */
+int	 feed_member_whole(struct qrm *, const struct actor *, int64_t member,
+	    struct buf *, struct qrm_error *);
+size_t	 feed_read(const struct feed *, struct feed_cursor *, uint64_t pos,
+	    char *out, size_t max);
 int	 feed_build_audience(struct qrm *, const struct audience *,
 	    struct buf *, time_t *last_modified, struct qrm_error *);
 

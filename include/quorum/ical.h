@@ -28,24 +28,6 @@ struct feed_meta {
 	int64_t				 alarm;	/* seconds: a VALARM */
 	/* actions: each as a VTODO and, while open, an all-day "Due:" */
 	const struct action_list	*actions;
-	/*
-	 * Optional: append an event's text as built before (returns 1, or
-	 * 0 to have it built), and keep a freshly built one.
-	 */
-	int		 (*cached)(void *, const struct event *, struct buf *);
-	void		 (*keep)(void *, const struct event *, const char *,
-			    size_t);
-	void		*cache_arg;
-	/*
-	 * Optional, for a personal feed: an event's text as everyone who
-	 * sees it shares it (the attendee a placeholder), appended to the
-	 * buffer (1) or 0 to have it built; and keeping one built.  Each
-	 * member's feed is then that text with their own ATTENDEE line in.
-	 */
-	int		 (*shared)(void *, const struct event *, struct buf *);
-	void		 (*keep_shared)(void *, const struct event *,
-			    const char *, size_t);
-	void		*shared_arg;
 };
 
 /* ical_time.c */
@@ -66,6 +48,27 @@ int	 ical_event_occurrence(const struct event *, const char *key,
 /* ical_feed.c */
 int	 ical_feed_build(const struct feed_meta *, const struct event_list *,
 	    struct buf *, struct qrm_error *);
+/*
+ * A feed in pieces, each appended to a buffer: what ical_feed_build()
+ * writes is ical_feed_props(), ical_feed_zones(), each event's text,
+ * then ical_feed_tail().  A personal feed's events may be texts shared
+ * by all who see them (ical_shared_text(), where each ATTENDEE line
+ * starts and ends in ncuts pairs), with the member's own line put in
+ * (ical_attendee_text()) where ical_shared_ok() says so.
+ */
+int	 ical_feed_props(const struct feed_meta *, struct buf *,
+	    struct qrm_error *);
+int	 ical_feed_zones(const struct event *const *, size_t, struct buf *,
+	    struct qrm_error *);
+int	 ical_feed_event(const struct feed_meta *, const struct event *,
+	    struct buf *, struct qrm_error *);
+int	 ical_feed_tail(const struct feed_meta *, struct buf *,
+	    struct qrm_error *);
+int	 ical_shared_text(const struct event *, struct buf *, size_t **cuts,
+	    size_t *ncuts, struct qrm_error *);
+int	 ical_shared_ok(const struct feed_meta *, const struct event *,
+	    int *slot);
+char	*ical_attendee_text(const struct member *, int slot);
 int	 ical_freebusy(const json_t *items, int64_t from, int64_t to,
 	    struct buf *, struct qrm_error *);
 int	 ical_itip(const struct event *, const char *occurrence,

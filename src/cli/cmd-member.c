@@ -191,6 +191,23 @@ cmd_member_links_print(struct qrm *q, const char *base, int64_t member,
 }
 
 static int
+cmd_member_calendar(struct cmd_ctx *c)
+{
+	struct qrm_error	 err = { 0 };
+	struct buf		 b = { 0 };
+	int			 rc;
+
+	if ((rc = feed_member_whole(c->q, c->actor, cmd_arg_id(c, 0), &b,
+	    &err)) != QRM_OK) {
+		buf_free(&b);
+		return cmd_fail(&err, rc);
+	}
+	fwrite(b.p, 1, b.len, stdout);
+	buf_free(&b);
+	return 0;
+}
+
+static int
 cmd_member_links(struct cmd_ctx *c)
 {
 	struct qrm_error	 err = { 0 };
@@ -340,6 +357,9 @@ const struct cmd_entry cmd_member_entries[] = {
 	{ "member", "erase", "ID", 1, 1, NULL,
 	  "erase a member's personal data (counts stand)", CMD_DB,
 	  cmd_member_one },
+	{ "member", "calendar", "ID", 1, 1, NULL,
+	  "what a member's calendar link gives them, as iCalendar", CMD_DB,
+	  cmd_member_calendar },
 	{ "member", "links", "ID", 1, 1, NULL,
 	  "a member's calendar links to subscribe to (issues a feed token)",
 	  CMD_DB, cmd_member_links },

@@ -178,6 +178,7 @@ qrm_close(struct qrm *q)
 	qrm_thread_done(q);
 	pthread_key_delete(q->store_key);
 	pthread_mutex_destroy(&q->epoch_mu);
+	feed_personal_forget(q);
 	feed_cache_free(q->cache);
 	auth_cache_free(q->auth);
 	free(q->dbpath);

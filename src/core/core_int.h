@@ -89,11 +89,40 @@ void	 core_agendas_free(struct agendas *);
 char	*core_agenda_text(struct store *, const struct agendas *,
 	    const struct event *);
 
+/* feed.c: the feed cache, for the feeds of personal.c */
+struct feed_meta;
+struct stext_pool;
+struct runs;
+struct feed	*feed_cache_get(struct qrm *, const char *key, int64_t epoch,
+		    int64_t day);
+void	 feed_cache_put(struct qrm *, const char *key, int64_t epoch,
+	    int64_t day, struct feed *);
+struct stext_pool	*feed_stexts(struct qrm *);
+int	 feed_new(struct buf *body, time_t last_modified, int public,
+	    int refresh, const char *etag, struct feed **, struct qrm_error *);
+void	 feed_size_note(struct qrm *, const char *what, size_t bytes);
+int	 feed_events(struct store *, const struct strv *audiences,
+	    struct event_list *, time_t *last_modified, struct qrm_error *);
+int64_t	 feed_today(void);
+
+/* personal.c: members' own feeds, in runs of shared texts */
+void	 feed_personal_forget(const struct qrm *);
+struct stext_pool	*stext_pool_new(void);
+void	 stext_pool_free(struct stext_pool *);
+void	 runs_free(struct runs *);
+size_t	 runs_bytes(const struct runs *);
+int	 runs_gzip(struct feed *, int level, char **, size_t *);
+int	 feed_lineage_text(struct qrm *, struct store *, const struct strv *,
+	    const struct feed_meta *, struct buf *, time_t *last_modified,
+	    struct qrm_error *);
+
 /* people.c */
 struct auth_cache	*auth_cache_new(void);
 void	 auth_cache_free(struct auth_cache *);
 int	 core_feed_access(struct qrm *, const char *token, const char *slug,
 	    int64_t *member, enum feed_level *);
+int	 core_feed_lineage(struct qrm *, const char *token, int64_t epoch,
+	    struct strv *);
 int	 core_feed_version_cached(struct qrm *, const char *token,
 	    int with_events, int64_t epoch, int64_t day, char *etag);
 void	 core_feed_version_keep(struct qrm *, const char *token,

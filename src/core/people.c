@@ -202,8 +202,24 @@ core_member_lineage(struct store *st, const struct member *m,
 /*
  * May m (NULL: anonymous) see the feed of a?  Public feeds: anyone.
  * Officials' feeds: officials and admins.  Members' feeds: officials,
- * and members of the audience or of any audience below it.
+ * and members of the audience or of any audience below it (lineage:
+ * m's audiences and their ancestors; needed for that case alone).
  */
+static int
+may_see(const struct member *m, const struct audience *a,
+    const struct strv *lineage)
+{
+	if (a->visibility == VIS_PUBLIC)
+		return 1;
+	if (m == NULL || !m->active)
+		return 0;
+	if (m->role >= ROLE_OFFICIAL)
+		return 1;
+	if (a->visibility == VIS_OFFICIALS)
+		return 0;
+	return lineage != NULL && strv_contains(lineage, a->slug);
+}
+
 int
 core_may_see_audience(struct qrm *q, const struct member *m,
     const struct audience *a, struct qrm_error *err)
@@ -214,19 +230,16 @@ core_may_see_audience(struct qrm *q, const struct member *m,
 
 	if (a->visibility == VIS_PUBLIC)
 		return 1;
-	if (m == NULL || !m->active)
-		return 0;
-	if (m->role >= ROLE_OFFICIAL)
-		return 1;
-	if (a->visibility == VIS_OFFICIALS)
-		return 0;
+	if (m == NULL || !m->active || m->role >= ROLE_OFFICIAL ||
+	    a->visibility == VIS_OFFICIALS)
+		return may_see(m, a, NULL);
 	if ((st = qrm_store(q, err)) == NULL)
 		return 0;
 	if (core_member_lineage(st, m, &lineage, err) != QRM_OK) {
 		strv_free(&lineage);
 		return 0;
 	}
-	yes = strv_contains(&lineage, a->slug);
+	yes = may_see(m, a, &lineage);
 	strv_free(&lineage);
 	return yes;
 }
@@ -385,6 +398,8 @@ struct auth_entry {
 	char		 version[2][FEED_ETAG_LEN];
 	int64_t		 version_day[2];
 	struct strv	 visible;
+	struct strv	 lineage;	/* the member's audiences, ancestors */
+	int		 lineage_ok;
 };
 
 struct auth_cache {
@@ -409,10 +424,22 @@ auth_cache_free(struct auth_cache *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < AUTH_SLOTS; i++)
+	for (i = 0; i < AUTH_SLOTS; i++) {
 		strv_free(&c->e[i].visible);
+		strv_free(&c->e[i].lineage);
+	}
 	pthread_mutex_destroy(&c->mu);
 	free(c);
+}
+
+/* The cache entry of token (its hash into hash), or NULL. */
+static struct auth_entry *
+auth_slot(struct qrm *q, const char *token, char hash[65])
+{
+	if (core_secret_hash(token, hash) == -1)
+		return NULL;
+	return &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2],
+	    hash[3], 0 }, NULL, 16) % AUTH_SLOTS];
 }
 
 /*
@@ -427,17 +454,15 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	struct auth_entry	*e;
 	struct audience_list	 all;
 	struct member		 m;
-	struct strv		 visible = { 0 };
+	struct store		*st;
+	struct strv		 visible = { 0 }, lineage = { 0 };
 	char			 hash[65];
 	int64_t			 epoch = qrm_epoch(q);
-	size_t			 i, slot;
-	int			 found = 0, may = 0;
+	size_t			 i;
+	int			 found = 0, may = 0, lok;
 
-	if (core_secret_hash(token, hash) == -1)
+	if ((e = auth_slot(q, token, hash)) == NULL)
 		return QRM_EUNAUTH;
-	slot = strtoul((char[]){ hash[0], hash[1], hash[2], hash[3], 0 },
-	    NULL, 16) % AUTH_SLOTS;
-	e = &q->auth->e[slot];
 	pthread_mutex_lock(&q->auth->mu);
 	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
 		found = 1;
@@ -450,9 +475,12 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 		return may ? QRM_OK : QRM_EFORBIDDEN;
 	if (core_auth_level(q, SCOPE_FEED, token, &m, level, NULL) != QRM_OK)
 		return QRM_EUNAUTH;
-	if (core_audience_list(q, &all, NULL) == QRM_OK) {
+	/* the member's lineage read once for all the audiences */
+	lok = (st = qrm_store(q, NULL)) != NULL &&
+	    core_member_lineage(st, &m, &lineage, NULL) == QRM_OK;
+	if (lok && core_audience_list(q, &all, NULL) == QRM_OK) {
 		for (i = 0; i < all.n; i++)
-			if (core_may_see_audience(q, &m, &all.v[i], NULL))
+			if (may_see(&m, &all.v[i], &lineage))
 				strv_push(&visible, all.v[i].slug);
 		audience_list_free(&all);
 	}
@@ -461,6 +489,9 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	member_clear(&m);
 	pthread_mutex_lock(&q->auth->mu);
 	strv_free(&e->visible);
+	strv_free(&e->lineage);
+	e->lineage = lineage;
+	e->lineage_ok = lok;
 	memset(e->version_day, 0, sizeof(e->version_day));
 	snprintf(e->hash, sizeof(e->hash), "%s", hash);
 	e->epoch = epoch;	/* read before the database: never too new */
@@ -469,6 +500,28 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	e->visible = visible;
 	pthread_mutex_unlock(&q->auth->mu);
 	return may ? QRM_OK : QRM_EFORBIDDEN;
+}
+
+/*
+ * The lineage of the holder of token (their audiences and all their
+ * ancestors) as core_feed_access() read it in epoch, into out: 1, or 0
+ * when it is not kept.
+ */
+int
+core_feed_lineage(struct qrm *q, const char *token, int64_t epoch,
+    struct strv *out)
+{
+	struct auth_entry	*e;
+	char			 hash[65];
+	int			 yes = 0;
+
+	if ((e = auth_slot(q, token, hash)) == NULL)
+		return 0;
+	pthread_mutex_lock(&q->auth->mu);
+	if (e->epoch == epoch && strcmp(e->hash, hash) == 0 && e->lineage_ok)
+		yes = strv_copy(out, &e->lineage) == 0;
+	pthread_mutex_unlock(&q->auth->mu);
+	return yes;
 }
 
 /*
@@ -485,10 +538,8 @@ core_feed_version_cached(struct qrm *q, const char *token, int with_events,
 	char			 hash[65];
 	int			 yes = 0;
 
-	if (core_secret_hash(token, hash) == -1)
+	if ((e = auth_slot(q, token, hash)) == NULL)
 		return 0;
-	e = &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2], hash[3],
-	    0 }, NULL, 16) % AUTH_SLOTS];
 	pthread_mutex_lock(&q->auth->mu);
 	if (e->epoch == epoch && strcmp(e->hash, hash) == 0 &&
 	    e->version_day[with_events != 0] == day) {
@@ -507,10 +558,8 @@ core_feed_version_keep(struct qrm *q, const char *token, int with_events,
 	struct auth_entry	*e;
 	char			 hash[65];
 
-	if (core_secret_hash(token, hash) == -1)
+	if ((e = auth_slot(q, token, hash)) == NULL)
 		return;
-	e = &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2], hash[3],
-	    0 }, NULL, 16) % AUTH_SLOTS];
 	pthread_mutex_lock(&q->auth->mu);
 	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
 		snprintf(e->version[with_events != 0], FEED_ETAG_LEN, "%s",

@@ -93,6 +93,54 @@ feed_headers(struct MHD_Response *resp, const struct feed *f, int gz)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 }
 
+/*
+ * A member's feed is read out of its runs (feed_read()) block by block
+ * as it is sent: the events' texts are shared with other members'
+ * feeds, not copied into one for each.  libmicrohttpd reads a response
+ * in order, one call at a time; each request has a response of its own
+ * (one kept with the feed would have its sends take turns).
+ */
+#define RUNS_BLOCK	(256 * 1024)
+
+struct runs_reader {
+	const struct feed	*f;
+	struct feed_cursor	 c;
+};
+
+static ssize_t
+runs_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct runs_reader	*r = cls;
+	size_t			 n;
+
+	if ((n = feed_read(r->f, &r->c, pos, out, max)) == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return (ssize_t)n;
+}
+
+static void	feed_headers(struct MHD_Response *, const struct feed *, int);
+
+static struct MHD_Response *
+runs_response(const struct feed *f)
+{
+	struct MHD_Response	*resp;
+	struct runs_reader	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->f = f;
+	if ((resp = MHD_create_response_from_callback(f->len,
+	    f->len < RUNS_BLOCK ? f->len + 1 : RUNS_BLOCK, runs_read, r,
+	    free)) == NULL) {
+		free(r);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/calendar; charset=utf-8");
+	feed_headers(resp, f, 0);
+	return resp;
+}
+
 static struct MHD_Response *
 feed_response(struct feed *f, enum feed_resp kind)
 {
@@ -147,6 +195,7 @@ send_feed(struct request *r, struct feed *f)
 	const char		*inm, *ims;
 	time_t			 since;
 	unsigned int		 status = MHD_HTTP_OK;
+	enum MHD_Result		 ret;
 	int			 gz;
 
 	r->feed = f;
@@ -167,6 +216,16 @@ send_feed(struct request *r, struct feed *f)
 	} else {
 		if (gz && feed_gzip(f) == -1)
 			gz = 0;		/* plain it is */
+		if (!gz && f->runs != NULL) {
+			/* the request holds f, and so the runs, to the end */
+			if ((resp = runs_response(f)) == NULL)
+				return MHD_NO;
+			r->status = status;
+			r->bytes = f->len;
+			ret = MHD_queue_response(r->conn, status, resp);
+			MHD_destroy_response(resp);
+			return ret;
+		}
 		resp = feed_response(f, gz ? RESP_GZIP : RESP_PLAIN);
 	}
 	if (resp == NULL)

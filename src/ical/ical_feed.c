@@ -526,32 +526,32 @@ vtimezone_make(const char *tzid, int64_t from)
 }
 
 static int
-add_timezones(icalcomponent *cal, const struct event_list *evs)
+add_timezones(icalcomponent *cal, const struct event *const *v, size_t n)
 {
 	struct strv	 seen = { 0 };
 	icalcomponent	*vtz;
 	size_t		 i, j;
 	int64_t		 from, to;
 
-	for (i = 0; i < evs->n; i++) {
-		const char	*tz = evs->v[i].tzid;
+	for (i = 0; i < n; i++) {
+		const char	*tz = v[i]->tzid;
 
-		if (evs->v[i].all_day || strcmp(tz, "UTC") == 0 ||
+		if (v[i]->all_day || strcmp(tz, "UTC") == 0 ||
 		    strv_contains(&seen, tz))
 			continue;
 		if (strv_push(&seen, tz) == -1)
 			goto fail;
-		from = evs->v[i].start_utc;
-		to = evs->v[i].last_utc;
-		for (j = i + 1; j < evs->n; j++) {
-			if (evs->v[j].all_day ||
-			    strcmp(evs->v[j].tzid, tz) != 0)
+		from = v[i]->start_utc;
+		to = v[i]->last_utc;
+		for (j = i + 1; j < n; j++) {
+			if (v[j]->all_day ||
+			    strcmp(v[j]->tzid, tz) != 0)
 				continue;
-			if (evs->v[j].start_utc < from)
-				from = evs->v[j].start_utc;
-			if (to != UTC_NONE && (evs->v[j].last_utc == UTC_NONE ||
-			    evs->v[j].last_utc > to))
-				to = evs->v[j].last_utc;
+			if (v[j]->start_utc < from)
+				from = v[j]->start_utc;
+			if (to != UTC_NONE && (v[j]->last_utc == UTC_NONE ||
+			    v[j]->last_utc > to))
+				to = v[j]->last_utc;
 		}
 		if ((vtz = vtimezone_new(tz, from, to)) == NULL)
 			goto fail;
@@ -587,10 +587,11 @@ splice_ok(const struct feed_meta *meta, const struct event *ev,
 	size_t			 i;
 
 	*own = NULL;
-	if (meta->shared == NULL || meta->attendee == NULL ||
-	    meta->level != LEVEL_FULL || meta->alarm > 0)
+	if (meta->attendee == NULL || meta->level != LEVEL_FULL ||
+	    meta->alarm > 0)
 		return 0;
-	for (i = 0; meta->rsvps != NULL && i < meta->rsvps->n; i++) {
+	for (i = 0; ev != NULL && meta->rsvps != NULL && i < meta->rsvps->n;
+	    i++) {
 		a = &meta->rsvps->v[i];
 		if (a->event != ev->id)
 			continue;
@@ -618,72 +619,95 @@ attendee_line(const struct member *m, const struct attendance *own)
 }
 
 /*
- * ev into out as everyone who sees it shares its text, with the
- * member's own ATTENDEE line put in for the placeholder's (lines: each
- * answer's line, made once a feed).  1 when done; 0 when ev must be
- * built for the member alone; or an error.
+ * The text of ev as every member who sees it shares it in a personal
+ * feed: built with a placeholder as the attendee, no answer and no
+ * alert, appended to text; *cuts (the caller frees it) gets the start
+ * and the end of each ATTENDEE line in it (*ncuts pairs), where each
+ * member's own line goes.
  */
-static int
-spliced(const struct feed_meta *meta, const struct event *ev, char **lines,
-    struct buf *tmpl, struct buf *out, struct qrm_error *err)
+int
+ical_shared_text(const struct event *ev, struct buf *text, size_t **cuts,
+    size_t *ncuts, struct qrm_error *err)
 {
-	const struct attendance	*own;
 	struct feed_meta	 pm;
 	icalcomponent		*one;
 	const char		*p, *q, *end;
-	size_t			 slot;
+	size_t			 base = text->len, n = 0, *v = NULL, *nv;
 	int			 rc;
 
-	if (!splice_ok(meta, ev, &own))
-		return 0;
-	tmpl->len = 0;
-	if (!meta->shared(meta->shared_arg, ev, tmpl)) {
-		/* the shared text: the placeholder, no answer, no alert */
-		pm = *meta;
-		pm.attendee = &placeholder;
-		pm.rsvps = NULL;
-		pm.alarm = 0;
-		ical_lock();
-		one = icalcomponent_new_vcalendar();
-		icalcomponent_add_component(one, vevent_new_own(&pm, ev, NULL));
-		add_overrides(one, &pm, ev);
-		rc = append_children(one, tmpl, err);
-		icalcomponent_free(one);
-		ical_unlock();
-		if (rc != QRM_OK)
-			return rc;
-		if (meta->keep_shared != NULL)
-			meta->keep_shared(meta->shared_arg, ev, tmpl->p,
-			    tmpl->len);
-	}
-	slot = own == NULL ? 0 : (size_t)own->rsvp;
-	if (slot > 3)
-		slot = 0;
-	if (lines[slot] == NULL) {
-		ical_lock();
-		lines[slot] = attendee_line(meta->attendee, own);
-		ical_unlock();
-		if (lines[slot] == NULL)
-			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
-	}
-	/* each folded ATTENDEE line of the text: the member's instead */
-	for (p = tmpl->p, end = tmpl->p + tmpl->len; p < end; ) {
-		q = memmem(p, (size_t)(end - p), "\r\nATTENDEE", 10);
-		if (q == NULL) {
-			buf_append(out, p, (size_t)(end - p));
+	*cuts = NULL;
+	*ncuts = 0;
+	memset(&pm, 0, sizeof(pm));
+	pm.level = LEVEL_FULL;
+	pm.attendee = &placeholder;
+	ical_lock();
+	one = icalcomponent_new_vcalendar();
+	icalcomponent_add_component(one, vevent_new_own(&pm, ev, NULL));
+	add_overrides(one, &pm, ev);
+	rc = append_children(one, text, err);
+	icalcomponent_free(one);
+	ical_unlock();
+	if (rc != QRM_OK)
+		return rc;
+	/* each folded ATTENDEE line: from its name to its last CRLF */
+	for (p = text->p + base, end = text->p + text->len; p < end; ) {
+		if ((q = memmem(p, (size_t)(end - p), "\r\nATTENDEE", 10)) ==
+		    NULL)
 			break;
-		}
 		q += 2;
-		buf_append(out, p, (size_t)(q - p));
-		buf_puts(out, lines[slot]);
 		for (p = q; p < end; p++)
 			if (p[0] == '\r' && p + 2 < end && p[1] == '\n' &&
 			    p[2] != ' ') {
 				p += 2;
 				break;
 			}
+		if ((nv = reallocarray(v, 2 * (n + 1), sizeof(*v))) == NULL) {
+			free(v);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		}
+		v = nv;
+		v[2 * n] = (size_t)(q - (text->p + base));
+		v[2 * n + 1] = (size_t)(p - (text->p + base));
+		n++;
 	}
+	*cuts = v;
+	*ncuts = n;
+	return QRM_OK;
+}
+
+/*
+ * May the text everyone shares of ev stand in meta's member's feed, with
+ * their own ATTENDEE line put in?  *slot: which line (their answer to it
+ * as a whole, 0 for none), see ical_attendee_text().  With ev NULL: may
+ * it for an event they have not answered?
+ */
+int
+ical_shared_ok(const struct feed_meta *meta, const struct event *ev,
+    int *slot)
+{
+	const struct attendance	*own;
+
+	*slot = 0;
+	if (!splice_ok(meta, ev, &own))
+		return 0;
+	if (own != NULL && own->rsvp >= 0 && own->rsvp <= 3)
+		*slot = (int)own->rsvp;
 	return 1;
+}
+
+/* The member's ATTENDEE line for an answer slot (ical_shared_ok()). */
+char *
+ical_attendee_text(const struct member *m, int slot)
+{
+	struct attendance	 own;
+	char			*text;
+
+	memset(&own, 0, sizeof(own));
+	own.rsvp = slot;
+	ical_lock();
+	text = attendee_line(m, slot > 0 ? &own : NULL);
+	ical_unlock();
+	return text;
 }
 
 /* Append the text of each of c's subcomponents, in order. */
@@ -709,26 +733,20 @@ append_children(icalcomponent *c, struct buf *out, struct qrm_error *err)
 }
 
 /*
- * Serialize evs as a VCALENDAR into out (appended).  Returns QRM_OK or
- * QRM_ESYS when libical fails.
+ * The calendar's head: BEGIN:VCALENDAR and its properties from meta,
+ * appended to out.  The time zones (ical_feed_zones()) come next.
  */
-static int
-feed_build(const struct feed_meta *meta, const struct event_list *evs,
-    struct buf *out, struct qrm_error *err)
+int
+ical_feed_props(const struct feed_meta *meta, struct buf *out,
+    struct qrm_error *err)
 {
-	icalcomponent	*cal, *one;
+	icalcomponent	*cal;
 	icalproperty	*p;
-	struct buf	 tmpl = { 0 };
-	char		*text = NULL, *lines[4];
+	char		*text;
 	char		 ttl[32];
-	size_t		 i, len, start;
+	size_t		 len;
 	int		 rc = QRM_OK;
 
-	/*
-	 * libical only under the layer's lock (see ical_time.c): taken for
-	 * the head, each event built and the actions, not while shared
-	 * texts are copied, so that two feeds are assembled at once.
-	 */
 	ical_lock();
 	cal = icalcomponent_new_vcalendar();
 	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
@@ -759,76 +777,104 @@ feed_build(const struct feed_meta *meta, const struct event_list *evs,
 	add_x(cal, "X-WR-TIMEZONE", meta->tzid ? meta->tzid : "Europe/London");
 	if (meta->colour != NULL)
 		add_x(cal, "X-APPLE-CALENDAR-COLOR", meta->colour);
-	if (add_timezones(cal, evs) == -1) {
-		rc = qrm_seterr(err, QRM_ESYS, "tz",
-		    "a time zone cannot be written");
-		goto out;
-	}
-	/*
-	 * The calendar is written piece by piece: its head (properties,
-	 * time zones), then each event's text, which the caller may keep
-	 * and hand back (meta->cached) so that a rebuild after one change
-	 * serializes one event, then the actions and the end.
-	 */
+	/* libical writes properties before components: the head is whole */
 	if ((text = icalcomponent_as_ical_string_r(cal)) == NULL ||
 	    (len = strlen(text)) < sizeof(END) - 1 ||
-	    buf_append(out, text, len - (sizeof(END) - 1)) == -1) {
+	    buf_append(out, text, len - (sizeof(END) - 1)) == -1)
 		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
-		goto out;
-	}
-	icalcomponent_free(cal);
-	cal = NULL;
-	ical_unlock();
-	memset(lines, 0, sizeof(lines));
-	for (i = 0; i < evs->n && rc == QRM_OK; i++) {
-		if (meta->cached != NULL && meta->cached(meta->cache_arg,
-		    &evs->v[i], out))
-			continue;
-		if ((rc = spliced(meta, &evs->v[i], lines, &tmpl, out, err)) ==
-		    1) {
-			rc = QRM_OK;
-			continue;
-		}
-		if (rc != QRM_OK)
-			break;
-		start = out->len;
-		ical_lock();
-		one = icalcomponent_new_vcalendar();
-		icalcomponent_add_component(one, vevent_new(meta, &evs->v[i]));
-		add_overrides(one, meta, &evs->v[i]);
-		rc = append_children(one, out, err);
-		icalcomponent_free(one);
-		ical_unlock();
-		if (rc == QRM_OK && meta->keep != NULL)
-			meta->keep(meta->cache_arg, &evs->v[i], out->p + start,
-			    out->len - start);
-	}
-	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		free(lines[i]);
-	buf_free(&tmpl);
-	ical_lock();
-	if (rc == QRM_OK && meta->actions != NULL) {
-		one = icalcomponent_new_vcalendar();
-		for (i = 0; i < meta->actions->n; i++)
-			add_action(one, &meta->actions->v[i]);
-		rc = append_children(one, out, err);
-		icalcomponent_free(one);
-	}
-	if (rc == QRM_OK && buf_puts(out, END) == -1)
-		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
-out:
 	free(text);
 	icalcomponent_free(cal);
 	ical_unlock();
 	return rc;
 }
 
-/* It takes the layer's lock itself (see feed_build()). */
+/* The VTIMEZONE of each time zone the n events v are in, into out. */
+int
+ical_feed_zones(const struct event *const *v, size_t n, struct buf *out,
+    struct qrm_error *err)
+{
+	icalcomponent	*cal;
+	int		 rc;
+
+	ical_lock();
+	cal = icalcomponent_new_vcalendar();
+	if (add_timezones(cal, v, n) == -1)
+		rc = qrm_seterr(err, QRM_ESYS, "tz",
+		    "a time zone cannot be written");
+	else
+		rc = append_children(cal, out, err);
+	icalcomponent_free(cal);
+	ical_unlock();
+	return rc;
+}
+
+/* ev as meta's feed shows it, built for that feed, appended to out. */
+int
+ical_feed_event(const struct feed_meta *meta, const struct event *ev,
+    struct buf *out, struct qrm_error *err)
+{
+	icalcomponent	*one;
+	int		 rc;
+
+	ical_lock();
+	one = icalcomponent_new_vcalendar();
+	icalcomponent_add_component(one, vevent_new(meta, ev));
+	add_overrides(one, meta, ev);
+	rc = append_children(one, out, err);
+	icalcomponent_free(one);
+	ical_unlock();
+	return rc;
+}
+
+/* The calendar's end: meta's actions, then END:VCALENDAR. */
+int
+ical_feed_tail(const struct feed_meta *meta, struct buf *out,
+    struct qrm_error *err)
+{
+	icalcomponent	*one;
+	size_t		 i;
+	int		 rc = QRM_OK;
+
+	if (meta->actions != NULL && meta->actions->n > 0) {
+		ical_lock();
+		one = icalcomponent_new_vcalendar();
+		for (i = 0; i < meta->actions->n; i++)
+			add_action(one, &meta->actions->v[i]);
+		rc = append_children(one, out, err);
+		icalcomponent_free(one);
+		ical_unlock();
+	}
+	if (rc == QRM_OK && buf_puts(out, END) == -1)
+		rc = qrm_seterr(err, QRM_ESYS, "", "cannot serialize the feed");
+	return rc;
+}
+
+/*
+ * Serialize evs as a VCALENDAR into out (appended): its head, each
+ * event, then the actions and the end.  Each piece takes libical's lock
+ * (ical_time.c) itself.
+ */
 int
 ical_feed_build(const struct feed_meta *meta, const struct event_list *evs,
     struct buf *out, struct qrm_error *err)
 {
-	return feed_build(meta, evs, out, err);
+	const struct event	**v = NULL;
+	size_t			  i;
+	int			  rc;
+
+	if (evs->n > 0 && (v = malloc(evs->n * sizeof(*v))) == NULL)
+		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	for (i = 0; i < evs->n; i++)
+		v[i] = &evs->v[i];
+	rc = ical_feed_props(meta, out, err);
+	if (rc == QRM_OK)
+		rc = ical_feed_zones(v, evs->n, out, err);
+	free(v);
+	for (i = 0; i < evs->n && rc == QRM_OK; i++)
+		rc = ical_feed_event(meta, &evs->v[i], out, err);
+	if (rc == QRM_OK)
+		rc = ical_feed_tail(meta, out, err);
+	return rc;
 }
 
 /* Append cal's text to out, and free cal. */
@@ -927,7 +973,7 @@ itip_build(const struct event *ev, const char *key, const char *method,
     struct qrm_error *err)
 {
 	struct feed_meta	 meta;
-	struct event_list	 one = { (struct event *)ev, 1 };
+	const struct event	*one = ev;
 	icalcomponent		*cal, *c;
 	size_t			 i;
 	int			 cancel = strcmp(method, "CANCEL") == 0;
@@ -942,7 +988,7 @@ itip_build(const struct event *ev, const char *key, const char *method,
 	icalcomponent_add_property(cal, icalproperty_new_method(cancel ?
 	    ICAL_METHOD_CANCEL : publish ? ICAL_METHOD_PUBLISH :
 	    ICAL_METHOD_REQUEST));
-	if (add_timezones(cal, &one) == -1) {
+	if (add_timezones(cal, &one, 1) == -1) {
 		icalcomponent_free(cal);
 		return qrm_seterr(err, QRM_ESYS, "tz", "a time zone cannot be "
 		    "written");

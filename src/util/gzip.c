@@ -37,6 +37,8 @@ gzip_bytes(const char *in, size_t len, int level, char **out,
 	}
 	*outlen = z.total_out;
 	deflateEnd(&z);
-	*out = p;
+	/* deflateBound() is the size of the text: keep what it took */
+	if ((*out = realloc(p, *outlen > 0 ? *outlen : 1)) == NULL)
+		*out = p;
 	return 0;
 }

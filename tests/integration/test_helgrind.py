@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A fresh daemon under valgrind's helgrind takes a burst of 24
-concurrent event creations across 8 time zones, and a feed build, and
-helgrind must report no data race or lock-order problem.  What is
+concurrent event creations across 8 time zones, a feed build, and
+members' personal feeds (laid out over shared texts, plain and gzip)
+asked for at once, and helgrind must report no data race or lock-order
+problem.  What is
 suppressed (tests/helgrind.supp) is each explained there.
 Run: test_helgrind.py path/to/quorum"""
 import os
@@ -31,6 +33,13 @@ def run(binary):
         off = q.out("member", "add", "--name", "Olu Official", "--email",
                     "olu@napo.example", "--role", "official")
         tok = q.out("token", "issue", "--member", off, "--scope", "api")
+        feed_toks = []
+        for i, aud in enumerate(("reps", "facilitators", "daso", "reps")):
+            mid = q.out("member", "add", "--name", "Member %d" % i,
+                        "--email", "m%d@napo.example" % i, "--audience",
+                        aud)
+            feed_toks.append(q.out("token", "issue", "--member", mid,
+                                   "--scope", "feed").split()[-1])
         env = dict(os.environ, QUORUM_THREADS="4")
         q.proc = subprocess.Popen(
             ["valgrind", "--tool=helgrind", "--suppressions=" + SUPP,
@@ -56,12 +65,17 @@ def run(binary):
             t.start()
         for t in threads:
             t.join(timeout=300)
-        feeds = [None] * 4
+        feeds = [None] * 12
 
         def feed(i):
-            feeds[i] = q.http("GET", "/feeds/all-members.ics")[0]
+            if i < 4:
+                feeds[i] = q.http("GET", "/feeds/all-members.ics")[0]
+                return
+            h = {"Accept-Encoding": "gzip"} if i % 2 else {}
+            feeds[i] = q.http("GET", "/feeds/me.ics?token=" +
+                              feed_toks[i % 4], headers=h)[0]
         threads = [threading.Thread(target=feed, args=(i,))
-                   for i in range(4)]
+                   for i in range(12)]
         for t in threads:
             t.start()
         for t in threads:
@@ -85,7 +99,7 @@ class BurstTest(unittest.TestCase):
             if b"__asan_init" in f.read():
                 self.skipTest("helgrind runs on the plain build")
         statuses, log = run(BINARY)
-        self.assertEqual(statuses, [201] * 24 + [200] * 4)
+        self.assertEqual(statuses, [201] * 24 + [200] * 12)
         m = re.search(r"ERROR SUMMARY: (\d+) errors", log)
         self.assertIsNotNone(m, log[-2000:])
         reports = [b for b in log.split("\n==") if "Possible data race" in b

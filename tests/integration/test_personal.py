@@ -3,13 +3,18 @@
 exhaustively over a small fixture: after every kind of write, each
 member's feeds change their ETag exactly when their bytes change, and a
 revalidation with the old ETag answers 304 only when they did not; a
-304 costs no build (the feed cache's misses stay as they were).  The
+304 costs no build (the feed cache's misses stay as they were).  Byte
+equality, after every write too: each personal feed as served (laid
+out from the texts shared by all who see the events, the member's own
+lines put in) is byte for byte the feed built whole for them (`quorum
+member calendar`), and its gzip is the gzip of those bytes.  The
 window: an event over longer ago than its audience's `past` leaves
 every feed but stays in `export`, a series stays while any of its dates
 is inside, and a feed past 900 KB is logged, counted and shown to
 officials.
 Run: test_personal.py path/to/quorum"""
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -74,6 +79,13 @@ class StalenessTest(unittest.TestCase):
                 st, h, body = self.q.http("GET", path + "?token=" + t)
                 self.assertEqual(st, 200)
                 out[(n, path)] = (h["ETag"], body)
+            # as served is as built whole, plain and gzipped
+            whole = self.q.cli("member", "calendar", self.m[n]).stdout
+            self.assertEqual(out[(n, "/feeds/me.ics")][1], whole, n)
+            st, h, gz = self.q.http("GET", "/feeds/me.ics?token=" + t,
+                                    headers={"Accept-Encoding": "gzip"})
+            self.assertEqual(h["Content-Encoding"], "gzip")
+            self.assertEqual(gzip.decompress(gz), whole, n)
         return out
 
     def misses(self):

@@ -28,37 +28,32 @@ make_event(struct event *ev, const char *start, const char *end,
 	assert_int_equal(ical_event_span(ev, &err), QRM_OK);
 }
 
-/* A test's store of shared event texts, by event id (1 to 7). */
-static struct buf	shared_texts[8];
-static int		shared_built;
-
-static int
-shared_get(void *arg, const struct event *ev, struct buf *out)
-{
-	(void)arg;
-	if (ev->id < 1 || ev->id > 7 || shared_texts[ev->id].len == 0)
-		return 0;
-	return buf_append(out, shared_texts[ev->id].p,
-	    shared_texts[ev->id].len) == 0;
-}
-
+/*
+ * Event i of a member's feed as core lays it out: its shared text with
+ * the member's line for slot put in at each cut, appended to out.
+ */
 static void
-shared_keep(void *arg, const struct event *ev, const char *text, size_t len)
+splice(struct buf *out, const struct buf *text, const size_t *cuts,
+    size_t ncuts, const char *line)
 {
-	(void)arg;
-	shared_built++;
-	if (ev->id >= 1 && ev->id <= 7) {
-		shared_texts[ev->id].len = 0;
-		buf_append(&shared_texts[ev->id], text, len);
+	size_t	k, at = 0;
+
+	for (k = 0; k < ncuts; k++) {
+		buf_append(out, text->p + at, cuts[2 * k] - at);
+		buf_puts(out, line);
+		at = cuts[2 * k + 1];
 	}
+	buf_append(out, text->p + at, text->len - at);
 }
 
 /*
- * A personal feed assembled from events' shared texts, each member's
- * own ATTENDEE line put in, equals the feed built whole, byte for byte:
- * for members with no answers, with answers (one accepted, one on a
- * waiting list, a date of a series), with a long name that folds, and
- * with an alert (built whole).
+ * A personal feed assembled from its pieces (the head, the zones, each
+ * event's shared text with the member's own ATTENDEE line put in where
+ * ical_shared_ok() allows, else the member's own text of it, the tail)
+ * equals the feed built whole, byte for byte: for members with no
+ * answers, with answers (one accepted, one on a waiting list, a date of
+ * a series), with a long name that folds, and with an alert (every
+ * event their own).
  */
 static void
 personal_assembled(void **state)
@@ -69,8 +64,11 @@ personal_assembled(void **state)
 	struct member		 m[3];
 	struct feed_meta	 meta;
 	struct override		 ov;
-	struct buf		 whole = { 0 }, built = { 0 };
-	size_t			 i, k, pass;
+	struct buf		 whole = { 0 }, built = { 0 }, sb[7];
+	const struct event	*ev[7];
+	size_t			*cuts[7], ncuts[7], i, k, shared;
+	char			*line;
+	int			 slot;
 
 	(void)state;
 	evs.v = calloc(7, sizeof(*evs.v));
@@ -134,6 +132,17 @@ personal_assembled(void **state)
 	snprintf(rec[2].occurrence, sizeof(rec[2].occurrence),
 	    "2027-03-06T09:00:00");
 	rec[2].rsvp = RSVP_DECLINED;
+	for (i = 0; i < 7; i++) {
+		memset(&sb[i], 0, sizeof(sb[i]));
+		assert_int_equal(ical_shared_text(&evs.v[i], &sb[i], &cuts[i],
+		    &ncuts[i], NULL), QRM_OK);
+		/* the placeholder is the attendee of each date of it */
+		assert_true(ncuts[i] >= 1);
+		assert_int_equal(memcmp(sb[i].p + cuts[i][0], "ATTENDEE", 8),
+		    0);
+	}
+	/* a series with a date moved: an ATTENDEE line in each VEVENT */
+	assert_true(ncuts[1] >= 2);
 	for (k = 0; k < 6; k++) {
 		memset(&meta, 0, sizeof(meta));
 		meta.name = "quorum: a member";
@@ -146,21 +155,36 @@ personal_assembled(void **state)
 		whole.len = 0;
 		assert_int_equal(ical_feed_build(&meta, &evs, &whole, NULL),
 		    QRM_OK);
-		meta.shared = shared_get;
-		meta.keep_shared = shared_keep;
-		/* twice: texts built, then texts shared */
-		for (pass = 0; pass < 2; pass++) {
-			built.len = 0;
-			assert_int_equal(ical_feed_build(&meta, &evs, &built,
-			    NULL), QRM_OK);
-			assert_int_equal(built.len, whole.len);
-			assert_memory_equal(built.p, whole.p, whole.len);
+		built.len = 0;
+		assert_int_equal(ical_feed_props(&meta, &built, NULL), QRM_OK);
+		for (i = 0; i < 7; i++)
+			ev[i] = &evs.v[i];
+		assert_int_equal(ical_feed_zones(ev, 7, &built, NULL), QRM_OK);
+		for (i = shared = 0; i < 7; i++) {
+			if (!ical_shared_ok(&meta, &evs.v[i], &slot)) {
+				assert_int_equal(ical_feed_event(&meta,
+				    &evs.v[i], &built, NULL), QRM_OK);
+				continue;
+			}
+			assert_non_null(line = ical_attendee_text(
+			    meta.attendee, slot));
+			splice(&built, &sb[i], cuts[i], ncuts[i], line);
+			free(line);
+			shared++;
 		}
+		assert_int_equal(ical_feed_tail(&meta, &built, NULL), QRM_OK);
+		assert_int_equal(built.len, whole.len);
+		assert_memory_equal(built.p, whole.p, whole.len);
+		/* an alert makes every event the member's own; else few */
+		if (meta.alarm > 0)
+			assert_int_equal(shared, 0);
+		else
+			assert_int_equal(shared, k < 3 ? 7 : 5);
 	}
-	/* the texts were built once each, and shared after */
-	assert_true(shared_built > 0 && shared_built <= 7);
-	for (i = 0; i < 8; i++)
-		buf_free(&shared_texts[i]);
+	for (i = 0; i < 7; i++) {
+		buf_free(&sb[i]);
+		free(cuts[i]);
+	}
 	buf_free(&whole);
 	buf_free(&built);
 	event_list_free(&evs);
