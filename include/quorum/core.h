@@ -407,6 +407,8 @@ int	 feed_actions_get(struct qrm *, const char *token, struct feed **,
 	    struct qrm_error *);
 void	 feed_release(struct feed *);
 int	 feed_gzip(struct feed *);
+int	 feed_gzip_kept(const struct feed *);
+int	 feed_gzip_one(struct feed *, char **, size_t *);
 void	*feed_attach(struct feed *, size_t, void *, void (*)(void *));
 void	*feed_attached(struct feed *, size_t);
 /* personal.c */

@@ -234,6 +234,30 @@ feed_gzip(struct feed *f)
 }
 
 /*
+ * A member's feed past this has its gzip made for each request that
+ * asks, not kept.  Members' apps poll each in turn: a cache holds the
+ * gzips of a few hundred such feeds and would go round without a hit,
+ * pushing out members' feeds (a kilobyte each) that would have had one.
+ */
+#define GZIP_KEEP_MAX	((size_t)256 << 10)
+
+/* Does feed_gzip() keep f's gzip (else see feed_gzip_one())? */
+int
+feed_gzip_kept(const struct feed *f)
+{
+	return f->runs == NULL || f->len <= GZIP_KEEP_MAX;
+}
+
+/* A gzip of f for one response, into *out (the caller frees it). */
+int
+feed_gzip_one(struct feed *f, char **out, size_t *outlen)
+{
+	if (f->runs == NULL)
+		return gzip_bytes(f->body, f->len, 6, out, outlen);
+	return runs_gzip(f, 3, out, outlen);
+}
+
+/*
  * Keep obj in the feed's slot (freed by free_fn with the feed) unless
  * another thread got there first: the object in the slot is returned,
  * and the caller frees its own if that is not obj.

@@ -100,7 +100,7 @@ feed_headers(struct MHD_Response *resp, const struct feed *f, int gz)
  * in order, one call at a time; each request has a response of its own
  * (one kept with the feed would have its sends take turns).
  */
-#define RUNS_BLOCK	(256 * 1024)
+#define RUNS_BLOCK	(128 * 1024)
 
 struct runs_reader {
 	const struct feed	*f;
@@ -187,6 +187,34 @@ not_modified(struct request *r, const struct feed *f, int gz)
 	return http_queue(r, MHD_HTTP_NOT_MODIFIED, resp);
 }
 
+/* f gzipped for this response alone (a large member's feed). */
+static enum MHD_Result
+send_gzip_once(struct request *r, struct feed *f)
+{
+	struct MHD_Response	*resp;
+	char			*gz;
+	size_t			 n;
+
+	if (feed_gzip_one(f, &gz, &n) == -1) {
+		if ((resp = runs_response(f)) == NULL)
+			return MHD_NO;
+		n = f->len;	/* plain it is */
+	} else if ((resp = MHD_create_response_from_buffer_with_free_callback(
+	    n, gz, free)) == NULL) {
+		free(gz);
+		return MHD_NO;
+	} else {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "text/calendar; charset=utf-8");
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+		feed_headers(resp, f, 1);
+	}
+	r->status = MHD_HTTP_OK;
+	r->bytes = n;
+	return http_queue(r, MHD_HTTP_OK, resp);
+}
+
 /* Send f (whose reference this takes): 200, or 304 when it matches. */
 static enum MHD_Result
 send_feed(struct request *r, struct feed *f)
@@ -214,6 +242,8 @@ send_feed(struct request *r, struct feed *f)
 		resp = feed_response(f, gz ? RESP_NOT_MODIFIED_GZIP :
 		    RESP_NOT_MODIFIED);
 	} else {
+		if (gz && !feed_gzip_kept(f))
+			return send_gzip_once(r, f);
 		if (gz && feed_gzip(f) == -1)
 			gz = 0;		/* plain it is */
 		if (!gz && f->runs != NULL) {

@@ -7,7 +7,8 @@ revalidation with the old ETag answers 304 only when they did not; a
 equality, after every write too: each personal feed as served (laid
 out from the texts shared by all who see the events, the member's own
 lines put in) is byte for byte the feed built whole for them (`quorum
-member calendar`), and its gzip is the gzip of those bytes.  The
+member calendar`), and its gzip is the gzip of those bytes (kept with
+the feed, or made for each request for a feed past 256 KB).  The
 window: an event over longer ago than its audience's `past` leaves
 every feed but stays in `export`, a series stays while any of its dates
 is inside, and a feed past 900 KB is logged, counted and shown to
@@ -256,6 +257,18 @@ class WindowTest(unittest.TestCase):
         st, _, body = self.q.http("GET", "/feeds/reps.ics?token=" +
                                   self.feed)
         self.assertGreater(len(body), 900 * 1024)
+        # Eve's own feed is that large too: its gzip, made for each
+        # request and not kept, is the gzip of the bytes built whole
+        whole = self.q.cli("member", "calendar", self.member).stdout
+        self.assertGreater(len(whole), 900 * 1024)
+        for _ in range(2):
+            st, h, gz = self.q.http("GET", "/feeds/me.ics?token=" +
+                                    self.feed,
+                                    headers={"Accept-Encoding": "gzip"})
+            self.assertEqual((st, h["Content-Encoding"]), (200, "gzip"))
+            self.assertEqual(gzip.decompress(gz), whole)
+        self.assertEqual(self.q.http("GET", "/feeds/me.ics?token=" +
+                                     self.feed)[2], whole)
         metrics = self.q.http("GET", "/metrics")[2].decode()
         self.assertGreaterEqual(int(re.search(
             r"^quorum_feeds_oversize_total (\d+)", metrics, re.M).group(1)),
