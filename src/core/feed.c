@@ -1,8 +1,8 @@
 /*
- * feed.c: audience, personal and actions feeds, and the cache that
- * keeps each serialized feed and its gzip in memory.  An entry is valid
- * while the epoch (see context.c) and the day (which moves the
- * retention windows) are those it was built for.
+ * feed.c: audience feeds, and the cache that keeps each built feed
+ * (audiences' and, from personal.c, members') and its gzip in memory.
+ * An entry is valid while the epoch (see context.c) and the day (which
+ * moves the retention windows) are those it was built for.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include <sodium.h>
-#include <zlib.h>
 
 #include "core_int.h"
 

@@ -187,12 +187,14 @@ feed_member_etag(struct qrm *q, const char *token, int with_events,
 	struct member	 m;
 	struct strv	 lineage;
 	enum feed_level	 level;
-	int64_t		 epoch = qrm_epoch(q), member;
+	int64_t		 epoch = qrm_epoch(q);
 	int		 rc;
 
-	/* between writes, a poll costs a lookup in memory */
-	if (core_feed_access(q, token, NULL, &member, &level) == QRM_OK &&
-	    core_feed_version_cached(q, token, with_events, epoch, today(),
+	/*
+	 * Between writes, a poll costs a lookup in memory: a version is
+	 * kept only for a token found good in this epoch.
+	 */
+	if (core_feed_version_cached(q, token, with_events, epoch, today(),
 	    etag))
 		return QRM_OK;
 	rc = member_feed_head(q, token, with_events, &st, &m, &lineage,
@@ -1159,7 +1161,7 @@ static int
 feed_member_get(struct qrm *q, const char *token, int with_events,
     struct feed **out, struct qrm_error *err)
 {
-	int64_t			 alarm = 0, epoch = qrm_epoch(q), member;
+	int64_t			 alarm = 0, epoch = qrm_epoch(q);
 	int64_t			 version, changed_at = 0;
 	struct store		*st;
 	struct member		 m;
@@ -1180,8 +1182,7 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
-	if (core_feed_access(q, token, NULL, &member, &level) == QRM_OK &&
-	    core_feed_version_cached(q, token, with_events, epoch, today(),
+	if (core_feed_version_cached(q, token, with_events, epoch, today(),
 	    etag)) {
 		snprintf(key, sizeof(key), "v:%s", etag);
 		if ((*out = feed_cache_get(q, key, epoch, today())) != NULL)
