@@ -386,8 +386,13 @@ core_audit_list(struct qrm *q, const struct actor *a, int64_t since,
  * and the audiences that member may see, so that serving a cached feed
  * needs no database.  Only good tokens are kept.
  */
-/* a slot a token: polling members seldom share one (their versions) */
+/*
+ * Sets of four entries, a token's set by its hash: ten thousand members'
+ * tokens in 16,384 entries seldom push each other out, where one entry a
+ * hash would have nearly half of them do so.
+ */
 #define AUTH_SLOTS	16384
+#define AUTH_WAYS	4
 
 struct auth_entry {
 	char		 hash[65];
@@ -400,10 +405,12 @@ struct auth_entry {
 	struct strv	 visible;
 	struct strv	 lineage;	/* the member's audiences, ancestors */
 	int		 lineage_ok;
+	uint64_t	 used;		/* when last found, by the cache's clock */
 };
 
 struct auth_cache {
 	pthread_mutex_t		mu;
+	uint64_t		clock;
 	struct auth_entry	e[AUTH_SLOTS];
 };
 
@@ -432,14 +439,46 @@ auth_cache_free(struct auth_cache *c)
 	free(c);
 }
 
-/* The cache entry of token (its hash into hash), or NULL. */
+/* The set of entries token may be in (its hash into hash), or NULL. */
 static struct auth_entry *
-auth_slot(struct qrm *q, const char *token, char hash[65])
+auth_set(struct qrm *q, const char *token, char hash[65])
 {
 	if (core_secret_hash(token, hash) == -1)
 		return NULL;
 	return &q->auth->e[strtoul((char[]){ hash[0], hash[1], hash[2],
-	    hash[3], 0 }, NULL, 16) % AUTH_SLOTS];
+	    hash[3], 0 }, NULL, 16) % (AUTH_SLOTS / AUTH_WAYS) * AUTH_WAYS];
+}
+
+/*
+ * Under the lock: the entry of hash in set kept for epoch, or NULL; with
+ * room, the entry to put it in (its own, one out of date, or the least
+ * recently found).
+ */
+static struct auth_entry *
+auth_find(struct auth_cache *c, struct auth_entry *set, const char *hash,
+    int64_t epoch, int room)
+{
+	struct auth_entry	*best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < AUTH_WAYS; i++)
+		if (strcmp(set[i].hash, hash) == 0) {
+			if (set[i].epoch == epoch || room) {
+				set[i].used = ++c->clock;
+				return &set[i];
+			}
+			return NULL;
+		}
+	for (i = 0; room && i < AUTH_WAYS; i++)
+		if (best == NULL || set[i].epoch != epoch ||
+		    set[i].used < best->used) {
+			best = &set[i];
+			if (set[i].epoch != epoch)
+				break;
+		}
+	if (best != NULL)
+		best->used = ++c->clock;
+	return best;
 }
 
 /*
@@ -451,7 +490,7 @@ int
 core_feed_access(struct qrm *q, const char *token, const char *slug,
     int64_t *member, enum feed_level *level)
 {
-	struct auth_entry	*e;
+	struct auth_entry	*e, *set;
 	struct audience_list	 all;
 	struct member		 m;
 	struct store		*st;
@@ -461,10 +500,10 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	size_t			 i;
 	int			 found = 0, may = 0, lok;
 
-	if ((e = auth_slot(q, token, hash)) == NULL)
+	if ((set = auth_set(q, token, hash)) == NULL)
 		return QRM_EUNAUTH;
 	pthread_mutex_lock(&q->auth->mu);
-	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
+	if ((e = auth_find(q->auth, set, hash, epoch, 0)) != NULL) {
 		found = 1;
 		*member = e->member;
 		*level = e->level;
@@ -488,6 +527,7 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	may = slug == NULL || strv_contains(&visible, slug);
 	member_clear(&m);
 	pthread_mutex_lock(&q->auth->mu);
+	e = auth_find(q->auth, set, hash, epoch, 1);
 	strv_free(&e->visible);
 	strv_free(&e->lineage);
 	e->lineage = lineage;
@@ -515,10 +555,11 @@ core_feed_lineage(struct qrm *q, const char *token, int64_t epoch,
 	char			 hash[65];
 	int			 yes = 0;
 
-	if ((e = auth_slot(q, token, hash)) == NULL)
+	if ((e = auth_set(q, token, hash)) == NULL)
 		return 0;
 	pthread_mutex_lock(&q->auth->mu);
-	if (e->epoch == epoch && strcmp(e->hash, hash) == 0 && e->lineage_ok)
+	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL &&
+	    e->lineage_ok)
 		yes = strv_copy(out, &e->lineage) == 0;
 	pthread_mutex_unlock(&q->auth->mu);
 	return yes;
@@ -538,10 +579,10 @@ core_feed_version_cached(struct qrm *q, const char *token, int with_events,
 	char			 hash[65];
 	int			 yes = 0;
 
-	if ((e = auth_slot(q, token, hash)) == NULL)
+	if ((e = auth_set(q, token, hash)) == NULL)
 		return 0;
 	pthread_mutex_lock(&q->auth->mu);
-	if (e->epoch == epoch && strcmp(e->hash, hash) == 0 &&
+	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL &&
 	    e->version_day[with_events != 0] == day) {
 		memcpy(etag, e->version[with_events != 0], FEED_ETAG_LEN);
 		yes = 1;
@@ -558,10 +599,10 @@ core_feed_version_keep(struct qrm *q, const char *token, int with_events,
 	struct auth_entry	*e;
 	char			 hash[65];
 
-	if ((e = auth_slot(q, token, hash)) == NULL)
+	if ((e = auth_set(q, token, hash)) == NULL)
 		return;
 	pthread_mutex_lock(&q->auth->mu);
-	if (e->epoch == epoch && strcmp(e->hash, hash) == 0) {
+	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL) {
 		snprintf(e->version[with_events != 0], FEED_ETAG_LEN, "%s",
 		    etag);
 		e->version_day[with_events != 0] = day;

@@ -98,10 +98,12 @@ feed_headers(struct MHD_Response *resp, const struct feed *f, int gz)
  * as it is sent: the events' texts are shared with other members'
  * feeds, not copied into one for each.  libmicrohttpd reads a response
  * in order, one call at a time; each request has a response of its own
- * (one kept with the feed would have its sends take turns), and a block
- * of 32 KB: hundreds of connections at once hold a few megabytes.
+ * (one kept with the feed would have its sends take turns), with a
+ * block of 128 KB: fewer make a large feed's sends many, more make many
+ * connections at once hold much (behind nginx, which takes a response
+ * whole and sends it on, they are few).
  */
-#define RUNS_BLOCK	(32 * 1024)
+#define RUNS_BLOCK	(128 * 1024)
 
 struct runs_reader {
 	const struct feed	*f;
