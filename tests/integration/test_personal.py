@@ -16,6 +16,7 @@ officials.
 Run: test_personal.py path/to/quorum"""
 import datetime as dt
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -283,6 +284,80 @@ class WindowTest(unittest.TestCase):
         self.q.proc = None
         with open(os.path.join(self.q.dir, "serve.log")) as f:
             self.assertIn("the feed of reps is", f.read())
+
+
+class CacheBudgetTest(unittest.TestCase):
+    """Members' feeds and their gzips stay within the cache's budget
+    (1 MiB here) however many members poll, the least recently used
+    going first, and what is served stays right."""
+
+    def setUp(self):
+        self.saved = os.environ.get("QUORUM_CACHE_MB")
+        os.environ["QUORUM_CACHE_MB"] = "1"
+        q = self.q = Quorum(BINARY)
+        q.cli("init")
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+        for i in range(150):
+            d = TODAY + dt.timedelta(days=i % 120 + 1)
+            lines += ["BEGIN:VEVENT", "UID:c-%d@test" % i,
+                      "DTSTAMP:20260101T000000Z",
+                      "DTSTART;TZID=Europe/London:%sT100000" %
+                      d.strftime("%Y%m%d"),
+                      "DTEND;TZID=Europe/London:%sT110000" %
+                      d.strftime("%Y%m%d"),
+                      "SUMMARY:Branch surgery %d" % i,
+                      # case numbers, which gzip cannot shrink much
+                      "DESCRIPTION:Cases " + "".join(
+                          hashlib.sha256(b"%d-%d" % (i, k)).hexdigest()
+                          for k in range(4)),
+                      "END:VEVENT"]
+        lines.append("END:VCALENDAR")
+        path = os.path.join(q.dir, "c.ics")
+        with open(path, "w") as f:
+            f.write("\r\n".join(lines) + "\r\n")
+        q.cli("import", path, "--audience", "all-members")
+        self.members = []
+        for i in range(40):
+            mid = q.out("member", "add", "--name", "Member %d" % i,
+                        "--email", "m%d@napo.example" % i, "--audience",
+                        ("reps", "daso", "facilitators")[i % 3])
+            tok = q.out("token", "issue", "--member", mid, "--scope",
+                        "feed").split()[-1]
+            self.members.append((mid, tok))
+        q.serve()
+
+    def tearDown(self):
+        if self.saved is None:
+            os.environ.pop("QUORUM_CACHE_MB", None)
+        else:
+            os.environ["QUORUM_CACHE_MB"] = self.saved
+        self.q.close()
+
+    def metric(self, name):
+        body = self.q.http("GET", "/metrics")[2].decode()
+        return int(re.search(r"^%s (\d+)" % name, body, re.M).group(1))
+
+    def test_budget_holds(self):
+        whole = {mid: self.q.cli("member", "calendar", mid).stdout
+                 for mid, _ in self.members[:5]}
+        # about 100 KB a feed, some 40 KB gzipped: 40 members' gzips
+        # alone pass 1 MiB
+        self.assertGreater(len(whole[self.members[0][0]]), 80 * 1024)
+        for rnd in range(2):
+            for mid, tok in self.members:
+                for h in ({}, {"Accept-Encoding": "gzip"}):
+                    st, hd, body = self.q.http(
+                        "GET", "/feeds/me.ics?token=" + tok, headers=h)
+                    self.assertEqual(st, 200)
+                    if h:
+                        body = gzip.decompress(body)
+                    if mid in whole:
+                        self.assertEqual(body, whole[mid], mid)
+                self.assertLessEqual(
+                    self.metric("quorum_feed_cache_bytes"), 1 << 20)
+        # members went out and came back: more builds than members
+        self.assertGreater(self.metric("quorum_feed_cache_misses_total"),
+                           len(self.members))
 
 
 if __name__ == "__main__":
