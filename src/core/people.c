@@ -405,6 +405,7 @@ struct auth_entry {
 	struct strv	 visible;
 	struct strv	 lineage;	/* the member's audiences, ancestors */
 	int		 lineage_ok;
+	struct member	 holder;	/* as read then */
 	uint64_t	 used;		/* when last found, by the cache's clock */
 };
 
@@ -434,6 +435,7 @@ auth_cache_free(struct auth_cache *c)
 	for (i = 0; i < AUTH_SLOTS; i++) {
 		strv_free(&c->e[i].visible);
 		strv_free(&c->e[i].lineage);
+		member_clear(&c->e[i].holder);
 	}
 	pthread_mutex_destroy(&c->mu);
 	free(c);
@@ -525,9 +527,10 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	}
 	*member = m.id;
 	may = slug == NULL || strv_contains(&visible, slug);
-	member_clear(&m);
 	pthread_mutex_lock(&q->auth->mu);
 	e = auth_find(q->auth, set, hash, epoch, 1);
+	member_clear(&e->holder);
+	e->holder = m;		/* the entry's now */
 	strv_free(&e->visible);
 	strv_free(&e->lineage);
 	e->lineage = lineage;
@@ -540,6 +543,31 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 	e->visible = visible;
 	pthread_mutex_unlock(&q->auth->mu);
 	return may ? QRM_OK : QRM_EFORBIDDEN;
+}
+
+/*
+ * The holder of token as core_feed_access() read them in epoch, into
+ * out (the caller clears it): 1, or 0 when they are not kept.
+ */
+int
+core_feed_holder(struct qrm *q, const char *token, int64_t epoch,
+    struct member *out)
+{
+	struct auth_entry	*e;
+	char			 hash[65];
+	int			 yes = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = auth_set(q, token, hash)) == NULL)
+		return 0;
+	pthread_mutex_lock(&q->auth->mu);
+	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL &&
+	    e->holder.id != 0)
+		yes = member_copy(out, &e->holder) == 0;
+	pthread_mutex_unlock(&q->auth->mu);
+	if (!yes)
+		member_clear(out);
+	return yes;
 }
 
 /*

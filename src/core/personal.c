@@ -158,12 +158,13 @@ member_feed_head(struct qrm *q, const char *token, int with_events,
 
 	memset(m, 0, sizeof(*m));
 	memset(lineage, 0, sizeof(*lineage));
-	/* the token is good for this epoch: the member by id, not again */
+	/* the token is good for this epoch: its holder as read for it */
 	if (core_feed_access(q, token, NULL, &member, level) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
 	if ((*st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	if (store_member_get(*st, member, m, NULL) != QRM_OK)
+	if (!core_feed_holder(q, token, epoch, m) &&
+	    store_member_get(*st, member, m, NULL) != QRM_OK)
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
 	if (!core_feed_lineage(q, token, epoch, lineage) &&
 	    (strv_free(lineage), rc = core_member_lineage(*st, m, lineage,
@@ -1195,17 +1196,18 @@ feed_member_get(struct qrm *q, const char *token, int with_events,
 	snprintf(key, sizeof(key), "v:%s", etag);
 	if ((*out = feed_cache_get(q, key, epoch, today())) != NULL)
 		goto out;
-	if ((rc = store_data_version(st, &version, &changed_at)) != QRM_OK)
-		goto out;
-	lm = (time_t)changed_at;
+	/* Last-Modified: the plan's, read with its events in this epoch */
 	if (with_events) {
 		if ((rc = plan_get(q, st, &lineage, epoch, &plan, err)) !=
 		    QRM_OK ||
 		    (rc = store_attendance_of_member(st, m.id, &rsvps, err)))
 			goto out;
-		if (lm < plan->last_modified)
-			lm = plan->last_modified;
-	}
+		lm = plan->last_modified;
+	} else if ((rc = store_data_version(st, &version, &changed_at)) !=
+	    QRM_OK)
+		goto out;
+	else
+		lm = (time_t)changed_at;
 	/* a lower level shows no action: their titles are the detail */
 	if (level == LEVEL_FULL && (rc = member_actions(st, m.id, &acts,
 	    err)) != QRM_OK)
