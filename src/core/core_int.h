@@ -121,10 +121,8 @@ struct auth_cache	*auth_cache_new(void);
 void	 auth_cache_free(struct auth_cache *);
 int	 core_feed_access(struct qrm *, const char *token, const char *slug,
 	    int64_t *member, enum feed_level *);
-int	 core_feed_lineage(struct qrm *, const char *token, int64_t epoch,
-	    struct strv *);
 int	 core_feed_holder(struct qrm *, const char *token, int64_t epoch,
-	    struct member *);
+	    struct member *, struct strv *lineage);
 int	 core_feed_version_cached(struct qrm *, const char *token,
 	    int with_events, int64_t epoch, int64_t day, char *etag);
 void	 core_feed_version_keep(struct qrm *, const char *token,

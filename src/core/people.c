@@ -546,50 +546,31 @@ core_feed_access(struct qrm *q, const char *token, const char *slug,
 }
 
 /*
- * The holder of token as core_feed_access() read them in epoch, into
- * out (the caller clears it): 1, or 0 when they are not kept.
+ * The holder of token and their lineage (their audiences and all their
+ * ancestors) as core_feed_access() read them in epoch, into m and
+ * lineage (the caller clears both): 1, or 0 when they are not kept.
  */
 int
 core_feed_holder(struct qrm *q, const char *token, int64_t epoch,
-    struct member *out)
+    struct member *m, struct strv *lineage)
 {
 	struct auth_entry	*e;
 	char			 hash[65];
 	int			 yes = 0;
 
-	memset(out, 0, sizeof(*out));
+	memset(m, 0, sizeof(*m));
 	if ((e = auth_set(q, token, hash)) == NULL)
 		return 0;
 	pthread_mutex_lock(&q->auth->mu);
 	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL &&
-	    e->holder.id != 0)
-		yes = member_copy(out, &e->holder) == 0;
+	    e->holder.id != 0 && e->lineage_ok)
+		yes = member_copy(m, &e->holder) == 0 &&
+		    strv_copy(lineage, &e->lineage) == 0;
 	pthread_mutex_unlock(&q->auth->mu);
-	if (!yes)
-		member_clear(out);
-	return yes;
-}
-
-/*
- * The lineage of the holder of token (their audiences and all their
- * ancestors) as core_feed_access() read it in epoch, into out: 1, or 0
- * when it is not kept.
- */
-int
-core_feed_lineage(struct qrm *q, const char *token, int64_t epoch,
-    struct strv *out)
-{
-	struct auth_entry	*e;
-	char			 hash[65];
-	int			 yes = 0;
-
-	if ((e = auth_set(q, token, hash)) == NULL)
-		return 0;
-	pthread_mutex_lock(&q->auth->mu);
-	if ((e = auth_find(q->auth, e, hash, epoch, 0)) != NULL &&
-	    e->lineage_ok)
-		yes = strv_copy(out, &e->lineage) == 0;
-	pthread_mutex_unlock(&q->auth->mu);
+	if (!yes) {
+		member_clear(m);
+		strv_free(lineage);
+	}
 	return yes;
 }
 

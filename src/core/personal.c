@@ -163,13 +163,14 @@ member_feed_head(struct qrm *q, const char *token, int with_events,
 		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
 	if ((*st = qrm_store(q, err)) == NULL)
 		return QRM_EDB;
-	if (!core_feed_holder(q, token, epoch, m) &&
-	    store_member_get(*st, member, m, NULL) != QRM_OK)
-		return qrm_seterr(err, QRM_ENOTFOUND, "", "no such feed");
-	if (!core_feed_lineage(q, token, epoch, lineage) &&
-	    (strv_free(lineage), rc = core_member_lineage(*st, m, lineage,
-	    err)) != QRM_OK)
-		return rc;
+	if (!core_feed_holder(q, token, epoch, m, lineage)) {
+		if (store_member_get(*st, member, m, NULL) != QRM_OK)
+			return qrm_seterr(err, QRM_ENOTFOUND, "",
+			    "no such feed");
+		if ((rc = core_member_lineage(*st, m, lineage, err)) !=
+		    QRM_OK)
+			return rc;
+	}
 	if ((rc = member_version(q, *st, m, lineage, *level, with_events,
 	    etag, err)) != QRM_OK)
 		return rc;
