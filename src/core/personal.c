@@ -926,6 +926,30 @@ seg_next(const struct runs *r, struct feed_cursor *c)
 }
 
 /*
+ * Event ev of r, shared and unanswered (the line of slot 0 at each cut),
+ * into out when it fits in max: its length, or 0 when it does not.
+ */
+static size_t
+event_whole(const struct runs *r, size_t ev, char *out, size_t max)
+{
+	const struct stext	*t = r->plan->text[ev];
+	const char		*line = r->own.p + r->line_off[0];
+	size_t			 ll = r->line_len[0], k, at = 0, n = 0, seg;
+
+	if (t->plain + t->ncuts * ll > max)
+		return 0;
+	for (k = 0; k < t->ncuts; k++) {
+		seg = t->cuts[2 * k] - at;
+		memcpy(out + n, t->text + at, seg);
+		memcpy(out + n + seg, line, ll);
+		n += seg + ll;
+		at = t->cuts[2 * k + 1];
+	}
+	memcpy(out + n, t->text + at, t->len - at);
+	return n + t->len - at;
+}
+
+/*
  * Up to max bytes of f from pos into out: how many (0 at the end).  The
  * cursor says where the last read ended, so reading on is cheap; a read
  * elsewhere finds its place from the start.
@@ -957,6 +981,16 @@ feed_read(const struct feed *f, struct feed_cursor *c, uint64_t pos,
 			seg_next(r, c);
 	}
 	while (done < max && seg_at(r, c, &p, &len)) {
+		/* most events: shared, unanswered, whole in what is left */
+		if (c->phase == 2 && c->seg == 0 && c->in == 0 &&
+		    mark_of(r, c) == NULL && (n = event_whole(r, c->ev,
+		    out + done, max - done)) > 0) {
+			done += n;
+			c->pos += n;
+			if (++c->ev == r->plan->n)
+				c->phase = 3;
+			continue;
+		}
 		n = len - c->in;
 		if (n > max - done)
 			n = max - done;
