@@ -205,9 +205,7 @@ feed_gzip(struct feed *f)
 
 	pthread_mutex_lock(&f->gz_mu);
 	if (!f->gz_ready) {
-		/* a member's is one of many, each made: made faster */
-		if ((f->runs == NULL ? gzip_bytes(f->body, f->len, 6, &f->gz,
-		    &f->gzlen) : runs_gzip(f, 3, &f->gz, &f->gzlen)) == -1)
+		if (feed_gzip_one(f, &f->gz, &f->gzlen) == -1)
 			rc = -1;
 		else {
 			f->gz_ready = 1;
@@ -247,7 +245,10 @@ feed_gzip_kept(const struct feed *f)
 	return f->runs == NULL || f->len <= GZIP_KEEP_MAX;
 }
 
-/* A gzip of f for one response, into *out (the caller frees it). */
+/*
+ * A gzip of f, into *out (the caller frees it): a member's, one of many
+ * each made for its member, at a faster level.
+ */
 int
 feed_gzip_one(struct feed *f, char **out, size_t *outlen)
 {
@@ -560,10 +561,12 @@ feed_new(struct buf *body, time_t last_modified, int public, int refresh,
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
 	/* no body: the caller sets the runs it is read from */
-	if (body != NULL && (f->len = body->len,
-	    (f->body = buf_detach(body)) == NULL)) {
-		free(f);
-		return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+	if (body != NULL) {
+		f->len = body->len;
+		if ((f->body = buf_detach(body)) == NULL) {
+			free(f);
+			return qrm_seterr(err, QRM_ESYS, "", "out of memory");
+		}
 	}
 	pthread_mutex_init(&f->gz_mu, NULL);
 	if (etag != NULL) {

@@ -763,6 +763,27 @@ fail:
 }
 
 /*
+ * t into out with line (ll bytes; none for an audience's feed) for each
+ * ATTENDEE line of it: how many bytes, t->plain + t->ncuts * ll.
+ */
+static size_t
+stext_copy(const struct stext *t, const char *line, size_t ll, char *out)
+{
+	size_t	k, at = 0, n = 0, seg;
+
+	for (k = 0; k < t->ncuts; k++) {
+		seg = t->cuts[2 * k] - at;
+		memcpy(out + n, t->text + at, seg);
+		if (ll > 0)
+			memcpy(out + n + seg, line, ll);
+		n += seg + ll;
+		at = t->cuts[2 * k + 1];
+	}
+	memcpy(out + n, t->text + at, t->len - at);
+	return n + t->len - at;
+}
+
+/*
  * The feed of lineage as an audience's feed shows it (meta: its head,
  * no attendee) into out, from the texts members' feeds share, each
  * without its ATTENDEE lines: after a write, only the events that
@@ -775,7 +796,7 @@ feed_lineage_text(struct qrm *q, struct store *st, const struct strv *lineage,
 {
 	struct plan		*p;
 	const struct stext	*t;
-	size_t			 i, k, at;
+	size_t			 i;
 	int			 rc;
 
 	if ((rc = plan_get(q, st, lineage, qrm_epoch(q), &p, err)) != QRM_OK)
@@ -791,12 +812,12 @@ feed_lineage_text(struct qrm *q, struct store *st, const struct strv *lineage,
 			rc = ical_feed_event(meta, p->ev[i], out, err);
 			continue;
 		}
-		for (k = at = 0; k < t->ncuts; k++) {
-			buf_append(out, t->text + at, t->cuts[2 * k] - at);
-			at = t->cuts[2 * k + 1];
-		}
-		if (buf_append(out, t->text + at, t->len - at) == -1)
+		if (buf_reserve(out, t->plain) == -1) {
 			rc = qrm_seterr(err, QRM_ESYS, "", "out of memory");
+			break;
+		}
+		out->len += stext_copy(t, "", 0, out->p + out->len);
+		out->p[out->len] = '\0';
 	}
 	if (rc == QRM_OK)
 		rc = ical_feed_tail(meta, out, err);
@@ -933,22 +954,11 @@ static size_t
 event_whole(const struct runs *r, size_t ev, char *out, size_t max)
 {
 	const struct stext	*t = r->plan->text[ev];
-	const char		*line = r->own.p + r->line_off[0];
-	size_t			 ll = r->line_len[0], k, at = 0, n = 0, seg;
 
-	if (t->plain + t->ncuts * ll > max)
+	if (t->plain + t->ncuts * r->line_len[0] > max)
 		return 0;
-	for (k = 0; k < t->ncuts; k++) {
-		seg = t->cuts[2 * k] - at;
-		memcpy(out + n, t->text + at, seg);
-		memcpy(out + n + seg, line, ll);
-		n += seg + ll;
-		at = t->cuts[2 * k + 1];
-	}
-	memcpy(out + n, t->text + at, t->len - at);
-	return n + t->len - at;
+	return stext_copy(t, r->own.p + r->line_off[0], r->line_len[0], out);
 }
-
 /*
  * Up to max bytes of f from pos into out: how many (0 at the end).  The
  * cursor says where the last read ended, so reading on is cheap; a read

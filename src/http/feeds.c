@@ -226,7 +226,6 @@ send_feed(struct request *r, struct feed *f)
 	const char		*inm, *ims;
 	time_t			 since;
 	unsigned int		 status = MHD_HTTP_OK;
-	enum MHD_Result		 ret;
 	int			 gz;
 
 	r->feed = f;
@@ -253,11 +252,8 @@ send_feed(struct request *r, struct feed *f)
 			/* the request holds f, and so the runs, to the end */
 			if ((resp = runs_response(f)) == NULL)
 				return MHD_NO;
-			r->status = status;
 			r->bytes = f->len;
-			ret = MHD_queue_response(r->conn, status, resp);
-			MHD_destroy_response(resp);
-			return ret;
+			return http_queue(r, status, resp);
 		}
 		resp = feed_response(f, gz ? RESP_GZIP : RESP_PLAIN);
 	}
